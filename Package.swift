@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Flags every Swift target shares: optimise hot loops even in debug test builds is left to
+/// `-c release`; here we only keep Swift 6 strict concurrency (the default language mode).
+let package = Package(
+    name: "PixelOoD",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "HDF5Store", targets: ["HDF5Store"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
+        .executable(name: "pixelood", targets: ["pixelood"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C layer: OpenBLAS is dlopen'ed after choosing the kernel core from CPUID.
+        .target(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
+        .target(name: "PixelOoDCommands", dependencies: [
+            "TensorCore", "HDF5Store", "NeuralNet", "CBLAS",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands"]),
+
+        .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store"]),
+        .testTarget(name: "TensorCoreTests",
+                    dependencies: ["TensorCore", "CBLAS", "PixelOoDTestSupport"]),
+        .testTarget(name: "HDF5StoreTests",
+                    dependencies: ["HDF5Store", "TensorCore", "PixelOoDTestSupport"]),
+        .testTarget(name: "NeuralNetTests",
+                    dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
+    ]
+)

@@ -1,0 +1,29 @@
+/// Failures reading or writing HDF5 files; each names the file and, where relevant, the object.
+public enum HDF5Error: Error, CustomStringConvertible, Equatable {
+    /// The file does not exist.
+    case fileNotFound(path: String)
+    /// The file exists but is not HDF5 (or is truncated/corrupt so its signature can't be read).
+    case notHDF5(path: String)
+    /// HDF5 could not open the file (corrupt or truncated superblock, permissions).
+    case cannotOpen(path: String, reason: String)
+    /// No dataset/group/attribute of that name.
+    case missing(path: String, name: String)
+    /// The object has a different element type than requested.
+    case wrongType(path: String, name: String, expected: String)
+    /// Reading the data failed (truncated or corrupt file).
+    case readFailed(path: String, name: String)
+    /// Writing failed.
+    case writeFailed(path: String, name: String)
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path): return "\(path): no such file"
+        case .notHDF5(let path): return "\(path): not an HDF5 file (wrong signature, truncated or corrupt)"
+        case .cannotOpen(let path, let reason): return "\(path): cannot open HDF5 file: \(reason)"
+        case .missing(let path, let name): return "\(path): no object named '\(name)'"
+        case .wrongType(let path, let name, let expected): return "\(path): '\(name)' is not \(expected)"
+        case .readFailed(let path, let name): return "\(path): reading '\(name)' failed (file truncated or corrupt?)"
+        case .writeFailed(let path, let name): return "\(path): writing '\(name)' failed"
+        }
+    }
+}

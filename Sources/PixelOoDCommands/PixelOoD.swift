@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `pixelood` command line.
+public struct PixelOoD: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "pixelood",
+        abstract: "Pixel-wise out-of-distribution detection for semantic segmentation.",
+        subcommands: [Bench.self])
+    public init() {}
+}

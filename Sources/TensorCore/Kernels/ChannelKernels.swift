@@ -1,0 +1,59 @@
+/// Per-channel kernels over [N, C, plane] buffers.
+enum ChannelKernels {
+    /// y[n, c, :] += bias[c].
+    static func addBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
+                        batch: Int, channels: Int, plane: Int) {
+        parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
+            for nc in range {
+                let b = bias[nc % channels], p = y + nc * plane
+                for i in 0..<plane { p[i] += b }
+            }
+        }
+    }
+
+    /// y[n, c, :] = x[n, c, :] * scale[c] + shift[c].
+    static func scaleShift(_ x: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+                           into y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int) {
+        parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
+            for nc in range {
+                let c = nc % channels, a = scale[c], b = shift[c]
+                let src = x + nc * plane, dst = y + nc * plane
+                for i in 0..<plane { dst[i] = src[i] * a + b }
+            }
+        }
+    }
+
+    /// Per-channel mean and biased variance over batch and plane (two passes, Double sums).
+    static func meanVariance(_ x: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int)
+        -> (mean: [Float], variance: [Float]) {
+        var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
+        let n = Double(max(1, batch * plane))
+        mean.withUnsafeMutableBufferPointer { m in
+            variance.withUnsafeMutableBufferPointer { v in
+                let (m, v) = (m.baseAddress!, v.baseAddress!)
+                parallelFor(channels, grain: max(1, 32_768 / max(batch * plane, 1))) { range in
+                    for c in range {
+                        var total: Double = 0
+                        for b in 0..<batch {
+                            let p = x + (b * channels + c) * plane
+                            var partial: Float = 0
+                            for i in 0..<plane { partial += p[i] }
+                            total += Double(partial)
+                        }
+                        let mu = Float(total / n)
+                        var squares: Double = 0
+                        for b in 0..<batch {
+                            let p = x + (b * channels + c) * plane
+                            var partial: Float = 0
+                            for i in 0..<plane { let d = p[i] - mu; partial += d * d }
+                            squares += Double(partial)
+                        }
+                        m[c] = mu
+                        v[c] = Float(squares / n)
+                    }
+                }
+            }
+        }
+        return (mean, variance)
+    }
+}

@@ -1,0 +1,84 @@
+/// Dense (grouped) convolution through sgemm: 1x1 convolutions multiply directly, the rest
+/// go through im2col over bands of output rows so the column buffer stays below
+/// `columnBudget` floats (16 MB) whatever the image size.
+enum ConvKernels {
+    static let columnBudget = 1 << 22
+
+    /// Output rows per im2col band.
+    static func bandRows(_ g: ConvGeometry) -> Int {
+        max(1, min(g.outHeight, columnBudget / max(1, g.patch * g.outWidth)))
+    }
+
+    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
+                        into y: UnsafeMutablePointer<Float>) {
+        let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
+        let band = bandRows(g)
+        let col = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patch * band * g.outWidth)
+        defer { col?.deallocate() }
+        for n in 0..<g.batch {
+            for grp in 0..<g.groups {
+                let xg = x + (n * g.inChannels + grp * g.groupIn) * inPlane
+                let yg = y + (n * g.outChannels + grp * g.groupOut) * outPlane
+                let wg = w + grp * g.groupOut * g.patch
+                guard let col else {
+                    Gemm.sgemm(m: g.groupOut, n: outPlane, k: g.groupIn, a: wg, lda: g.groupIn,
+                               b: xg, ldb: inPlane, c: yg, ldc: outPlane)
+                    continue
+                }
+                for r0 in stride(from: 0, to: g.outHeight, by: band) {
+                    let rows = r0..<min(g.outHeight, r0 + band), cols = rows.count * g.outWidth
+                    Im2col.gather(xg, g, rows: rows, into: col)
+                    Gemm.sgemm(m: g.groupOut, n: cols, k: g.patch, a: wg, lda: g.patch, b: col, ldb: cols,
+                               c: yg + r0 * g.outWidth, ldc: outPlane)
+                }
+            }
+        }
+    }
+
+    /// Input gradient (overwritten) and weight gradient (overwritten); either may be nil.
+    static func backward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
+                         _ g: ConvGeometry, gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?) {
+        let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
+        let band = bandRows(g)
+        let bandSize = g.patch * band * g.outWidth
+        let col = g.isPointwise || gw == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: bandSize)
+        let gcol = g.isPointwise || gx == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: bandSize)
+        defer { col?.deallocate(); gcol?.deallocate() }
+        gx?.initialize(repeating: 0, count: g.batch * g.inChannels * inPlane)
+        gw?.initialize(repeating: 0, count: g.outChannels * g.patch)
+        for n in 0..<g.batch {
+            for grp in 0..<g.groups {
+                let xg = x + (n * g.inChannels + grp * g.groupIn) * inPlane
+                let gyg = gy + (n * g.outChannels + grp * g.groupOut) * outPlane
+                let wg = w + grp * g.groupOut * g.patch
+                let gwg = gw.map { $0 + grp * g.groupOut * g.patch }
+                let gxg = gx.map { $0 + (n * g.inChannels + grp * g.groupIn) * inPlane }
+                if g.isPointwise {
+                    if let gxg {
+                        Gemm.sgemm(transA: true, m: g.groupIn, n: inPlane, k: g.groupOut, a: wg, lda: g.groupIn,
+                                   b: gyg, ldb: outPlane, c: gxg, ldc: inPlane)
+                    }
+                    if let gwg {
+                        Gemm.sgemm(transB: true, m: g.groupOut, n: g.groupIn, k: inPlane, a: gyg, lda: outPlane,
+                                   b: xg, ldb: inPlane, beta: 1, c: gwg, ldc: g.groupIn)
+                    }
+                    continue
+                }
+                for r0 in stride(from: 0, to: g.outHeight, by: band) {
+                    let rows = r0..<min(g.outHeight, r0 + band), cols = rows.count * g.outWidth
+                    let gyBand = gyg + r0 * g.outWidth
+                    if let gwg, let col {
+                        Im2col.gather(xg, g, rows: rows, into: col)
+                        Gemm.sgemm(transB: true, m: g.groupOut, n: g.patch, k: cols, a: gyBand, lda: outPlane,
+                                   b: col, ldb: cols, beta: 1, c: gwg, ldc: g.patch)
+                    }
+                    if let gxg, let gcol {
+                        Gemm.sgemm(transA: true, m: g.patch, n: cols, k: g.groupOut, a: wg, lda: g.patch,
+                                   b: gyBand, ldb: outPlane, c: gcol, ldc: cols)
+                        Im2col.scatterAdd(gcol, g, rows: rows, into: gxg)
+                    }
+                }
+            }
+        }
+    }
+}

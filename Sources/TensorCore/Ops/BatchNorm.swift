@@ -1,0 +1,117 @@
+/// Result of a batch-norm forward: the output and, in training, the batch statistics the
+/// caller folds into its running averages.
+public struct BatchNormResult {
+    /// Normalised output, same shape as the input.
+    public var output: Tensor
+    /// Per-channel batch mean (training only).
+    public var batchMean: [Float]?
+    /// Per-channel unbiased batch variance (training only), as PyTorch uses for running_var.
+    public var batchVarianceUnbiased: [Float]?
+}
+
+extension Tensor {
+    /// Batch normalisation of `[N, C, H, W]` (or `[N, C]`).
+    /// PyTorch: `F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)`.
+    ///
+    /// In training the batch statistics normalise (biased variance) and are returned so the
+    /// caller can update its running averages; in evaluation `runningMean`/`runningVar` are used.
+    /// The backward is fused (one pass per channel).
+    public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                          training: Bool, eps: Float = 1e-5) -> BatchNormResult {
+        precondition(rank >= 2, "batch_norm: input needs [N, C, ...], got \(shape)")
+        let batch = shape[0], channels = shape[1], plane = Shape.count(Array(shape[2...]))
+        for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", Optional(runningMean)), ("running_var", Optional(runningVar))] {
+            if let t { precondition(t.shape == [channels], "batch_norm: \(name) \(t.shape) != [\(channels)] for input \(shape)") }
+        }
+        let mean: [Float], variance: [Float]
+        if training {
+            (mean, variance) = ChannelKernels.meanVariance(storage.pointer, batch: batch, channels: channels, plane: plane)
+        } else {
+            (mean, variance) = (runningMean.scalars, runningVar.scalars)
+        }
+        let gamma = weight?.scalars ?? [Float](repeating: 1, count: channels)
+        let beta = bias?.scalars ?? [Float](repeating: 0, count: channels)
+        let invStd = variance.map { 1 / ($0 + eps).squareRoot() }
+        let scale = (0..<channels).map { gamma[$0] * invStd[$0] }
+        let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
+        let out = TensorStorage(uninitializedCount: count)
+        ChannelKernels.scaleShift(storage.pointer, scale: scale, shift: shift, into: out.pointer,
+                                  batch: batch, channels: channels, plane: plane)
+        let x = detached()
+        var inputs = [self]
+        if let weight { inputs.append(weight) }
+        if let bias { inputs.append(bias) }
+        let hasWeight = weight != nil, hasBias = bias != nil
+        let output = Tensor.record("batch_norm", Tensor(shape: shape, storage: out), inputs: inputs) { g in
+            let stats = BatchNormKernels.gradStats(x: x.storage.pointer, g: g.storage.pointer, mean: mean,
+                                                   batch: batch, channels: channels, plane: plane)
+            let gx = TensorStorage(uninitializedCount: x.count)
+            BatchNormKernels.inputGrad(x: x.storage.pointer, g: g.storage.pointer, mean: mean, invStd: invStd,
+                                       gamma: gamma, sumG: stats.sumG, sumGXhat: stats.sumGXhat(invStd),
+                                       training: training, into: gx.pointer, batch: batch, channels: channels, plane: plane)
+            var grads: [Tensor?] = [Tensor(shape: x.shape, storage: gx)]
+            if hasWeight { grads.append(Tensor(shape: [channels], stats.sumGXhat(invStd))) }
+            if hasBias { grads.append(Tensor(shape: [channels], stats.sumG)) }
+            return grads
+        }
+        let n = Float(batch * plane)
+        return BatchNormResult(output: output, batchMean: training ? mean : nil,
+                               batchVarianceUnbiased: training ? variance.map { n > 1 ? $0 * n / (n - 1) : $0 } : nil)
+    }
+}
+
+enum BatchNormKernels {
+    struct GradStats {
+        var sumG: [Float]
+        var sumGCentered: [Float]
+        /// Σ g·x̂ per channel.
+        func sumGXhat(_ invStd: [Float]) -> [Float] { zip(sumGCentered, invStd).map { $0 * $1 } }
+    }
+
+    /// Per channel Σg and Σg·(x − mean).
+    static func gradStats(x: UnsafePointer<Float>, g: UnsafePointer<Float>, mean: [Float],
+                          batch: Int, channels: Int, plane: Int) -> GradStats {
+        var sumG = [Float](repeating: 0, count: channels), sumGC = [Float](repeating: 0, count: channels)
+        sumG.withUnsafeMutableBufferPointer { sg in
+            sumGC.withUnsafeMutableBufferPointer { sc in
+                let (sg, sc) = (sg.baseAddress!, sc.baseAddress!)
+                parallelFor(channels, grain: max(1, 32_768 / max(batch * plane, 1))) { range in
+                    for c in range {
+                        var a: Double = 0, b: Double = 0
+                        let mu = mean[c]
+                        for n in 0..<batch {
+                            let off = (n * channels + c) * plane
+                            var fa: Float = 0, fb: Float = 0
+                            for i in 0..<plane { fa += g[off + i]; fb += g[off + i] * (x[off + i] - mu) }
+                            a += Double(fa); b += Double(fb)
+                        }
+                        sg[c] = Float(a); sc[c] = Float(b)
+                    }
+                }
+            }
+        }
+        return GradStats(sumG: sumG, sumGCentered: sumGC)
+    }
+
+    /// Training: gx = γ·σ⁻¹/M · (M·g − Σg − x̂·Σg·x̂); evaluation: gx = γ·σ⁻¹·g.
+    static func inputGrad(x: UnsafePointer<Float>, g: UnsafePointer<Float>, mean: [Float], invStd: [Float],
+                          gamma: [Float], sumG: [Float], sumGXhat: [Float], training: Bool,
+                          into gx: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int) {
+        let m = Float(batch * plane)
+        parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
+            for nc in range {
+                let c = nc % channels, off = nc * plane
+                let k = gamma[c] * invStd[c]
+                if !training {
+                    for i in 0..<plane { gx[off + i] = k * g[off + i] }
+                    continue
+                }
+                let mu = mean[c], s = invStd[c], meanG = sumG[c] / m, meanGX = sumGXhat[c] / m
+                for i in 0..<plane {
+                    let xhat = (x[off + i] - mu) * s
+                    gx[off + i] = k * (g[off + i] - meanG - xhat * meanGX)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+extension Tensor {
+    /// 2-D convolution (cross-correlation) of `[N, C, H, W]` with `weight` `[O, C/groups, kh, kw]`.
+    /// PyTorch: `F.conv2d(x, weight, bias, stride, padding, dilation, groups)`.
+    ///
+    /// 1x1 convolutions are one sgemm per image; depthwise convolutions (groups = C = O) use a
+    /// direct loop; everything else is im2col + sgemm over bounded bands of output rows.
+    ///
+    /// Shape: `[N, O, ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1, …]`.
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
+        precondition(rank == 4 && weight.rank == 4, "conv2d: input \(shape) and weight \(weight.shape) must be 4-D")
+        precondition(groups > 0 && shape[1] % groups == 0 && weight.shape[0] % groups == 0 && weight.shape[1] * groups == shape[1],
+                     "conv2d: input \(shape), weight \(weight.shape) and groups \(groups) do not agree")
+        if let bias { precondition(bias.shape == [weight.shape[0]], "conv2d: bias \(bias.shape) != [\(weight.shape[0])]") }
+        let g = ConvGeometry(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
+                             outChannels: weight.shape[0], kernelH: weight.shape[2], kernelW: weight.shape[3],
+                             strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
+                             dilationH: dilation.0, dilationW: dilation.1, groups: groups)
+        precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape) larger than padded input \(shape)")
+        let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
+        let out = TensorStorage(uninitializedCount: Shape.count(outShape))
+        if g.isDepthwise {
+            DepthwiseConv.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
+        } else {
+            ConvKernels.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
+        }
+        if let bias { ChannelKernels.addBias(out.pointer, bias.storage.pointer, batch: g.batch, channels: g.outChannels,
+                                             plane: g.outHeight * g.outWidth) }
+        let (x, w) = (detached(), weight.detached())
+        let inputs = [self, weight] + (bias.map { [$0] } ?? [])
+        let needX = requiresGrad, needW = weight.requiresGrad
+        return .record("conv2d", Tensor(shape: outShape, storage: out), inputs: inputs) { gy in
+            let gx = needX ? TensorStorage(uninitializedCount: x.count) : nil
+            let gw = needW ? TensorStorage(uninitializedCount: w.count) : nil
+            if g.isDepthwise {
+                DepthwiseConv.backward(x.storage.pointer, w.storage.pointer, gy.storage.pointer, g,
+                                       gx: gx?.pointer, gw: gw?.pointer)
+            } else {
+                ConvKernels.backward(x.storage.pointer, w.storage.pointer, gy.storage.pointer, g,
+                                     gx: gx?.pointer, gw: gw?.pointer)
+            }
+            var grads: [Tensor?] = [gx.map { Tensor(shape: x.shape, storage: $0) }, gw.map { Tensor(shape: w.shape, storage: $0) }]
+            if bias != nil { grads.append(gy.sum(axes: [0, 2, 3])) }
+            return grads
+        }
+    }
+}

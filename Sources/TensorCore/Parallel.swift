@@ -1,0 +1,35 @@
+import Dispatch
+import Foundation
+
+/// Splits `0..<count` into contiguous chunks and runs them on the available cores.
+///
+/// Work below `grain` elements runs inline on the calling thread. Chunks are contiguous
+/// ranges so kernels keep sequential memory access; the split never changes results
+/// because every chunk writes disjoint outputs.
+@inlinable
+public func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let workers = ProcessInfo.processInfo.activeProcessorCount
+    let chunks = min(workers * 4, max(1, count / max(grain, 1)))
+    if chunks <= 1 {
+        body(0..<count)
+        return
+    }
+    let size = (count + chunks - 1) / chunks
+    withoutActuallyEscaping(body) { body in
+        let task = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * size
+            let end = min(count, start + size)
+            if start < end { task.value(start..<end) }
+        }
+    }
+}
+
+/// Carries a value into `concurrentPerform`. Sound here because every chunk writes
+/// disjoint memory and `parallelFor` returns only after all chunks finished.
+@usableFromInline
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}

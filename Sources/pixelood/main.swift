@@ -1,0 +1,3 @@
+import PixelOoDCommands
+
+await PixelOoD.main()

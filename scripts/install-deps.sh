@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages PixelOoD builds against, when any is missing.
+# Run as root (CI and the development machines are root); prints what it installs.
+set -euo pipefail
+packages=(libopenblas-dev libhdf5-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
