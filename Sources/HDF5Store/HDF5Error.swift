@@ -2,23 +2,23 @@
 public enum HDF5Error: Error, CustomStringConvertible, Equatable {
     /// The file does not exist.
     case fileNotFound(path: String)
-    /// The file exists but is not HDF5 (or is truncated/corrupt so its signature can't be read).
+    /// The file exists but is not HDF5 (wrong signature: another format, empty or cut short).
     case notHDF5(path: String)
-    /// HDF5 could not open the file (corrupt or truncated superblock, permissions).
+    /// HDF5 could not open the file (corrupt or truncated structure, permissions).
     case cannotOpen(path: String, reason: String)
-    /// No dataset/group/attribute of that name.
+    /// No dataset, group or attribute of that name.
     case missing(path: String, name: String)
-    /// The object has a different element type than requested.
+    /// The object has another kind or element type than requested.
     case wrongType(path: String, name: String, expected: String)
     /// Reading the data failed (truncated or corrupt file).
     case readFailed(path: String, name: String)
-    /// Writing failed.
+    /// Writing failed (disk full, permissions, invalid name).
     case writeFailed(path: String, name: String)
 
     public var description: String {
         switch self {
         case .fileNotFound(let path): return "\(path): no such file"
-        case .notHDF5(let path): return "\(path): not an HDF5 file (wrong signature, truncated or corrupt)"
+        case .notHDF5(let path): return "\(path): not an HDF5 file (wrong signature: another format, empty or truncated)"
         case .cannotOpen(let path, let reason): return "\(path): cannot open HDF5 file: \(reason)"
         case .missing(let path, let name): return "\(path): no object named '\(name)'"
         case .wrongType(let path, let name, let expected): return "\(path): '\(name)' is not \(expected)"

@@ -10,7 +10,7 @@ public struct IndexTensor: Sendable, Equatable {
 
     /// Creates an index tensor; preconditions that the counts match.
     public init(shape: [Int], _ values: [Int32]) {
-        precondition(Shape.count(shape) == values.count,
+        require(Shape.count(shape) == values.count,
                      "IndexTensor: shape \(shape) needs \(Shape.count(shape)) values, got \(values.count)")
         self.shape = shape
         self.values = values

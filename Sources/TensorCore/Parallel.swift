@@ -1,6 +1,10 @@
 import Dispatch
 import Foundation
 
+/// Cores available to elementwise kernels, read once (`activeProcessorCount` reads cgroup
+/// files on Linux on every call, far too slow for a hot path).
+let availableCores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
 /// Splits `0..<count` into contiguous chunks and runs them on the available cores.
 ///
 /// Work below `grain` elements runs inline on the calling thread. Chunks are contiguous
@@ -9,8 +13,7 @@ import Foundation
 @inlinable
 public func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
-    let workers = ProcessInfo.processInfo.activeProcessorCount
-    let chunks = min(workers * 4, max(1, count / max(grain, 1)))
+    let chunks = min(parallelWorkers * 4, max(1, count / max(grain, 1)))
     if chunks <= 1 {
         body(0..<count)
         return
@@ -25,6 +28,9 @@ public func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) 
         }
     }
 }
+
+/// The worker count `parallelFor` splits for (``availableCores``).
+@usableFromInline var parallelWorkers: Int { availableCores }
 
 /// Carries a value into `concurrentPerform`. Sound here because every chunk writes
 /// disjoint memory and `parallelFor` returns only after all chunks finished.

@@ -38,7 +38,7 @@ public enum Shape {
     /// Resolves a possibly negative axis against `rank`.
     public static func axis(_ axis: Int, rank: Int, op: String) -> Int {
         let resolved = axis < 0 ? axis + rank : axis
-        precondition(resolved >= 0 && resolved < max(rank, 1), "\(op): axis \(axis) out of range for rank \(rank)")
+        require(resolved >= 0 && resolved < max(rank, 1), "\(op): axis \(axis) out of range for rank \(rank)")
         return resolved
     }
 

@@ -36,7 +36,7 @@ public struct StateDict: Sendable {
 
     /// Appends an entry; a duplicate key is a programmer error.
     public mutating func append(_ key: String, _ tensor: Tensor, dtype: DType = .float32) {
-        precondition(positions[key] == nil, "StateDict: duplicate key '\(key)'")
+        require(positions[key] == nil, "StateDict: duplicate key '\(key)'")
         positions[key] = entries.count
         entries.append(Entry(key: key, tensor: tensor.detached(), dtype: dtype))
     }

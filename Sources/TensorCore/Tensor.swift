@@ -18,7 +18,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// Wraps existing storage. Preconditions that the element counts match.
     public init(shape: [Int], storage: TensorStorage) {
-        precondition(Shape.count(shape) == storage.count,
+        require(Shape.count(shape) == storage.count,
                      "Tensor: shape \(shape) has \(Shape.count(shape)) elements, storage has \(storage.count)")
         self.shape = shape
         self.storage = storage
@@ -55,7 +55,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// The value of a one-element tensor. PyTorch: `Tensor.item()`.
     public var item: Float {
-        precondition(count == 1, "Tensor.item: tensor of shape \(shape) has \(count) elements")
+        require(count == 1, "Tensor.item: tensor of shape \(shape) has \(count) elements")
         return storage.pointer[0]
     }
 

@@ -12,7 +12,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Allocates uninitialised memory for `count` elements.
     public init(uninitializedCount count: Int) {
-        precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        require(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
         var raw: UnsafeMutableRawPointer?
         let bytes = max(count, 1) * MemoryLayout<Float>.stride

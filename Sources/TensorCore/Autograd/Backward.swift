@@ -8,10 +8,10 @@ extension Tensor {
     /// PyTorch: `Tensor.backward()`.
     public func backward(_ seed: Tensor? = nil) {
         guard let root = node else {
-            preconditionFailure("backward: tensor of shape \(shape) does not require grad")
+            fatalError("backward: tensor of shape \(shape) does not require grad")
         }
         let seedGrad = seed ?? Tensor.ones(shape)
-        precondition(seedGrad.shape == shape, "backward: seed shape \(seedGrad.shape) != output shape \(shape)")
+        require(seedGrad.shape == shape, "backward: seed shape \(seedGrad.shape) != output shape \(shape)")
         let order = GradNode.topologicalOrder(from: root)
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seedGrad]
         GradMode.noGrad {
@@ -22,13 +22,13 @@ extension Tensor {
                     continue
                 }
                 guard let rule = node.backwardRule else {
-                    preconditionFailure("backward: the graph through '\(node.op)' was already consumed by an earlier backward()")
+                    fatalError("backward: the graph through '\(node.op)' was already consumed by an earlier backward()")
                 }
                 node.backwardRule = nil
                 let inputGrads = rule(grad)
                 for (input, inputGrad) in zip(node.inputs, inputGrads) {
                     guard let input, let inputGrad else { continue }
-                    precondition(inputGrad.shape == input.shape,
+                    require(inputGrad.shape == input.shape,
                                  "backward: '\(node.op)' produced gradient \(inputGrad.shape) for input \(input.shape)")
                     let key = ObjectIdentifier(input)
                     pending[key] = pending[key].map { $0 + inputGrad } ?? inputGrad

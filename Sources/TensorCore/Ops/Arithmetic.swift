@@ -2,7 +2,7 @@ extension Tensor {
     /// Applies `f` elementwise with broadcasting (no autograd).
     static func zipKernel<F: BinaryFunctor>(_ a: Tensor, _ b: Tensor, _ f: F, op: String) -> Tensor {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
-            preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
+            fatalError("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         let out = TensorStorage(uninitializedCount: Shape.count(shape))
         Elementwise.zip(a.storage.pointer, Shape.broadcastStrides(a.shape, to: shape),

@@ -18,10 +18,10 @@ extension Tensor {
     /// The backward is fused (one pass per channel).
     public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
                           training: Bool, eps: Float = 1e-5) -> BatchNormResult {
-        precondition(rank >= 2, "batch_norm: input needs [N, C, ...], got \(shape)")
+        require(rank >= 2, "batch_norm: input needs [N, C, ...], got \(shape)")
         let batch = shape[0], channels = shape[1], plane = Shape.count(Array(shape[2...]))
         for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", Optional(runningMean)), ("running_var", Optional(runningVar))] {
-            if let t { precondition(t.shape == [channels], "batch_norm: \(name) \(t.shape) != [\(channels)] for input \(shape)") }
+            if let t { require(t.shape == [channels], "batch_norm: \(name) \(t.shape) != [\(channels)] for input \(shape)") }
         }
         let mean: [Float], variance: [Float]
         if training {

@@ -5,7 +5,7 @@ extension Tensor {
     /// Shape: `shape` must be broadcast-compatible with `self.shape`.
     public func broadcast(to target: [Int]) -> Tensor {
         if target == shape { return self }
-        precondition(Shape.broadcast(shape, target) == target,
+        require(Shape.broadcast(shape, target) == target,
                      "broadcast: cannot broadcast \(shape) to \(target)")
         let out = TensorStorage(uninitializedCount: Shape.count(target))
         StridedCopy.copy(shape: target, from: storage.pointer, strides: Shape.broadcastStrides(shape, to: target),
@@ -21,7 +21,7 @@ extension Tensor {
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let lead = rank - target.count
-        precondition(lead >= 0, "sumToShape: cannot reduce \(shape) to \(target)")
+        require(lead >= 0, "sumToShape: cannot reduce \(shape) to \(target)")
         var axes = Array(0..<lead)
         for (i, size) in target.enumerated() where size == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
         return sum(axes: axes, keepDims: true).reshaped(target)

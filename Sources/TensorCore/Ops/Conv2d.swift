@@ -8,15 +8,15 @@ extension Tensor {
     /// Shape: `[N, O, ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1, …]`.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
-        precondition(rank == 4 && weight.rank == 4, "conv2d: input \(shape) and weight \(weight.shape) must be 4-D")
-        precondition(groups > 0 && shape[1] % groups == 0 && weight.shape[0] % groups == 0 && weight.shape[1] * groups == shape[1],
+        require(rank == 4 && weight.rank == 4, "conv2d: input \(shape) and weight \(weight.shape) must be 4-D")
+        require(groups > 0 && shape[1] % groups == 0 && weight.shape[0] % groups == 0 && weight.shape[1] * groups == shape[1],
                      "conv2d: input \(shape), weight \(weight.shape) and groups \(groups) do not agree")
-        if let bias { precondition(bias.shape == [weight.shape[0]], "conv2d: bias \(bias.shape) != [\(weight.shape[0])]") }
+        if let bias { require(bias.shape == [weight.shape[0]], "conv2d: bias \(bias.shape) != [\(weight.shape[0])]") }
         let g = ConvGeometry(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
                              outChannels: weight.shape[0], kernelH: weight.shape[2], kernelW: weight.shape[3],
                              strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
                              dilationH: dilation.0, dilationW: dilation.1, groups: groups)
-        precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape) larger than padded input \(shape)")
+        require(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape) larger than padded input \(shape)")
         let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
         if g.isDepthwise {

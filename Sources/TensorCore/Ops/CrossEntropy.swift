@@ -24,12 +24,12 @@ extension Tensor {
     /// Negative log-likelihood of log-probabilities `[N, C, ...]`. PyTorch: `F.nll_loss`.
     public func nllLoss(target: IndexTensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
                         reduction: LossReduction = .mean) -> Tensor {
-        precondition(rank >= 2, "nll_loss: input needs [N, C, ...], got \(shape)")
+        require(rank >= 2, "nll_loss: input needs [N, C, ...], got \(shape)")
         let classes = shape[1], inner = Shape.count(Array(shape[2...])), batch = shape[0]
         var expectedTarget = shape
         expectedTarget.remove(at: 1)
-        precondition(target.shape == expectedTarget, "nll_loss: target shape \(target.shape) != \(expectedTarget) for input \(shape)")
-        if let weight { precondition(weight.shape == [classes], "nll_loss: weight shape \(weight.shape) != [\(classes)]") }
+        require(target.shape == expectedTarget, "nll_loss: target shape \(target.shape) != \(expectedTarget) for input \(shape)")
+        if let weight { require(weight.shape == [classes], "nll_loss: weight shape \(weight.shape) != [\(classes)]") }
         let w = weight?.scalars
         var perElement = [Float](repeating: 0, count: target.count)
         var elementWeight = [Float](repeating: 0, count: target.count)
@@ -39,7 +39,7 @@ extension Tensor {
             for i in 0..<inner {
                 let t = Int(target.values[n * inner + i])
                 if t == ignoreIndex { continue }
-                precondition(t >= 0 && t < classes, "nll_loss: target \(t) outside 0..<\(classes) (ignore_index \(ignoreIndex))")
+                require(t >= 0 && t < classes, "nll_loss: target \(t) outside 0..<\(classes) (ignore_index \(ignoreIndex))")
                 let wt = w?[t] ?? 1
                 let value = -storage.pointer[(n * classes + t) * inner + i] * wt
                 perElement[n * inner + i] = value

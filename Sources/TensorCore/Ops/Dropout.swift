@@ -3,7 +3,7 @@ extension Tensor {
     /// `training`; the identity otherwise. The mask comes from the caller's generator.
     /// PyTorch: `F.dropout(x, p, training)` (same distribution, not the same random stream).
     public func dropout(p: Float, training: Bool, using rng: inout SeededGenerator) -> Tensor {
-        precondition(p >= 0 && p <= 1, "dropout: probability \(p) outside [0, 1]")
+        require(p >= 0 && p <= 1, "dropout: probability \(p) outside [0, 1]")
         guard training, p > 0 else { return self }
         let keep = p < 1 ? 1 / (1 - p) : 0
         let mask = TensorStorage(uninitializedCount: count)

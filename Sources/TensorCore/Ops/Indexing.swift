@@ -3,7 +3,7 @@ extension Tensor {
     public func indexSelect(axis: Int, indices: [Int]) -> Tensor {
         let axis = Shape.axis(axis, rank: rank, op: "index_select")
         let (outer, size, inner) = Shape.around(shape, axis: axis)
-        for i in indices { precondition(i >= 0 && i < size, "index_select: index \(i) outside 0..<\(size) on axis \(axis) of \(shape)") }
+        for i in indices { require(i >= 0 && i < size, "index_select: index \(i) outside 0..<\(size) on axis \(axis) of \(shape)") }
         var newShape = shape
         newShape[axis] = indices.count
         let out = TensorStorage(uninitializedCount: Shape.count(newShape))
@@ -31,7 +31,7 @@ extension Tensor {
     /// of this tensor's rank and, off `axis`, its sizes. PyTorch: `torch.gather(x, axis, index)`.
     public func gather(axis: Int, index: IndexTensor) -> Tensor {
         let axis = Shape.axis(axis, rank: rank, op: "gather")
-        precondition(index.shape.count == rank && (0..<rank).allSatisfy { $0 == axis || index.shape[$0] == shape[$0] },
+        require(index.shape.count == rank && (0..<rank).allSatisfy { $0 == axis || index.shape[$0] == shape[$0] },
                      "gather: index shape \(index.shape) does not fit input \(shape) on axis \(axis)")
         let (outer, size, inner) = Shape.around(shape, axis: axis)
         let picks = index.shape[axis]
@@ -40,7 +40,7 @@ extension Tensor {
             for j in 0..<picks {
                 for i in 0..<inner {
                     let flat = (o * picks + j) * inner + i, k = Int(index.values[flat])
-                    precondition(k >= 0 && k < size, "gather: index \(k) outside 0..<\(size) on axis \(axis) of \(shape)")
+                    require(k >= 0 && k < size, "gather: index \(k) outside 0..<\(size) on axis \(axis) of \(shape)")
                     sourceOffsets[flat] = (o * size + k) * inner + i
                 }
             }
@@ -51,7 +51,7 @@ extension Tensor {
     /// The elements where `mask` is true, in row-major order, as a 1-D tensor.
     /// PyTorch: `x[mask]` / `torch.masked_select(x, mask)` (mask of this tensor's shape).
     public func maskedSelect(_ mask: [Bool]) -> Tensor {
-        precondition(mask.count == count, "masked_select: mask has \(mask.count) entries for \(shape)")
+        require(mask.count == count, "masked_select: mask has \(mask.count) entries for \(shape)")
         let offsets = mask.indices.filter { mask[$0] }
         return take(flatOffsets: offsets, shape: [offsets.count], op: "masked_select")
     }

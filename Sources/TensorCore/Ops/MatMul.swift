@@ -2,12 +2,12 @@ extension Tensor {
     /// Matrix product of [M,K]·[K,N], or batched [B,M,K]·[B,K,N] (either side may be 2-D
     /// and is then shared by every batch). PyTorch: `torch.matmul`.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition((2...3).contains(rank) && (2...3).contains(other.rank),
+        require((2...3).contains(rank) && (2...3).contains(other.rank),
                      "matmul: supports 2-D and 3-D operands, got \(shape) and \(other.shape)")
         let m = shape[rank - 2], k = shape[rank - 1], k2 = other.shape[other.rank - 2], n = other.shape[other.rank - 1]
-        precondition(k == k2, "matmul: inner sizes differ: \(shape) · \(other.shape)")
+        require(k == k2, "matmul: inner sizes differ: \(shape) · \(other.shape)")
         let batchA = rank == 3 ? shape[0] : 1, batchB = other.rank == 3 ? other.shape[0] : 1
-        precondition(batchA == batchB || batchA == 1 || batchB == 1, "matmul: batch sizes differ: \(shape) · \(other.shape)")
+        require(batchA == batchB || batchA == 1 || batchB == 1, "matmul: batch sizes differ: \(shape) · \(other.shape)")
         let batch = Swift.max(batchA, batchB)
         let outShape = (rank == 3 || other.rank == 3) ? [batch, m, n] : [m, n]
         let out = TensorStorage(uninitializedCount: batch * m * n)

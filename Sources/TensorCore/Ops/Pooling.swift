@@ -36,7 +36,7 @@ extension Tensor {
 
     /// Adaptive average pooling to `size`. PyTorch: `F.adaptive_avg_pool2d(x, size)`.
     public func adaptiveAvgPool2d(_ size: (Int, Int)) -> Tensor {
-        precondition(rank == 4, "adaptive_avg_pool2d: input must be [N, C, H, W], got \(shape)")
+        require(rank == 4, "adaptive_avg_pool2d: input must be [N, C, H, W], got \(shape)")
         if size == (1, 1) { return mean(axes: [2, 3], keepDims: true) }
         let rows = PoolingKernels.adaptiveBins(input: shape[2], output: size.0)
         let cols = PoolingKernels.adaptiveBins(input: shape[3], output: size.1)
@@ -53,12 +53,12 @@ extension Tensor {
     public func globalAvgPool2d() -> Tensor { adaptiveAvgPool2d((1, 1)) }
 
     private func poolGeometry(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), op: String) -> ConvGeometry {
-        precondition(rank == 4, "\(op): input must be [N, C, H, W], got \(shape)")
-        precondition(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, "\(op): padding \(padding) exceeds half the kernel \(kernel)")
+        require(rank == 4, "\(op): input must be [N, C, H, W], got \(shape)")
+        require(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, "\(op): padding \(padding) exceeds half the kernel \(kernel)")
         let g = ConvGeometry(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
                              outChannels: shape[1], kernelH: kernel.0, kernelW: kernel.1, strideH: stride.0, strideW: stride.1,
                              padH: padding.0, padW: padding.1, dilationH: 1, dilationW: 1, groups: shape[1])
-        precondition(g.outHeight > 0 && g.outWidth > 0, "\(op): kernel \(kernel) larger than padded input \(shape)")
+        require(g.outHeight > 0 && g.outWidth > 0, "\(op): kernel \(kernel) larger than padded input \(shape)")
         return g
     }
 }

@@ -69,7 +69,7 @@ extension Tensor {
 
     func extremumKernel(axis: Int, minimum: Bool) -> (values: Tensor, indices: IndexTensor, keptShape: [Int]) {
         let axis = Shape.axis(axis, rank: rank, op: minimum ? "min" : "max")
-        precondition(shape[axis] > 0, "\(minimum ? "min" : "max"): empty axis \(axis) of \(shape)")
+        require(shape[axis] > 0, "\(minimum ? "min" : "max"): empty axis \(axis) of \(shape)")
         let (outer, size, inner) = Shape.around(shape, axis: axis)
         var kept = shape
         kept[axis] = 1
@@ -85,7 +85,7 @@ extension Tensor {
     }
 
     private func extremum(axis: Int, keepDims: Bool, minimum: Bool) -> Tensor {
-        let (values, indices, kept) = extremumKernel(axis: axis, minimum: minimum)
+        let (values, indices, _) = extremumKernel(axis: axis, minimum: minimum)
         let resolved = Shape.axis(axis, rank: rank, op: "max")
         let source = shape
         let result = keepDims ? values : values.reshaped(indices.shape)

@@ -2,8 +2,8 @@ extension Tensor {
     /// Bilinear resize of `[N, C, H, W]` to `size`.
     /// PyTorch: `F.interpolate(x, size, mode="bilinear", align_corners=alignCorners)`.
     public func resizeBilinear(to size: (height: Int, width: Int), alignCorners: Bool) -> Tensor {
-        precondition(rank == 4, "resize_bilinear: input must be [N, C, H, W], got \(shape)")
-        precondition(size.height > 0 && size.width > 0, "resize_bilinear: invalid size \(size)")
+        require(rank == 4, "resize_bilinear: input must be [N, C, H, W], got \(shape)")
+        require(size.height > 0 && size.width > 0, "resize_bilinear: invalid size \(size)")
         let (inH, inW) = (shape[2], shape[3])
         if (inH, inW) == size { return self }
         let planes = shape[0] * shape[1]

@@ -5,10 +5,10 @@ extension Tensor {
         var target = newShape
         if let unknown = target.firstIndex(of: -1) {
             let known = target.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
+            require(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
             target[unknown] = count / known
         }
-        precondition(Shape.count(target) == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        require(Shape.count(target) == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         if target == shape { return self }
         let source = shape
         return .record("reshape", Tensor(shape: target, storage: storage), inputs: [self]) { g in [g.reshaped(source)] }
@@ -16,7 +16,7 @@ extension Tensor {
 
     /// Reorders axes: result axis i is input axis `order[i]`. PyTorch: `Tensor.permute(...).contiguous()`.
     public func permuted(_ order: [Int]) -> Tensor {
-        precondition(order.sorted() == Array(0..<rank), "permute: \(order) is not a permutation of \(rank) axes")
+        require(order.sorted() == Array(0..<rank), "permute: \(order) is not a permutation of \(rank) axes")
         if order == Array(0..<rank) { return self }
         let newShape = order.map { shape[$0] }
         let strides = Shape.strides(shape)
@@ -30,7 +30,7 @@ extension Tensor {
 
     /// Swaps the last two axes of a rank ≥ 2 tensor. PyTorch: `Tensor.transpose(-2, -1)`.
     public func transposed() -> Tensor {
-        precondition(rank >= 2, "transpose: needs rank ≥ 2, got \(shape)")
+        require(rank >= 2, "transpose: needs rank ≥ 2, got \(shape)")
         var order = Array(0..<rank)
         order.swapAt(rank - 1, rank - 2)
         return permuted(order)
@@ -40,7 +40,7 @@ extension Tensor {
     public func slice(axis: Int, start: Int, end: Int? = nil, step: Int = 1) -> Tensor {
         let axis = Shape.axis(axis, rank: rank, op: "slice")
         let stop = Swift.min(end ?? shape[axis], shape[axis])
-        precondition(step > 0 && start >= 0 && start <= stop, "slice: invalid range \(start)..<\(stop) step \(step) of axis \(axis) in \(shape)")
+        require(step > 0 && start >= 0 && start <= stop, "slice: invalid range \(start)..<\(stop) step \(step) of axis \(axis) in \(shape)")
         var newShape = shape
         newShape[axis] = (stop - start + step - 1) / step
         var srcStrides = Shape.strides(shape)
@@ -60,11 +60,11 @@ extension Tensor {
 
     /// Concatenates tensors along `axis`; all other axes must agree. PyTorch: `torch.cat`.
     public static func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
-        precondition(!tensors.isEmpty, "concat: no tensors")
+        require(!tensors.isEmpty, "concat: no tensors")
         let first = tensors[0]
         let axis = Shape.axis(axis, rank: first.rank, op: "concat")
         for t in tensors {
-            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == axis || t.shape[$0] == first.shape[$0] },
+            require(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == axis || t.shape[$0] == first.shape[$0] },
                          "concat: shape \(t.shape) does not match \(first.shape) off axis \(axis)")
         }
         var newShape = first.shape
@@ -87,7 +87,7 @@ extension Tensor {
     /// Splits along `axis` into pieces of the given sizes. PyTorch: `torch.split(x, sizes, dim)`.
     public func split(sizes: [Int], axis: Int) -> [Tensor] {
         let axis = Shape.axis(axis, rank: rank, op: "split")
-        precondition(sizes.reduce(0, +) == shape[axis], "split: sizes \(sizes) do not sum to \(shape[axis]) (axis \(axis) of \(shape))")
+        require(sizes.reduce(0, +) == shape[axis], "split: sizes \(sizes) do not sum to \(shape[axis]) (axis \(axis) of \(shape))")
         var start = 0
         return sizes.map { size in
             defer { start += size }
@@ -98,9 +98,9 @@ extension Tensor {
     /// Pads with a constant; `widths[i]` is (before, after) for axis i, leading axes may be
     /// omitted. PyTorch: `F.pad` (which lists the last axis first).
     public func padded(_ widths: [(before: Int, after: Int)], value: Float = 0) -> Tensor {
-        precondition(widths.count <= rank, "pad: \(widths.count) pad pairs for rank \(rank)")
+        require(widths.count <= rank, "pad: \(widths.count) pad pairs for rank \(rank)")
         let all = Array(repeating: (before: 0, after: 0), count: rank - widths.count) + widths
-        precondition(all.allSatisfy { $0.before >= 0 && $0.after >= 0 }, "pad: negative widths \(widths)")
+        require(all.allSatisfy { $0.before >= 0 && $0.after >= 0 }, "pad: negative widths \(widths)")
         let newShape = zip(shape, all).map { $0 + $1.before + $1.after }
         let outStrides = Shape.strides(newShape)
         let offset = zip(all, outStrides).reduce(0) { $0 + $1.0.before * $1.1 }

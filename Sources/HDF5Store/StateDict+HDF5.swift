@@ -1,0 +1,62 @@
+import TensorCore
+
+/// Layout of PixelOoD checkpoint files.
+public enum CheckpointFormat {
+    /// The group holding one dataset per state-dict key (the dotted key is the dataset name).
+    public static let stateDictGroup = "/state_dict"
+    /// Written to the root attribute `format_version`.
+    public static let version: Int64 = 1
+}
+
+extension H5File {
+    /// Reads a float dataset as a tensor of the stored shape.
+    public func readTensor(_ name: String) throws -> Tensor {
+        let (shape, values) = try readFloat32(name)
+        return Tensor(shape: shape, values)
+    }
+
+    /// Writes a tensor as a float32 dataset.
+    public func write(_ name: String, _ tensor: Tensor) throws {
+        try write(name, shape: tensor.shape, float32: tensor.scalars)
+    }
+}
+
+extension StateDict {
+    /// Saves the entries under `/state_dict/<key>` (float32, or int64 for counters such as
+    /// `num_batches_tracked`), with root attributes `format_version` and `attributes`
+    /// (e.g. `toolkit_version`, `recipe`). The file is written atomically.
+    ///
+    /// PyTorch: `torch.save(model.state_dict(), path)`, in HDF5.
+    public func save(to path: String, attributes: [(name: String, value: H5AttributeValue)] = []) throws {
+        try H5File.write(to: path) { file in
+            for entry in entries {
+                let name = CheckpointFormat.stateDictGroup + "/" + entry.key
+                switch entry.dtype {
+                case .float32: try file.write(name, entry.tensor)
+                case .int64: try file.write(name, shape: entry.tensor.shape, int64: entry.tensor.scalars.map { Int64($0) })
+                }
+            }
+            try file.setAttribute("format_version", .int(CheckpointFormat.version))
+            for (name, value) in attributes { try file.setAttribute(name, value) }
+        }
+    }
+
+    /// Loads every dataset under `/state_dict`, in the file's order. Integer datasets become
+    /// `.int64` entries (values converted to Float32 in the tensor).
+    ///
+    /// - Throws: ``HDF5Error`` naming the file (missing, not HDF5, truncated, no `/state_dict`).
+    public static func load(from path: String) throws -> StateDict {
+        let file = try H5File.open(path)
+        var result = StateDict()
+        for key in try file.children(of: CheckpointFormat.stateDictGroup) {
+            let name = CheckpointFormat.stateDictGroup + "/" + key
+            if try file.info(name).isFloat {
+                result.append(key, try file.readTensor(name))
+            } else {
+                let (shape, values) = try file.readInt64(name)
+                result.append(key, Tensor(shape: shape, values.map { Float($0) }), dtype: .int64)
+            }
+        }
+        return result
+    }
+}
