@@ -29,4 +29,11 @@ public struct H5DatasetInfo: Sendable, Equatable {
     public var isFloat: Bool
     /// Bytes per element in the file.
     public var elementSize: Int
+
+    /// Describes a dataset.
+    public init(shape: [Int], isFloat: Bool, elementSize: Int) {
+        self.shape = shape
+        self.isFloat = isFloat
+        self.elementSize = elementSize
+    }
 }
