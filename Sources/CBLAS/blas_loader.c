@@ -63,6 +63,10 @@ static void load_once(void) {
         snprintf(blas.error, sizeof blas.error, "OpenBLAS loaded but has no cblas_sgemm");
         return;
     }
+    // PixelOoD splits every product across its own workers and calls OpenBLAS on one thread
+    // per call: OpenBLAS's own threads busy-wait after each call and would steal the cores
+    // from the im2col and elementwise work that runs between sgemm calls.
+    if (blas.set_threads) blas.set_threads(1);
     blas.ok = 1;
 }
 

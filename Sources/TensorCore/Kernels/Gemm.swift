@@ -1,56 +1,55 @@
 import CBLAS
 
-/// Single-precision GEMM through OpenBLAS (loaded by ``BLAS``), row-major.
+/// Single-precision GEMM through OpenBLAS (loaded by ``BLAS``), row-major, split across
+/// PixelOoD's workers: OpenBLAS runs single-threaded inside each piece (see ``BLAS``).
 enum Gemm {
+    /// Below this many multiply-adds a product runs as one call on the calling thread.
+    static let splitThreshold = 1 << 21
+
     /// C[m,n] = alpha * op(A) * op(B) + beta * C, with leading dimensions in elements.
-    @inline(__always)
+    ///
+    /// The larger of `m` and `n` is cut into one contiguous block per worker (multiples of
+    /// 16 rows/columns, so OpenBLAS's micro-kernels stay full); each block is an independent
+    /// product writing its own part of C.
     static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                       alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
+        let workers = parallelWorkers
+        guard workers > 1, m * n * k >= splitThreshold else {
+            call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        let splitRows = m >= n
+        let extent = splitRows ? m : n
+        let block = max(16, ((extent + workers - 1) / workers + 15) / 16 * 16)
+        let blocks = (extent + block - 1) / block
+        parallelFor(blocks, grain: 1) { range in
+            for index in range {
+                let start = index * block, size = min(block, extent - start)
+                if splitRows {
+                    // Rows of op(A): rows of A, or columns of A when transposed.
+                    call(transA, transB, size, n, k, alpha, a + (transA ? start : start * lda), lda, b, ldb,
+                         beta, c + start * ldc, ldc)
+                } else {
+                    // Columns of op(B): columns of B, or rows of B when transposed.
+                    call(transA, transB, m, size, k, alpha, a, lda, b + (transB ? start * ldb : start), ldb,
+                         beta, c + start, ldc)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func call(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                             _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         if k == 0 {
-            for row in 0..<m { for col in 0..<n { c[row * ldc + col] *= beta } }
+            for row in 0..<m { for col in 0..<n { c[row * ldc + col] = beta == 0 ? 0 : c[row * ldc + col] * beta } }
             return
         }
         pxo_sgemm(transA ? Int32(PXO_TRANS) : Int32(PXO_NO_TRANS), transB ? Int32(PXO_TRANS) : Int32(PXO_NO_TRANS),
                   Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-    }
-}
-
-/// The BLAS library in use: loading, kernel core and threads.
-public enum BLAS {
-    /// Loads OpenBLAS, choosing its kernel core from CPUID unless `OPENBLAS_CORETYPE` is set.
-    /// - Throws: ``BLASError/unavailable(_:)`` when the library cannot be loaded.
-    public static func load() throws {
-        if pxo_blas_load() != 0 {
-            throw BLASError.unavailable(pxo_blas_error().map { String(cString: $0) } ?? "unknown error")
-        }
-    }
-
-    /// `openblas_get_corename()`: the kernel family in use (e.g. "SkylakeX", "Haswell", "Prescott").
-    public static var coreName: String { String(cString: pxo_blas_corename()) }
-
-    /// The core PixelOoD asked for from CPUID, or nil when the user's `OPENBLAS_CORETYPE`
-    /// or OpenBLAS's own detection was used.
-    public static var chosenCore: String? { pxo_blas_chosen_core().map { String(cString: $0) } }
-
-    /// `openblas_get_config()`.
-    public static var config: String { String(cString: pxo_blas_config()) }
-
-    /// Threads OpenBLAS uses.
-    public static var threads: Int {
-        get { Int(pxo_blas_num_threads()) }
-    }
-
-    /// Sets the number of OpenBLAS threads. PyTorch: `torch.set_num_threads`.
-    public static func setThreads(_ n: Int) { pxo_blas_set_num_threads(Int32(n)) }
-}
-
-/// Failure to load the BLAS library.
-public enum BLASError: Error, CustomStringConvertible {
-    case unavailable(String)
-    public var description: String {
-        switch self { case .unavailable(let why): return why }
     }
 }
