@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The `pixelood` command line.
-public struct PixelOoD: AsyncParsableCommand {
+public struct PixelOoD: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pixelood",
         abstract: "Pixel-wise out-of-distribution detection for semantic segmentation.",

@@ -1,3 +1,3 @@
 import PixelOoDCommands
 
-await PixelOoD.main()
+PixelOoD.main()

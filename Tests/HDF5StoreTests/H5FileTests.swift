@@ -88,7 +88,7 @@ struct H5FileTests {
         #expect(throws: HDF5Error.notHDF5(path: text)) { try H5File.open(text) }
 
         let empty = dir.appendingPathComponent("empty.h5").path
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         #expect(throws: HDF5Error.notHDF5(path: empty)) { try H5File.open(empty) }
 
         let good = dir.appendingPathComponent("good.h5").path

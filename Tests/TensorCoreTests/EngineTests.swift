@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import TensorCore
+import PixelOoDTestSupport
+
+@Suite("Engine: BLAS core, gradient mode, random generator, large convolutions")
+struct EngineTests {
+    @Test("OpenBLAS runs an optimised core, not the generic fallback, on a CPU with AVX2")
+    func blasCore() throws {
+        try BLAS.load()
+        let core = BLAS.coreName.lowercased()
+        #expect(!core.isEmpty && core != "unavailable")
+        let hasAVX2 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx2") ?? false
+        if hasAVX2 {
+            #expect(!["prescott", "core2", "atom", "nehalem", "generic", "katmai", "coppermine", "northwood", "penryn", "dunnington"]
+                .contains(core), "OpenBLAS fell back to \(BLAS.coreName) on an AVX2 CPU")
+        }
+        #expect(BLAS.threadsPerCall == 1, "PixelOoD parallelises around single-threaded OpenBLAS calls")
+    }
+
+    @Test("noGrad records no tape, is scoped to its body and to the task")
+    func noGradScope() async {
+        let w = Tensor.ones([3]).requiringGrad()
+        let recorded = w * 2
+        let unrecorded = GradMode.noGrad { w * 2 }
+        #expect(recorded.requiresGrad && !unrecorded.requiresGrad)
+        #expect(GradMode.isEnabled)
+        let inner = GradMode.noGrad { GradMode.enableGrad { (w * 2).requiresGrad } }
+        #expect(inner)
+        await GradMode.$isEnabled.withValue(false) {
+            let other = await Task.detached { GradMode.isEnabled }.value
+            #expect(other, "a detached task does not inherit another task's noGrad")
+        }
+    }
+
+    @Test("gradients accumulate across backward calls until cleared")
+    func accumulation() {
+        let w = Tensor(shape: [2], [1, 2]).requiringGrad()
+        (w * w).sum().backward()
+        (w * 3).sum().backward()
+        #expect(w.grad?.scalars == [5, 7])
+        w.zeroGrad()
+        #expect(w.grad == nil)
+    }
+
+    @Test("the seeded generator is deterministic and Kaiming init has the right spread")
+    func generator() {
+        var a = SeededGenerator(seed: 666), b = SeededGenerator(seed: 666), c = SeededGenerator(seed: 667)
+        let x = Tensor.normal([1000], using: &a), y = Tensor.normal([1000], using: &b), z = Tensor.normal([1000], using: &c)
+        #expect(x.scalars == y.scalars && x.scalars != z.scalars)
+        var rng = SeededGenerator(seed: 1)
+        let w = Tensor.kaimingNormal([256, 64, 3, 3], using: &rng).scalars
+        let variance = w.reduce(0) { $0 + Double($1 * $1) } / Double(w.count)
+        #expect(abs(variance / (2.0 / 576) - 1) < 0.05)
+        let u = Tensor.uniform([10_000], low: -2, high: 3, using: &rng).scalars
+        #expect(u.allSatisfy { $0 >= -2 && $0 < 3 })
+        #expect(a.derived(1) != a.derived(2) && a.derived(1) == a.derived(1))
+    }
+
+    @Test("batch-norm running statistics update as PyTorch's")
+    func batchNormRunningStatistics() throws {
+        let fixture = try Fixture("ops.h5")
+        let x = try fixture.tensor("/batch_norm_train/in/x")
+        let before = (try fixture.tensor("/batch_norm_train/in/running_mean"), try fixture.tensor("/batch_norm_train/in/running_var"))
+        let result = x.batchNorm(weight: nil, bias: nil, runningMean: before.0, runningVar: before.1, training: true)
+        let momentum: Float = 0.1
+        let mean = before.0 * (1 - momentum) + Tensor(shape: [4], result.batchMean!) * momentum
+        let variance = before.1 * (1 - momentum) + Tensor(shape: [4], result.batchVarianceUnbiased!) * momentum
+        expectClose(mean, try fixture.tensor("/batch_norm_train/running/mean_after"), "running mean")
+        expectClose(variance, try fixture.tensor("/batch_norm_train/running/var_after"), "running var")
+    }
+
+    @Test("a convolution split into several im2col bands matches a direct computation")
+    func bandedConvolution() {
+        var rng = SeededGenerator(seed: 11)
+        let (c, o, h, w) = (24, 8, 120, 200)
+        let geometry = ConvGeometry(batch: 1, inChannels: c, height: h, width: w, outChannels: o, kernelH: 3, kernelW: 3,
+                                    strideH: 1, strideW: 1, padH: 2, padW: 2, dilationH: 2, dilationW: 2, groups: 1)
+        #expect(ConvKernels.bandRows(geometry) < h / 2, "the test must span several bands")
+        let x = Tensor.normal([1, c, h, w], using: &rng), weight = Tensor.normal([o, c, 3, 3], using: &rng)
+        let y = x.conv2d(weight: weight, padding: (2, 2), dilation: (2, 2)).scalars
+        let xs = x.scalars, ws = weight.scalars
+        for (oc, oy, ox) in [(0, 0, 0), (3, 57, 111), (7, h - 1, w - 1), (5, 100, 3), (1, 64, 199)] {
+            var expected: Double = 0
+            for ic in 0..<c {
+                for ki in 0..<3 {
+                    for kj in 0..<3 {
+                        let iy = oy - 2 + 2 * ki, ix = ox - 2 + 2 * kj
+                        guard iy >= 0 && iy < h && ix >= 0 && ix < w else { continue }
+                        expected += Double(xs[(ic * h + iy) * w + ix]) * Double(ws[((oc * c + ic) * 3 + ki) * 3 + kj])
+                    }
+                }
+            }
+            #expect(abs(Double(y[(oc * h + oy) * w + ox]) - expected) < 1e-3)
+        }
+    }
+
+    @Test("dropout and broadcasting have correct gradients")
+    func dropoutAndBroadcastGradients() {
+        var rng = SeededGenerator(seed: 4)
+        let x = Tensor.normal([4, 5], using: &rng), row = Tensor.normal([1, 5], using: &rng)
+        gradientCheck([x], "dropout") { values in
+            var mask = SeededGenerator(seed: 9)  // the same mask on every evaluation
+            return values[0].dropout(p: 0.4, training: true, using: &mask)
+        }
+        gradientCheck([row], "broadcast") { values in values[0].broadcast(to: [3, 4, 5]) * 1.5 }
+    }
+
+    @Test("cross-entropy over only ignored pixels is NaN, as in PyTorch")
+    func allIgnored() {
+        let loss = Tensor.zeros([1, 3, 2, 2]).crossEntropy(target: IndexTensor(shape: [1, 2, 2], [255, 255, 255, 255]),
+                                                           ignoreIndex: 255)
+        #expect(loss.item.isNaN)
+    }
+}
