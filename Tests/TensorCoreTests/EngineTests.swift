@@ -70,15 +70,18 @@ struct EngineTests {
         expectClose(variance, try fixture.tensor("/batch_norm_train/running/var_after"), "running var")
     }
 
-    @Test("a convolution split into several im2col bands matches a direct computation")
+    @Test("a convolution split into several im2col tiles and bands matches a direct computation")
     func bandedConvolution() {
         var rng = SeededGenerator(seed: 11)
         let (c, o, h, w) = (24, 8, 120, 200)
         let geometry = ConvGeometry(batch: 1, inChannels: c, height: h, width: w, outChannels: o, kernelH: 3, kernelW: 3,
                                     strideH: 1, strideW: 1, padH: 2, padW: 2, dilationH: 2, dilationW: 2, groups: 1)
-        #expect(ConvKernels.bandRows(geometry) < h / 2, "the test must span several bands")
+        #expect(ConvKernels.bandRows(geometry) < h / 2, "the test must span several backward bands")
+        #expect(ConvKernels.forwardTileBudget / (c * 9 * w) < h / 2, "and several forward tiles")
         let x = Tensor.normal([1, c, h, w], using: &rng), weight = Tensor.normal([o, c, 3, 3], using: &rng)
-        let y = x.conv2d(weight: weight, padding: (2, 2), dilation: (2, 2)).scalars
+        let leaf = x.requiringGrad()
+        let output = leaf.conv2d(weight: weight, padding: (2, 2), dilation: (2, 2))
+        let y = output.scalars
         let xs = x.scalars, ws = weight.scalars
         for (oc, oy, ox) in [(0, 0, 0), (3, 57, 111), (7, h - 1, w - 1), (5, 100, 3), (1, 64, 199)] {
             var expected: Double = 0
@@ -92,6 +95,22 @@ struct EngineTests {
                 }
             }
             #expect(abs(Double(y[(oc * h + oy) * w + ox]) - expected) < 1e-3)
+        }
+        // The input gradient of Σ y is, per input pixel, the sum of the weights that reached it.
+        output.sum().backward()
+        let gx = leaf.grad!.scalars
+        for (ic, iy, ix) in [(0, 0, 0), (9, 61, 100), (23, h - 1, w - 1), (4, 47, 2)] {
+            var expected: Double = 0
+            for oc in 0..<o {
+                for ki in 0..<3 {
+                    for kj in 0..<3 {
+                        let oy = iy + 2 - 2 * ki, ox = ix + 2 - 2 * kj
+                        guard oy >= 0 && oy < h && ox >= 0 && ox < w else { continue }
+                        expected += Double(ws[((oc * c + ic) * 3 + ki) * 3 + kj])
+                    }
+                }
+            }
+            #expect(abs(Double(gx[(ic * h + iy) * w + ix]) - expected) < 1e-3)
         }
     }
 

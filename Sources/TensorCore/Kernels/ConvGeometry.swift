@@ -32,31 +32,38 @@ public struct ConvGeometry: Sendable, Equatable {
 
 /// im2col / col2im over a band of output rows, so the column buffer stays bounded.
 enum Im2col {
-    /// col[k, p] for k = (c·kh + ki)·kw + kj over channels of one group, p over output rows `rows`.
+    /// col[k, p] for k = (c·kh + ki)·kw + kj over channels of one group, p over output rows
+    /// `rows`; the patch rows are split across workers.
     static func gather(_ input: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>,
                        into col: UnsafeMutablePointer<Float>) {
+        parallelFor(g.patch, grain: max(1, 16_384 / max(rows.count * g.outWidth, 1))) { range in
+            gather(input, g, rows: rows, patchRows: range, into: col)
+        }
+    }
+
+    /// The patch rows `patchRows` of ``gather(_:_:rows:into:)``, on the calling thread.
+    static func gather(_ input: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, patchRows: Range<Int>,
+                       into col: UnsafeMutablePointer<Float>) {
         let ow = g.outWidth, cols = rows.count * ow, taps = g.kernelH * g.kernelW
-        parallelFor(g.patch, grain: max(1, 16_384 / max(cols, 1))) { range in
-            for k in range {
-                let c = k / taps, ki = (k / g.kernelW) % g.kernelH, kj = k % g.kernelW
-                let plane = input + c * g.height * g.width
-                let valid = g.validColumns(tap: kj)
-                let shift = kj * g.dilationW - g.padW
-                for (r, oh) in rows.enumerated() {
-                    let dst = col + k * cols + r * ow
-                    let ih = oh * g.strideH - g.padH + ki * g.dilationH
-                    guard ih >= 0 && ih < g.height, !valid.isEmpty else {
-                        dst.initialize(repeating: 0, count: ow)
-                        continue
-                    }
-                    if valid.lowerBound > 0 { dst.initialize(repeating: 0, count: valid.lowerBound) }
-                    if valid.upperBound < ow { (dst + valid.upperBound).initialize(repeating: 0, count: ow - valid.upperBound) }
-                    let src = plane + ih * g.width + shift
-                    if g.strideW == 1 {
-                        (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
-                    } else {
-                        for x in valid { dst[x] = src[x * g.strideW] }
-                    }
+        for k in patchRows {
+            let c = k / taps, ki = (k / g.kernelW) % g.kernelH, kj = k % g.kernelW
+            let plane = input + c * g.height * g.width
+            let valid = g.validColumns(tap: kj)
+            let shift = kj * g.dilationW - g.padW
+            for (r, oh) in rows.enumerated() {
+                let dst = col + k * cols + r * ow
+                let ih = oh * g.strideH - g.padH + ki * g.dilationH
+                guard ih >= 0 && ih < g.height, !valid.isEmpty else {
+                    dst.initialize(repeating: 0, count: ow)
+                    continue
+                }
+                if valid.lowerBound > 0 { dst.initialize(repeating: 0, count: valid.lowerBound) }
+                if valid.upperBound < ow { (dst + valid.upperBound).initialize(repeating: 0, count: ow - valid.upperBound) }
+                let src = plane + ih * g.width + shift
+                if g.strideW == 1 {
+                    (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                } else {
+                    for x in valid { dst[x] = src[x * g.strideW] }
                 }
             }
         }

@@ -1,37 +1,49 @@
 /// Dense (grouped) convolution through sgemm: 1x1 convolutions multiply directly, the rest
-/// go through im2col over bands of output rows so the column buffer stays below
-/// `columnBudget` floats (8 MB, the fastest of 2-32 MB measured on conv3x3 64→64 at
-/// 128x256 and 256→256 at 64x128) whatever the image size.
+/// go through im2col over tiles of output rows, so column buffers stay bounded whatever
+/// the image size. The forward pass gives each worker its own cache-sized tile; the
+/// backward pass walks bands of `columnBudget` floats (8 MB, the fastest of 2-32 MB
+/// measured on conv3x3 64→64 at 128x256 and 256→256 at 64x128), each band's im2col,
+/// sgemm and col2im split across the workers.
 enum ConvKernels {
     static let columnBudget = 1 << 21
 
-    /// Output rows per im2col band.
+    /// Output rows per backward im2col band.
     static func bandRows(_ g: ConvGeometry) -> Int {
         max(1, min(g.outHeight, columnBudget / max(1, g.patch * g.outWidth)))
     }
 
+    /// Floats of one worker's forward column tile: 512 KB, so im2col writes and sgemm reads
+    /// it while it sits in the core's L2 cache instead of streaming it through memory.
+    static let forwardTileBudget = 1 << 17
+
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
                         into y: UnsafeMutablePointer<Float>) {
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
-        let band = bandRows(g)
-        let col = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patch * band * g.outWidth)
-        defer { col?.deallocate() }
-        for n in 0..<g.batch {
-            for grp in 0..<g.groups {
-                let xg = x + (n * g.inChannels + grp * g.groupIn) * inPlane
-                let yg = y + (n * g.outChannels + grp * g.groupOut) * outPlane
-                let wg = w + grp * g.groupOut * g.patch
-                guard let col else {
-                    Gemm.sgemm(m: g.groupOut, n: outPlane, k: g.groupIn, a: wg, lda: g.groupIn,
-                               b: xg, ldb: inPlane, c: yg, ldc: outPlane)
-                    continue
+        if g.isPointwise {
+            for n in 0..<g.batch {
+                for grp in 0..<g.groups {
+                    Gemm.sgemm(m: g.groupOut, n: outPlane, k: g.groupIn, a: w + grp * g.groupOut * g.patch, lda: g.groupIn,
+                               b: x + (n * g.inChannels + grp * g.groupIn) * inPlane, ldb: inPlane,
+                               c: y + (n * g.outChannels + grp * g.groupOut) * outPlane, ldc: outPlane)
                 }
-                for r0 in stride(from: 0, to: g.outHeight, by: band) {
-                    let rows = r0..<min(g.outHeight, r0 + band), cols = rows.count * g.outWidth
-                    Im2col.gather(xg, g, rows: rows, into: col)
-                    Gemm.sgemm(m: g.groupOut, n: cols, k: g.patch, a: wg, lda: g.patch, b: col, ldb: cols,
-                               c: yg + r0 * g.outWidth, ldc: outPlane)
-                }
+            }
+            return
+        }
+        // Independent tiles of output rows, each gathered and multiplied by one worker.
+        let tile = max(1, min(g.outHeight, forwardTileBudget / max(1, g.patch * g.outWidth)))
+        let tilesPerPlane = (g.outHeight + tile - 1) / tile
+        let tasks = g.batch * g.groups * tilesPerPlane
+        parallelFor(tasks, grain: 1) { range in
+            let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patch * tile * g.outWidth)
+            defer { col.deallocate() }
+            for task in range {
+                let plane = task / tilesPerPlane, n = plane / g.groups, grp = plane % g.groups
+                let r0 = (task % tilesPerPlane) * tile
+                let rows = r0..<min(g.outHeight, r0 + tile), cols = rows.count * g.outWidth
+                Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, g, rows: rows,
+                              patchRows: 0..<g.patch, into: col)
+                Gemm.call(false, false, g.groupOut, cols, g.patch, 1, w + grp * g.groupOut * g.patch, g.patch,
+                          col, cols, 0, y + (n * g.outChannels + grp * g.groupOut) * outPlane + r0 * g.outWidth, outPlane)
             }
         }
     }
