@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Flags every Swift target shares: optimise hot loops even in debug test builds is left to
-/// `-c release`; here we only keep Swift 6 strict concurrency (the default language mode).
+// Swift 6 language mode (strict concurrency, no mutable globals). Build and test with
+// `-c release`: numeric code in debug builds is 10-100x slower.
 let package = Package(
     name: "PixelOoD",
     platforms: [.macOS(.v14)],
@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
+        .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands"]),
+
+        // Examples build with the package, so CI compiles them.
+        .executableTarget(name: "TinySegmentation", dependencies: ["NeuralNet", "TensorCore", "HDF5Store"],
+                          path: "Examples/TinySegmentation"),
 
         .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store"]),
         .testTarget(name: "TensorCoreTests",
