@@ -86,9 +86,6 @@ const char *pxo_blas_config(void) {
 int pxo_blas_num_threads(void) {
     return (pxo_blas_load() == 0 && blas.get_threads) ? blas.get_threads() : 1;
 }
-void pxo_blas_set_num_threads(int n) {
-    if (pxo_blas_load() == 0 && blas.set_threads) blas.set_threads(n);
-}
 
 void pxo_sgemm(int transA, int transB, int m, int n, int k, float alpha,
                const float *a, int lda, const float *b, int ldb, float beta,

@@ -27,8 +27,8 @@ const char *pxo_blas_chosen_core(void);
 const char *pxo_blas_corename(void);
 /// openblas_get_config(): the build configuration string.
 const char *pxo_blas_config(void);
+/// Threads of one OpenBLAS call (the loader sets 1; PixelOoD parallelises around it).
 int pxo_blas_num_threads(void);
-void pxo_blas_set_num_threads(int n);
 /// Row-major C = alpha * op(A) * op(B) + beta * C (cblas_sgemm).
 void pxo_sgemm(int transA, int transB, int m, int n, int k, float alpha,
                const float *a, int lda, const float *b, int ldb, float beta,
