@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "HDF5Store", targets: ["HDF5Store"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "OoDMetrics", targets: ["OoDMetrics"]),
         .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
@@ -26,8 +27,10 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
         .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
+        // Depends on nothing: metrics over plain arrays, usable without the engine.
+        .target(name: "OoDMetrics"),
         .target(name: "PixelOoDCommands", dependencies: [
-            "TensorCore", "HDF5Store", "NeuralNet", "CBLAS",
+            "TensorCore", "HDF5Store", "NeuralNet", "OoDMetrics", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands"]),
@@ -41,6 +44,8 @@ let package = Package(
                     dependencies: ["TensorCore", "CBLAS", "PixelOoDTestSupport"]),
         .testTarget(name: "HDF5StoreTests",
                     dependencies: ["HDF5Store", "TensorCore", "PixelOoDTestSupport"]),
+        .testTarget(name: "OoDMetricsTests",
+                    dependencies: ["OoDMetrics", "HDF5Store", "PixelOoDTestSupport"]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
     ]

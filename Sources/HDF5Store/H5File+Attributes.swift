@@ -58,6 +58,11 @@ extension H5File {
             let attribute = H5Aopen_by_name(id, object, name, pxo_h5p_default(), pxo_h5p_default())
             guard attribute >= 0 else { throw HDF5Error.readFailed(path: path, name: label) }
             defer { H5Aclose(attribute) }
+            let space = H5Aget_space(attribute)
+            defer { H5Sclose(space) }
+            guard H5Sget_simple_extent_npoints(space) == 1 else {
+                throw HDF5Error.wrongType(path: path, name: label, expected: "a single-value attribute")
+            }
             let type = H5Aget_type(attribute)
             defer { H5Tclose(type) }
             switch H5Tget_class(type) {

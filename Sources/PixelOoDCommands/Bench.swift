@@ -2,10 +2,18 @@ import ArgumentParser
 import Foundation
 import TensorCore
 
-/// `pixelood bench`: times the engine's kernels, forward and backward, and the OpenBLAS
-/// sgemm peak in the same run, so results can be quoted as ratios.
+/// `pixelood bench`: the benchmarks, one subcommand each.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        abstract: "Benchmarks: the tensor engine (default) and the anomaly metrics.",
+        subcommands: [BenchEngine.self, BenchMetrics.self], defaultSubcommand: BenchEngine.self)
+}
+
+/// `pixelood bench engine`: times the engine's kernels, forward and backward, and the OpenBLAS
+/// sgemm peak in the same run, so results can be quoted as ratios.
+struct BenchEngine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
         abstract: "Benchmark the tensor engine (sgemm, convolutions, batch norm, resize).",
         discussion: """
             Prints the OpenBLAS kernel core in use, then one row per op: median milliseconds of \

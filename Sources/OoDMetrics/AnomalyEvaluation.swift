@@ -1,0 +1,134 @@
+/// How pixel metrics are aggregated over a dataset. Every report names the one it used.
+public enum Aggregation: String, Sendable, Codable, CaseIterable {
+    /// All pixels of all images pooled into one set of curves (the papers' "statistic"
+    /// manner, and the default).
+    case pooled
+    /// The mean of per-image results over images that contain both inlier and anomaly
+    /// pixels (what some evaluation code prints, and why numbers from the official RPL
+    /// code can differ from the paper's).
+    case perImageMean = "per_image_mean"
+}
+
+/// Streaming pixel-level evaluation of anomaly scores: feed score and label maps image by
+/// image, then read AUROC, AuPRC and FPR@TPR for either aggregation.
+///
+/// Labels: 1 = anomaly, 0 = inlier, anything else (255 void, 254, …) is ignored. Memory is
+/// bounded by the distinct float32 scores, not by the pixel count (see `ScoreHistogram`),
+/// and evaluations of disjoint image sets ``merge(_:)`` into the same result whatever the
+/// order, so images can be scored on several threads or processes.
+public struct AnomalyEvaluation {
+    /// The TPR level of the FPR figures.
+    public let recallLevel: Double
+    /// Points kept per down-sampled curve.
+    public let curvePoints: Int
+    private var pooled = ScoreHistogram()
+    private var perImage: [PerImage] = []
+    /// Images fed so far.
+    public private(set) var imageCount = 0
+    /// Images skipped by the per-image mean for lacking inliers or anomalies.
+    public var imagesWithoutBothClasses: Int { imageCount - perImage.count }
+
+    /// The per-image figures the mean aggregation averages.
+    struct PerImage: Sendable {
+        var auroc, averagePrecision, fpr, fprStrict: Double
+    }
+
+    /// Creates an empty evaluation.
+    /// - Parameters:
+    ///   - recallLevel: the TPR of "FPR at TPR", in (0, 1]; 0.95 gives FPR95.
+    ///   - curvePoints: how many points the down-sampled curves keep (about).
+    public init(recallLevel: Double = 0.95, curvePoints: Int = 200) throws {
+        guard recallLevel > 0 && recallLevel <= 1 else {
+            throw MetricsError.invalidArgument("recall level \(recallLevel) outside (0, 1]")
+        }
+        guard curvePoints > 0 else { throw MetricsError.invalidArgument("curve points must be positive, got \(curvePoints)") }
+        (self.recallLevel, self.curvePoints) = (recallLevel, curvePoints)
+    }
+
+    /// Feeds one image: `scores[i]` is pixel i's anomaly score (higher = more anomalous),
+    /// `labels[i]` its label.
+    ///
+    /// - Throws: ``MetricsError/sizeMismatch(image:scores:labels:)``, or
+    ///   ``MetricsError/nanScore(image:pixel:)`` for a NaN at an evaluated pixel (±inf are
+    ///   valid scores). Nothing is added when it throws.
+    public mutating func add(scores: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<UInt8>) throws {
+        guard scores.count == labels.count else {
+            throw MetricsError.sizeMismatch(image: imageCount, scores: scores.count, labels: labels.count)
+        }
+        let runs: ScoreRuns
+        do {
+            runs = try ScoreRuns(scores: scores, labels: labels)
+        } catch MetricsError.nanScore(_, let pixel) {
+            throw MetricsError.nanScore(image: imageCount, pixel: pixel)
+        }
+        var image = ScoreHistogram()
+        image.add(runs)
+        pooled.add(runs)
+        if let metrics = try? CurveStatistics.compute(image, recallLevel: recallLevel, curvePoints: 1) {
+            perImage.append(PerImage(auroc: metrics.auroc, averagePrecision: metrics.averagePrecision,
+                                     fpr: metrics.fpr, fprStrict: metrics.fprStrict))
+        }
+        imageCount += 1
+    }
+
+    /// Feeds one image from arrays; see ``add(scores:labels:)-(UnsafeBufferPointer<Float>,_)``.
+    public mutating func add(scores: [Float], labels: [UInt8]) throws {
+        try scores.withUnsafeBufferPointer { s in try labels.withUnsafeBufferPointer { l in try add(scores: s, labels: l) } }
+    }
+
+    /// Adds the images of `other` (same recall level); the result does not depend on order.
+    public mutating func merge(_ other: AnomalyEvaluation) {
+        precondition(other.recallLevel == recallLevel, "AnomalyEvaluation.merge: recall levels differ")
+        pooled.merge(other.pooled)
+        perImage += other.perImage
+        imageCount += other.imageCount
+    }
+
+    /// Bytes held by the pooled histogram.
+    public var memoryBytes: Int { pooled.memoryBytes }
+
+    /// The results under `aggregation`.
+    /// - Throws: ``MetricsError/noPositives`` / ``MetricsError/noNegatives`` when the pooled
+    ///   pixels lack a class (or, per image, when no image has both).
+    public func report(_ aggregation: Aggregation = .pooled) throws -> AnomalyReport {
+        let metrics = try CurveStatistics.compute(pooled, recallLevel: recallLevel, curvePoints: curvePoints)
+        switch aggregation {
+        case .pooled:
+            return AnomalyReport(aggregation: .pooled, images: imageCount, imagesUsed: imageCount, auroc: metrics.auroc,
+                                 averagePrecision: metrics.averagePrecision, fpr: metrics.fpr,
+                                 fprStrict: metrics.fprStrict, recallLevel: recallLevel, pooled: metrics)
+        case .perImageMean:
+            guard !perImage.isEmpty else { throw metrics.positives == 0 ? MetricsError.noPositives : MetricsError.noNegatives }
+            func mean(_ value: (PerImage) -> Double) -> Double {
+                var sum = KahanSum()
+                for v in perImage.map(value).sorted() { sum.add(v) }  // sorted: independent of feeding order
+                return sum.value / Double(perImage.count)
+            }
+            return AnomalyReport(aggregation: .perImageMean, images: imageCount, imagesUsed: perImage.count,
+                                 auroc: mean(\.auroc), averagePrecision: mean(\.averagePrecision), fpr: mean(\.fpr),
+                                 fprStrict: mean(\.fprStrict), recallLevel: recallLevel, pooled: metrics)
+        }
+    }
+}
+
+/// The headline numbers under one aggregation, with the pooled details beside them.
+public struct AnomalyReport: Sendable, Codable, Equatable {
+    /// How the numbers were aggregated (always printed with them).
+    public var aggregation: Aggregation
+    /// Images fed.
+    public var images: Int
+    /// Images the numbers average over (per-image mean skips images lacking a class).
+    public var imagesUsed: Int
+    /// AUROC.
+    public var auroc: Double
+    /// AuPRC (average precision).
+    public var averagePrecision: Double
+    /// FPR at ``recallLevel``, nearest-recall rule (the tables' definition).
+    public var fpr: Double
+    /// FPR at the first threshold with TPR ≥ ``recallLevel``.
+    public var fprStrict: Double
+    /// The TPR level.
+    public var recallLevel: Double
+    /// Pooled metrics: curves, thresholds, counts.
+    public var pooled: PixelMetrics
+}

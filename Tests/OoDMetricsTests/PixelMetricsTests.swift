@@ -1,0 +1,145 @@
+import Testing
+import HDF5Store
+import OoDMetrics
+import PixelOoDTestSupport
+
+/// Scores and labels of a fixture group.
+func fixtureImage(_ fixture: Fixture, _ group: String) throws -> (scores: [Float], labels: [UInt8]) {
+    (try fixture.file.readFloat32(group + "/scores").values, try fixture.file.readUInt8(group + "/labels").values)
+}
+
+/// A double attribute of a fixture group.
+func attribute(_ fixture: Fixture, _ name: String, _ group: String) throws -> Double {
+    switch try fixture.file.attribute(name, on: group) {
+    case .double(let v): return v
+    case .int(let v): return Double(v)
+    default: throw HDF5Error.missing(path: fixture.file.path, name: "\(group)@\(name)")
+    }
+}
+
+/// splitmix64 pixel i of `scripts/fixtures/metrics.py`'s generated stream.
+func generatedPixel(_ i: UInt64) -> (score: Float, label: UInt8) {
+    var z = (i &+ 1) &* 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    let label: UInt8 = z & 0xFF < 26 ? 1 : ((z >> 8) & 0xFF < 13 ? 255 : 0)
+    var score = Float(z >> 40) * 0x1p-24
+    if label == 1 { score += 0.3 }
+    return (score, label)
+}
+
+@Suite("Pixel metrics equal scikit-learn's")
+struct PixelMetricsTests {
+    static let cases = ["random_ties", "continuous", "all_ties", "single_positive", "infinities_and_zeros", "rare_anomalies"]
+
+    @Test("AUROC and AP to 1e-9, FPR95 (both rules) exactly, best F1", arguments: cases)
+    func matchesScikitLearn(_ name: String) throws {
+        let fixture = try Fixture("metrics.h5")
+        let group = "/pixel/" + name
+        let (scores, labels) = try fixtureImage(fixture, group)
+        var evaluation = try AnomalyEvaluation()
+        try evaluation.add(scores: scores, labels: labels)
+        let report = try evaluation.report()
+        #expect(report.aggregation == .pooled)
+        #expect(abs(report.auroc - (try attribute(fixture, "auroc", group))) < 1e-9)
+        #expect(abs(report.averagePrecision - (try attribute(fixture, "ap", group))) < 1e-9)
+        #expect(report.fpr == (try attribute(fixture, "fpr", group)))
+        #expect(report.fprStrict == (try attribute(fixture, "fpr_strict", group)))
+        #expect(abs(report.pooled.bestF1 - (try attribute(fixture, "best_f1", group))) < 1e-12)
+        #expect(Double(report.pooled.bestF1Threshold) == (try attribute(fixture, "best_f1_threshold", group)))
+    }
+
+    @Test("the mean of per-image results, skipping images without both classes")
+    func perImageMean() throws {
+        let fixture = try Fixture("metrics.h5")
+        var evaluation = try AnomalyEvaluation()
+        for image in try fixture.file.children(of: "/per_image") {
+            let (scores, labels) = try fixtureImage(fixture, "/per_image/" + image)
+            try evaluation.add(scores: scores, labels: labels)
+        }
+        let report = try evaluation.report(.perImageMean)
+        #expect(report.aggregation == .perImageMean && report.imagesUsed == 3 && report.images == 4)
+        #expect(evaluation.imagesWithoutBothClasses == 1)
+        #expect(abs(report.auroc - (try attribute(fixture, "auroc", "/per_image"))) < 1e-9)
+        #expect(abs(report.averagePrecision - (try attribute(fixture, "ap", "/per_image"))) < 1e-9)
+        #expect(abs(report.fpr - (try attribute(fixture, "fpr", "/per_image"))) < 1e-12)
+        #expect(abs(report.fprStrict - (try attribute(fixture, "fpr_strict", "/per_image"))) < 1e-12)
+        #expect(try evaluation.report(.pooled).auroc != report.auroc, "the two aggregations differ")
+    }
+
+    @Test("10⁷ generated pixels, fed as 10 images, match scikit-learn")
+    func tenMillionPixels() throws {
+        let fixture = try Fixture("metrics.h5")
+        #expect(try fixture.file.readFloat32("/generated/first_scores").values == (0..<8).map { generatedPixel($0).score })
+        var evaluation = try AnomalyEvaluation()
+        for image in 0..<10 {
+            let pixels = (0..<1_000_000).map { generatedPixel(UInt64(image * 1_000_000 + $0)) }
+            try evaluation.add(scores: pixels.map(\.score), labels: pixels.map(\.label))
+        }
+        let report = try evaluation.report()
+        #expect(abs(report.auroc - (try attribute(fixture, "auroc", "/generated"))) < 1e-9)
+        #expect(abs(report.averagePrecision - (try attribute(fixture, "ap", "/generated"))) < 1e-9)
+        #expect(report.fpr == (try attribute(fixture, "fpr", "/generated")))
+        #expect(report.fprStrict == (try attribute(fixture, "fpr_strict", "/generated")))
+    }
+
+    @Test("merging gives the same report in any order")
+    func mergeOrder() throws {
+        let (scores, labels) = try fixtureImage(try Fixture("metrics.h5"), "/pixel/random_ties")
+        var parts: [AnomalyEvaluation] = []
+        for range in [0..<7000, 7000..<12000, 12000..<20000] {
+            var part = try AnomalyEvaluation()
+            try part.add(scores: Array(scores[range]), labels: Array(labels[range]))
+            parts.append(part)
+        }
+        var forward = parts[0], backward = parts[2]
+        forward.merge(parts[1]); forward.merge(parts[2])
+        backward.merge(parts[0]); backward.merge(parts[1])
+        for aggregation in Aggregation.allCases {
+            #expect(try forward.report(aggregation) == backward.report(aggregation))
+        }
+        var whole = try AnomalyEvaluation()
+        try whole.add(scores: scores, labels: labels)
+        #expect(try whole.report().pooled == forward.report().pooled)
+    }
+
+    @Test("memory does not grow when the same scores are fed again")
+    func boundedMemory() throws {
+        let (scores, labels) = try fixtureImage(try Fixture("metrics.h5"), "/pixel/continuous")
+        var evaluation = try AnomalyEvaluation()
+        try evaluation.add(scores: scores, labels: labels)
+        let after = evaluation.memoryBytes
+        for _ in 0..<20 { try evaluation.add(scores: scores, labels: labels) }
+        #expect(evaluation.memoryBytes == after)
+    }
+
+    @Test("curves run from (0, 0) to (1, 1), monotone, down-sampled")
+    func curves() throws {
+        let (scores, labels) = try fixtureImage(try Fixture("metrics.h5"), "/pixel/continuous")
+        var evaluation = try AnomalyEvaluation(curvePoints: 50)
+        try evaluation.add(scores: scores, labels: labels)
+        let metrics = try evaluation.report().pooled
+        #expect(metrics.roc.first.map { $0.x == 0 && $0.y == 0 } == true)
+        #expect(metrics.roc.last.map { $0.x == 1 && $0.y == 1 } == true)
+        #expect(zip(metrics.roc, metrics.roc.dropFirst()).allSatisfy { $0.x <= $1.x && $0.y <= $1.y })
+        #expect(metrics.roc.count <= 102 && metrics.precisionRecall.count <= 52)
+        #expect(metrics.precisionRecall.last?.x == 1)
+    }
+
+    @Test("no anomaly, no inlier, NaN and size mismatches are clear errors")
+    func errors() throws {
+        var noPositive = try AnomalyEvaluation()
+        try noPositive.add(scores: [0.1, 0.2, 0.3], labels: [0, 0, 255])
+        #expect(throws: MetricsError.noPositives) { try noPositive.report() }
+        var noNegative = try AnomalyEvaluation()
+        try noNegative.add(scores: [0.1, 0.2], labels: [1, 1])
+        #expect(throws: MetricsError.noNegatives) { try noNegative.report() }
+        var evaluation = try AnomalyEvaluation()
+        #expect(throws: MetricsError.nanScore(image: 0, pixel: 1)) { try evaluation.add(scores: [0, .nan, 1], labels: [0, 1, 1]) }
+        try evaluation.add(scores: [0, .nan], labels: [0, 255])  // NaN on an ignored pixel is fine
+        #expect(throws: MetricsError.sizeMismatch(image: 1, scores: 2, labels: 3)) { try evaluation.add(scores: [0, 1], labels: [0, 1, 0]) }
+        #expect(throws: MetricsError.self) { try AnomalyEvaluation(recallLevel: 1.5) }
+        #expect(MetricsError.nanScore(image: 3, pixel: 7).description.contains("image 3"))
+    }
+}
