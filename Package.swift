@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "HDF5Store", targets: ["HDF5Store"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "OoDMetrics", targets: ["OoDMetrics"]),
+        .library(name: "ModelZoo", targets: ["ModelZoo"]),
         .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
@@ -27,10 +28,11 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
         .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
+        .target(name: "ModelZoo", dependencies: ["NeuralNet", "TensorCore"]),
         // Depends on nothing: metrics over plain arrays, usable without the engine.
         .target(name: "OoDMetrics"),
         .target(name: "PixelOoDCommands", dependencies: [
-            "TensorCore", "HDF5Store", "NeuralNet", "OoDMetrics", "CBLAS",
+            "TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDMetrics", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands"]),
@@ -46,6 +48,8 @@ let package = Package(
                     dependencies: ["HDF5Store", "TensorCore", "PixelOoDTestSupport"]),
         .testTarget(name: "OoDMetricsTests",
                     dependencies: ["OoDMetrics", "HDF5Store", "PixelOoDTestSupport"]),
+        .testTarget(name: "ModelZooTests",
+                    dependencies: ["ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
     ]

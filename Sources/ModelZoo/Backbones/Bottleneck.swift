@@ -1,0 +1,35 @@
+import NeuralNet
+import TensorCore
+
+/// ResNet's bottleneck block (torchvision v1.5: the stride sits on the 3x3 convolution):
+/// `relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + downsample(x))`.
+/// Keys `conv1`, `bn1`, `conv2`, `bn2`, `conv3`, `bn3`, [`downsample.0`, `downsample.1`].
+/// PyTorch: `torchvision.models.resnet.Bottleneck`.
+final class Bottleneck: Module, UnaryLayer {
+    let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d, conv3: Conv2d, bn3: BatchNorm2d
+    let downsample: Sequential?
+
+    init(input: Int, width: Int, output: Int, stride: Int, dilation: Int, downsample: Bool, using rng: inout SeededGenerator) {
+        conv1 = Conv2d(inputChannels: input, outputChannels: width, kernelSize: (1, 1), bias: false, using: &rng)
+        bn1 = BatchNorm2d(features: width)
+        conv2 = Conv2d(inputChannels: width, outputChannels: width, kernelSize: (3, 3), stride: (stride, stride),
+                       padding: (dilation, dilation), dilation: (dilation, dilation), bias: false, using: &rng)
+        bn2 = BatchNorm2d(features: width)
+        conv3 = Conv2d(inputChannels: width, outputChannels: output, kernelSize: (1, 1), bias: false, using: &rng)
+        bn3 = BatchNorm2d(features: output)
+        self.downsample = downsample
+            ? Sequential([Conv2d(inputChannels: input, outputChannels: output, kernelSize: (1, 1), stride: (stride, stride),
+                                 bias: false, using: &rng), BatchNorm2d(features: output)])
+            : nil
+    }
+
+    override var children: [(name: String, module: Module)] {
+        [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3)]
+            + (downsample.map { [("downsample", $0)] } ?? [])
+    }
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        let y = bn3(conv3(bn2(conv2(bn1(conv1(x)).relu())).relu()))
+        return (y + (downsample.map { $0(x) } ?? x)).relu()
+    }
+}
