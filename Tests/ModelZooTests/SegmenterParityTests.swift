@@ -13,15 +13,17 @@ func fixtureSegmenter(_ name: String) -> DeepLabV3Plus {
     switch name {
     case "deeplab_wrn38_os8": backbone = WiderResNet38(outputStride: .eight, widthDivisor: 32, using: &rng)
     case "deeplab_resnet50_os8": backbone = ResNet(depth: .resnet50, outputStride: .eight, widthDivisor: 16, using: &rng)
+    case "deeplab_mobilenetv2_os16": backbone = MobileNetV2(outputStride: .sixteen, widthMultiplier: 0.25, using: &rng)
+    case "deeplab_mobilenetv2_os8": backbone = MobileNetV2(outputStride: .eight, widthMultiplier: 0.25, using: &rng)
     default: backbone = ResNet(depth: .resnet101, outputStride: .sixteen, widthDivisor: 16, using: &rng)
     }
     return DeepLabV3Plus(backbone: backbone, numClasses: 19, asppChannels: 16, lowLevelChannels: 8, using: &rng)
 }
 
-/// The state dict stored under `/<name>/state_dict`.
-func fixtureStateDict(_ fixture: Fixture, _ name: String) throws -> StateDict {
+/// The state dict stored under `/state_dict` of a model fixture.
+func fixtureStateDict(_ fixture: Fixture) throws -> StateDict {
     var state = StateDict()
-    let group = "/\(name)/state_dict"
+    let group = "/state_dict"
     for key in try fixture.file.children(of: group) {
         if try fixture.file.info(group + "/" + key).isFloat {
             state.append(key, try fixture.tensor(group + "/" + key))
@@ -34,7 +36,8 @@ func fixtureStateDict(_ fixture: Fixture, _ name: String) throws -> StateDict {
 
 @Suite("DeepLabV3+ segmenters against PyTorch")
 struct SegmenterParityTests {
-    static let models = ["deeplab_wrn38_os8", "deeplab_resnet50_os8", "deeplab_resnet101_os16"]
+    static let models = ["deeplab_wrn38_os8", "deeplab_resnet50_os8", "deeplab_resnet101_os16",
+                         "deeplab_mobilenetv2_os16", "deeplab_mobilenetv2_os8"]
 
     @Test("state-dict keys equal the PyTorch definitions', in order", arguments: models)
     func keys(_ name: String) throws {
@@ -45,33 +48,62 @@ struct SegmenterParityTests {
 
     @Test("logits, dec0, z, ASPP and low-level features agree to 1e-4 in eval mode", arguments: models)
     func outputs(_ name: String) throws {
-        let fixture = try Fixture("models.h5")
+        let fixture = try Fixture("models/\(name).h5")
         let model = fixtureSegmenter(name)
-        try model.load(try fixtureStateDict(fixture, name), source: "models.h5/\(name)")
+        try model.load(try fixtureStateDict(fixture), source: fixture.file.path)
         model.eval().freeze()
-        let input = try fixture.tensor("/\(name)/input")
+        let input = try fixture.tensor("/input")
         let output = GradMode.noGrad { model(input) }
-        expectClose(output.logits, try fixture.tensor("/\(name)/logits"), "\(name) logits")
-        expectClose(output.decoderFeatures, try fixture.tensor("/\(name)/dec0"), "\(name) dec0")
-        expectClose(output.features["backbone"]!, try fixture.tensor("/\(name)/backbone"), "\(name) z")
-        expectClose(output.features["aspp"]!, try fixture.tensor("/\(name)/aspp"), "\(name) aspp")
-        expectClose(output.features["low"]!, try fixture.tensor("/\(name)/low"), "\(name) low")
+        expectClose(output.logits, try fixture.tensor("/logits"), "\(name) logits")
+        expectClose(output.decoderFeatures, try fixture.tensor("/dec0"), "\(name) dec0")
+        expectClose(output.features["backbone"]!, try fixture.tensor("/backbone"), "\(name) z")
+        expectClose(output.features["aspp"]!, try fixture.tensor("/aspp"), "\(name) aspp")
+        expectClose(output.features["low"]!, try fixture.tensor("/low"), "\(name) low")
         let again = model.classify(output.decoderFeatures, outputSize: (output.logits.shape[2], output.logits.shape[3]))
         #expect(again.scalars == output.logits.scalars, "classify(dec0) re-runs the final block only")
     }
 
     @Test("a residual added to dec0 flows back to the residual only, not into the frozen segmenter")
     func residualGradient() throws {
-        let fixture = try Fixture("models.h5")
+        let fixture = try Fixture("models/deeplab_wrn38_os8.h5")
         let model = fixtureSegmenter("deeplab_wrn38_os8")
-        try model.load(try fixtureStateDict(fixture, "deeplab_wrn38_os8"))
+        try model.load(try fixtureStateDict(fixture))
         model.eval().freeze()
-        let input = try fixture.tensor("/deeplab_wrn38_os8/input")
+        let input = try fixture.tensor("/input")
         let output = GradMode.noGrad { model(input) }
         let residual = Tensor.zeros(output.decoderFeatures.shape).requiringGrad()
         let logits = model.classify(output.decoderFeatures + residual, outputSize: (32, 48))
         logits.logsumexp(axis: 1).mean().backward()
         #expect(residual.grad != nil && residual.grad!.scalars.contains { $0 != 0 })
         #expect(model.trainableParameters().isEmpty)
+    }
+}
+
+@Suite("Converted checkpoints")
+struct ConvertedCheckpointTests {
+    @Test("an official-RPL-layout checkpoint converted by scripts/convert_checkpoint.py loads 1:1 under segmenter.")
+    func convertedRPL() throws {
+        let path = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path
+        let model = fixtureSegmenter("deeplab_wrn38_os8")
+        try model.load(checkpoint: path, prefix: "segmenter.")
+        model.eval()
+        let fixture = try Fixture("models/deeplab_wrn38_os8.h5")
+        let input = try fixture.tensor("/input")
+        let logits = GradMode.noGrad { model(input).logits }
+        expectClose(logits, try fixture.tensor("/logits"), "logits from the converted checkpoint")
+        #expect(try StateDict.load(from: path).keys.contains("head.atten_aspp_final.weight"))
+    }
+
+    @Test("loading into the wrong architecture names every mismatched key and the file")
+    func wrongArchitecture() throws {
+        let path = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path
+        let model = fixtureSegmenter("deeplab_resnet50_os8")
+        do {
+            try model.load(checkpoint: path, prefix: "segmenter.")
+            Issue.record("a WiderResNet38 checkpoint loaded into a ResNet-50 segmenter")
+        } catch let error as StateDictError {
+            #expect(error.source == path)
+            #expect(error.missing.contains("backbone.conv1.weight") && error.unexpected.contains("mod1.conv1.weight"))
+        }
     }
 }

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Converts a PyTorch checkpoint (.pth) into a PixelOoD HDF5 checkpoint.
+
+Accepts a bare state dict, {"state_dict": ...} or {"model": ...}, with or without
+DataParallel's "module." prefix. Keys are renamed by an explicit, ordered table of
+(regex, replacement) rules per source — the first matching rule wins, and a key no rule
+matches is an error (nothing is silently dropped except what a rule maps to None).
+Tensor layouts are PyTorch's, so nothing is transposed.
+
+Usage:
+  python3 scripts/convert_checkpoint.py --source rpl rpl_corocl.pth out.h5
+  python3 scripts/convert_checkpoint.py --source torchvision-backbone resnet50.pth out.h5
+Needs torch, h5py and numpy (the README's .venv).
+"""
+import argparse
+import os
+import re
+import sys
+import tempfile
+
+# Ordered rules per source: (pattern, replacement or None to drop).
+RULES = {
+    # Official RPL / RPL+CoroCL release (DeepWV3Plus with its residual block inside branch1).
+    "rpl": [(r"^module\.", ""), (r"^branch1\.residual_block\.", "head."), (r"^branch1\.", "segmenter.")],
+    # PEBAL and Meta-OoD releases: a retrained DeepWV3Plus (PEBAL's under "branch1.").
+    "pebal": [(r"^module\.", ""), (r"^branch1\.", "segmenter.")],
+    "meta-ood": [(r"^module\.", ""), (r"^", "segmenter.")],
+    # A torchvision classification backbone (ResNet, MobileNetV2) for a DeepLabV3+ segmenter.
+    "torchvision-backbone": [(r"^module\.", ""), (r"^(fc|classifier)\.", None), (r"^features\.18\.", None),
+                             (r"^", "segmenter.backbone.")],
+    # Already in PixelOoD's layout (e.g. a checkpoint saved from PyTorch code using its keys).
+    "plain": [(r"^module\.", "")],
+}
+
+
+def rename(key, rules):
+    """Applies the rules in order: each rule rewrites the key; None drops it."""
+    for pattern, replacement in rules:
+        if re.search(pattern, key):
+            if replacement is None:
+                return None
+            key = re.sub(pattern, replacement, key, count=1)
+    return key
+
+
+def load_state_dict(path):
+    import torch
+    obj = torch.load(path, map_location="cpu", weights_only=False)
+    for field in ("state_dict", "model"):
+        if isinstance(obj, dict) and field in obj and isinstance(obj[field], dict):
+            obj = obj[field]
+    if not isinstance(obj, dict):
+        sys.exit(f"{path}: no state dict found (got {type(obj).__name__})")
+    return obj
+
+
+def convert(source_path, out_path, rules):
+    import h5py
+    import numpy as np
+    state = load_state_dict(source_path)
+    converted = {}
+    for key, value in state.items():
+        new = rename(key, rules)
+        if new is None:
+            continue
+        if new in converted:
+            sys.exit(f"{source_path}: keys collide after renaming: {new}")
+        converted[new] = value.detach().cpu().numpy()
+    directory = os.path.dirname(os.path.abspath(out_path))
+    fd, temporary = tempfile.mkstemp(prefix=".convert-", suffix=".h5", dir=directory)
+    os.close(fd)
+    try:
+        with h5py.File(temporary, "w", track_order=True) as f:
+            group = f.create_group("state_dict", track_order=True)
+            for key, array in converted.items():
+                group[key] = array.astype(np.int64) if key.endswith("num_batches_tracked") else array.astype(np.float32)
+            f.attrs["format_version"] = np.int64(1)
+            f.attrs["toolkit_version"] = "converted by scripts/convert_checkpoint.py"
+            f.attrs["source"] = os.path.basename(source_path)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600
+        os.replace(temporary, out_path)  # atomic: never a half-written checkpoint
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return converted
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--source", choices=sorted(RULES), required=True, help="which release's key layout")
+    parser.add_argument("input", help=".pth file")
+    parser.add_argument("output", help="HDF5 checkpoint to write")
+    args = parser.parse_args()
+    converted = convert(args.input, args.output, RULES[args.source])
+    print(f"wrote {len(converted)} tensors to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
