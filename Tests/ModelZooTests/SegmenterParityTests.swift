@@ -110,3 +110,22 @@ struct ConvertedCheckpointTests {
         }
     }
 }
+
+@Suite("Frozen inference")
+struct FrozenInferenceTests {
+    @Test("folding batch norms keeps the outputs and removes the normalisation passes", arguments: SegmenterParityTests.models)
+    func foldedMatchesPyTorch(_ name: String) throws {
+        let fixture = try Fixture("models/\(name).h5")
+        let model = fixtureSegmenter(name)
+        try model.load(try fixtureStateDict(fixture))
+        model.eval().freeze()
+        let batchNorms = { model.namedModules().filter { $0.module is BatchNorm2d }.count }
+        let before = batchNorms()
+        let folded = model.foldBatchNorms()
+        #expect(folded > 0 && batchNorms() == before - folded)
+        let input = try fixture.tensor("/input")
+        let output = GradMode.noGrad { model(input) }
+        #expect(!output.logits.requiresGrad)
+        expectClose(output.logits, try fixture.tensor("/logits"), "\(name) folded logits")
+    }
+}

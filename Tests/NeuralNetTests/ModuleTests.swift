@@ -92,6 +92,7 @@ struct ModuleTests {
         let x = Tensor.normal([2, 3, 8, 8], using: &rng)
         let before = net(x)
         #expect(net.foldBatchNorms() == 2)
+        #expect(net.foldBatchNorms() == 0, "folding twice finds nothing more")
         #expect(net.layers[1] is Identity && net.layers[4] is Identity)
         expectClose(net(x), before, tolerance: 1e-5, "folded output")
         #expect(net.stateDict().keys.contains("0.bias"))

@@ -5,8 +5,10 @@ import TensorCore
 /// `relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + downsample(x))`.
 /// Keys `conv1`, `bn1`, `conv2`, `bn2`, `conv3`, `bn3`, [`downsample.0`, `downsample.1`].
 /// PyTorch: `torchvision.models.resnet.Bottleneck`.
-final class Bottleneck: Module, UnaryLayer {
-    let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d, conv3: Conv2d, bn3: BatchNorm2d
+final class Bottleneck: Module, UnaryLayer, BatchNormFoldable {
+    var conv1: Conv2d, conv2: Conv2d, conv3: Conv2d
+    /// Batch norms; each becomes an `Identity` once folded into its convolution.
+    var bn1: any UnaryLayer, bn2: any UnaryLayer, bn3: any UnaryLayer
     let downsample: Sequential?
 
     init(input: Int, width: Int, output: Int, stride: Int, dilation: Int, downsample: Bool, using rng: inout SeededGenerator) {
@@ -26,6 +28,11 @@ final class Bottleneck: Module, UnaryLayer {
     override var children: [(name: String, module: Module)] {
         [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3)]
             + (downsample.map { [("downsample", $0)] } ?? [])
+    }
+
+    func foldOwnBatchNorms() -> Int {
+        [foldBatchNorm(&bn1, into: &conv1), foldBatchNorm(&bn2, into: &conv2), foldBatchNorm(&bn3, into: &conv3)]
+            .filter { $0 }.count
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {

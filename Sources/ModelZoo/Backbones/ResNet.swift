@@ -7,14 +7,16 @@ import TensorCore
 /// (torchvision's `replace_stride_with_dilation`).
 /// Features: `"low"` = `layer1` (256 channels, stride 4), `"out"` = `layer4` (2048).
 /// PyTorch: `torchvision.models.resnet50/101(replace_stride_with_dilation=…)`.
-public final class ResNet: Module, Backbone {
+public final class ResNet: Module, Backbone, BatchNormFoldable {
     /// Blocks per stage: ResNet-50 `[3, 4, 6, 3]`, ResNet-101 `[3, 4, 23, 3]`.
     public enum Depth: Int, Sendable, Codable {
         case resnet50 = 50, resnet101 = 101
         var blocks: [Int] { self == .resnet50 ? [3, 4, 6, 3] : [3, 4, 23, 3] }
     }
 
-    let conv1: Conv2d, bn1: BatchNorm2d
+    var conv1: Conv2d
+    /// The stem's batch norm; an `Identity` once folded.
+    var bn1: any UnaryLayer
     let maxpool = MaxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
     let layers: [Sequential]
     public let featureInfo: [FeatureInfo]
@@ -51,6 +53,8 @@ public final class ResNet: Module, Backbone {
     public override var children: [(name: String, module: Module)] {
         [("conv1", conv1), ("bn1", bn1)] + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element) }
     }
+
+    public func foldOwnBatchNorms() -> Int { foldBatchNorm(&bn1, into: &conv1) ? 1 : 0 }
 
     public func features(_ image: Tensor) -> [String: Tensor] {
         let low = layers[0](maxpool(bn1(conv1(image)).relu()))

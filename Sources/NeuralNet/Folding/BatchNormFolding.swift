@@ -21,23 +21,61 @@ extension Conv2d {
     }
 }
 
-extension Sequential {
-    /// Replaces every `Conv2d` directly followed by a `BatchNorm2d` with the folded
-    /// convolution and an ``Identity``, recursing into nested `Sequential`s; returns how many
-    /// were folded. Call on a frozen model in evaluation mode: the folded parameters are
-    /// not trainable and the state-dict keys change (`N.bias` appears, `N+1.*` disappears).
+/// A module that can fold the convolution → batch-norm pairs among its *own* children.
+/// ``Module/foldBatchNorms()`` calls it on every module of a tree.
+public protocol BatchNormFoldable: Module {
+    /// Folds this module's direct conv→BN pairs; returns how many.
+    func foldOwnBatchNorms() -> Int
+}
+
+extension Module {
+    /// Replaces every `Conv2d` immediately followed by a `BatchNorm2d` anywhere in the tree
+    /// by the folded convolution (the batch norm becomes an ``Identity``), for frozen
+    /// inference: one convolution instead of a convolution and a normalisation pass.
+    /// Requires evaluation mode; the folded parameters are frozen and state-dict keys
+    /// change (`N.bias` appears, the BN's keys disappear), so save checkpoints before folding.
+    /// Pre-activation blocks (BN → ReLU → conv, as in WiderResNet and DenseNet) have nothing
+    /// to fold. Returns the number of pairs folded.
     @discardableResult
     public func foldBatchNorms() -> Int {
-        var folded = 0
-        for index in layers.indices {
-            if let nested = layers[index] as? Sequential { folded += nested.foldBatchNorms() }
-            guard index + 1 < layers.count, let conv = layers[index] as? Conv2d,
-                  let bn = layers[index + 1] as? BatchNorm2d else { continue }
-            require(!bn.isTraining, "BatchNorm folding needs the batch norm in eval mode (call eval() first)")
-            layers[index] = conv.folding(bn).freeze().eval()
-            layers[index + 1] = Identity().eval()
+        namedModules().reduce(0) { $0 + (($1.module as? any BatchNormFoldable)?.foldOwnBatchNorms() ?? 0) }
+    }
+}
+
+/// Folds `norm` into `conv` when it is a batch norm (not yet folded): `conv` becomes the
+/// frozen folded convolution and `norm` an ``Identity``. Returns whether it folded.
+/// For modules that keep a conv and its batch norm as separate properties.
+public func foldBatchNorm(_ norm: inout any UnaryLayer, into conv: inout Conv2d) -> Bool {
+    guard let bn = norm as? BatchNorm2d else { return false }
+    require(!bn.isTraining, "BatchNorm folding needs the batch norm in eval mode (call eval() first)")
+    conv = conv.folding(bn).freeze().eval()
+    norm = Identity().eval()
+    return true
+}
+
+/// Folds every (conv, bn) pair of adjacent layers, writing results back through `replace`.
+func foldAdjacentPairs(_ layers: [any UnaryLayer], _ replace: (Int, any UnaryLayer) -> Void) -> Int {
+    var folded = 0
+    for index in layers.indices.dropLast() {
+        guard var conv = layers[index] as? Conv2d else { continue }
+        var norm = layers[index + 1]
+        if foldBatchNorm(&norm, into: &conv) {
+            replace(index, conv)
+            replace(index + 1, norm)
             folded += 1
         }
-        return folded
+    }
+    return folded
+}
+
+extension Sequential: BatchNormFoldable {
+    public func foldOwnBatchNorms() -> Int {
+        foldAdjacentPairs(layers) { layers[$0] = $1 }
+    }
+}
+
+extension NamedSequential: BatchNormFoldable {
+    public func foldOwnBatchNorms() -> Int {
+        foldAdjacentPairs(layers.map(\.layer)) { layers[$0].layer = $1 }
     }
 }
