@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""The PyTorch CPU side of `pixelood bench model`: the same full-width segmenters (built from
+scripts/fixtures/models.py's reference definitions, random weights), frozen forward in eval
+mode under no_grad, or the RPL-shaped training step; median time and peak memory of this
+process. Run one backbone per process (peak memory is per process).
+
+Run: .venv/bin/python scripts/bench/torch_models.py --backbone resnet50 [--rpl-step]
+"""
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
+from models import ASPP, LDN121, DeepLabV3Plus, MobileNetV2, ResNet, WiderResNet38, up  # noqa: E402
+
+
+def build(name, output_stride):
+    if name == "ldn121":
+        return LDN121()
+    if name == "wide_resnet38":
+        return DeepLabV3Plus(WiderResNet38(), True, 128, 4096, 8)
+    if name == "mobilenet_v2":
+        return DeepLabV3Plus(MobileNetV2(output_stride), False, 24, 320, output_stride)
+    blocks = [3, 4, 6, 3] if name == "resnet50" else [3, 4, 23, 3]
+    return DeepLabV3Plus(ResNet(blocks, output_stride), False, 256, 2048, output_stride)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--backbone", default="resnet50")
+    ap.add_argument("--output-stride", type=int, default=8)
+    ap.add_argument("--height", type=int, default=512)
+    ap.add_argument("--width", type=int, default=1024)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--rpl-step", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    model = build(args.backbone, args.output_stride).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    x = torch.randn(args.batch, 3, args.height, args.width)
+    if args.rpl_step:
+        aspp = ASPP(2048, 256, args.output_stride)
+        bottleneck, to_dec = nn.Conv2d(1280, 256, 1, bias=False), nn.Conv2d(256, 304, 1, bias=False)
+
+        def step():
+            with torch.no_grad():
+                out = model(x)
+            low = out["dec0"]
+            residual = to_dec(up(bottleneck(aspp(out["backbone"])), low.shape[2:]))
+            logits = up(model.final(low + residual), x.shape[2:])
+            torch.relu(torch.logsumexp(logits, 1)).mean().backward()
+    else:
+        def step():
+            with torch.no_grad():
+                model(x)
+    step()
+    times = []
+    for _ in range(args.repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    what = "RPL-shaped training step" if args.rpl_step else "frozen forward"
+    print(f"{args.backbone} {what} OS{args.output_stride} {args.batch}x{args.height}x{args.width}: "
+          f"{statistics.median(times):.3f} s (median of {args.repeats}), peak memory {peak:.0f} MB, torch {torch.__version__}")
+
+
+if __name__ == "__main__":
+    main()
