@@ -2,8 +2,10 @@ import Foundation
 
 /// A dense, contiguous Float32 tensor in row-major (NCHW) order with reverse-mode autograd.
 ///
-/// `Tensor` is a value over reference-counted storage. Ops never write into their inputs:
-/// each returns a new tensor (reshapes share storage). When gradient recording is enabled
+/// `Tensor` is a value over reference-counted storage. Ops never write into an input that
+/// anything else can see: each returns a new tensor (reshapes share storage), except that
+/// a few elementwise ops reuse the storage of an input nobody else references when no tape
+/// is recorded (see ``InPlace``) — tape-free inference then needs no extra buffer per op. When gradient recording is enabled
 /// (see ``GradMode``) and an input requires a gradient, the result carries a ``GradNode``
 /// that `backward()` walks in reverse.
 ///
@@ -12,7 +14,7 @@ public struct Tensor: @unchecked Sendable {
     /// The extent of each axis; `[]` for a scalar.
     public let shape: [Int]
     /// The underlying elements.
-    public let storage: TensorStorage
+    public internal(set) var storage: TensorStorage
     /// The autograd node that produced this tensor, or the leaf node of a tensor that requires grad.
     public internal(set) var node: GradNode?
 

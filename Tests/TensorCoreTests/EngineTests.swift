@@ -132,3 +132,31 @@ struct EngineTests {
         #expect(loss.item.isNaN)
     }
 }
+
+@Suite("In-place reuse of unobservable storage")
+struct InPlaceTests {
+    @Test("a consumed temporary is reused without a tape; a value still in use never is")
+    func reuse() {
+        GradMode.noGrad {
+            let kept = Tensor(shape: [4], [-1, 2, -3, 4])
+            let result = kept.relu()
+            #expect(kept.scalars == [-1, 2, -3, 4], "the caller's value is untouched")
+            #expect(result.scalars == [0, 2, 0, 4])
+            let temporary = Tensor(shape: [4], [-1, 2, -3, 4])
+            let identity = ObjectIdentifier(temporary.storage)
+            let reused = (consume temporary).relu6()
+            #expect(ObjectIdentifier(reused.storage) == identity, "the only reference was reused")
+        }
+    }
+
+    @Test("with a tape, inputs that need gradients are never overwritten")
+    func tapeKeepsInputs() {
+        let leaf = Tensor(shape: [3], [-1, 0.5, 2]).requiringGrad()
+        let identity = ObjectIdentifier(leaf.storage)
+        let y = (leaf * 1).relu()
+        #expect(ObjectIdentifier(y.storage) != identity)
+        y.sum().backward()
+        #expect(leaf.grad?.scalars == [0, 1, 1])
+        #expect(leaf.scalars == [-1, 0.5, 2])
+    }
+}

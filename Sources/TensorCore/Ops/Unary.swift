@@ -51,19 +51,23 @@ extension Tensor {
         }
     }
 
-    /// max(x, 0). PyTorch: `torch.relu`.
-    public func relu() -> Tensor {
-        let x = detached()
-        return Tensor.record("relu", mapKernel(ClampF(low: 0, high: .infinity)), inputs: [self]) { g in
-            [Tensor.maskedGrad(g, where: InsideStrictF(low: 0, high: .infinity), of: x)]
+    /// max(x, 0), in place when nothing can observe it (see ``InPlace``). PyTorch: `torch.relu`.
+    public consuming func relu() -> Tensor {
+        mapReusing(ClampF(low: 0, high: .infinity)) { input, y in
+            let x = input.detached()
+            return Tensor.record("relu", y, inputs: [input]) { g in
+                [Tensor.maskedGrad(g, where: InsideStrictF(low: 0, high: .infinity), of: x)]
+            }
         }
     }
 
-    /// min(max(x, 0), 6). PyTorch: `torch.nn.functional.relu6`.
-    public func relu6() -> Tensor {
-        let x = detached()
-        return Tensor.record("relu6", mapKernel(ClampF(low: 0, high: 6)), inputs: [self]) { g in
-            [Tensor.maskedGrad(g, where: InsideStrictF(low: 0, high: 6), of: x)]
+    /// min(max(x, 0), 6), in place when nothing can observe it. PyTorch: `torch.nn.functional.relu6`.
+    public consuming func relu6() -> Tensor {
+        mapReusing(ClampF(low: 0, high: 6)) { input, y in
+            let x = input.detached()
+            return Tensor.record("relu6", y, inputs: [input]) { g in
+                [Tensor.maskedGrad(g, where: InsideStrictF(low: 0, high: 6), of: x)]
+            }
         }
     }
 
