@@ -47,21 +47,6 @@ struct BenchMetrics: ParsableCommand {
     }
 }
 
-/// The splitmix64 pixel stream shared with `scripts/fixtures/metrics.py` and the tests.
-enum SyntheticPixels {
-    /// Pixel `i`: score = top 24 bits / 2²⁴ (+0.3 for anomalies); label 1 where the low byte
-    /// is below 26, else 255 where the next byte is below 13, else 0.
-    static func pixel(_ i: UInt64) -> (score: Float, label: UInt8) {
-        var z = (i &+ 1) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        let label: UInt8 = z & 0xFF < 26 ? 1 : ((z >> 8) & 0xFF < 13 ? 255 : 0)
-        let score = Float(z >> 40) * 0x1p-24
-        return (label == 1 ? score + 0.3 : score, label)
-    }
-}
-
 /// The process's peak resident memory.
 enum PeakMemory {
     /// VmHWM from /proc/self/status, in MB (0 where unavailable).

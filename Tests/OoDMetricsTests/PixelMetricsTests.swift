@@ -17,18 +17,6 @@ func attribute(_ fixture: Fixture, _ name: String, _ group: String) throws -> Do
     }
 }
 
-/// splitmix64 pixel i of `scripts/fixtures/metrics.py`'s generated stream.
-func generatedPixel(_ i: UInt64) -> (score: Float, label: UInt8) {
-    var z = (i &+ 1) &* 0x9E37_79B9_7F4A_7C15
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    let label: UInt8 = z & 0xFF < 26 ? 1 : ((z >> 8) & 0xFF < 13 ? 255 : 0)
-    var score = Float(z >> 40) * 0x1p-24
-    if label == 1 { score += 0.3 }
-    return (score, label)
-}
-
 @Suite("Pixel metrics equal scikit-learn's")
 struct PixelMetricsTests {
     static let cases = ["random_ties", "continuous", "all_ties", "single_positive", "infinities_and_zeros", "rare_anomalies"]
@@ -71,10 +59,10 @@ struct PixelMetricsTests {
     @Test("10⁷ generated pixels, fed as 10 images, match scikit-learn")
     func tenMillionPixels() throws {
         let fixture = try Fixture("metrics.h5")
-        #expect(try fixture.file.readFloat32("/generated/first_scores").values == (0..<8).map { generatedPixel($0).score })
+        #expect(try fixture.file.readFloat32("/generated/first_scores").values == (0..<8).map { SyntheticPixels.pixel($0).score })
         var evaluation = try AnomalyEvaluation()
         for image in 0..<10 {
-            let pixels = (0..<1_000_000).map { generatedPixel(UInt64(image * 1_000_000 + $0)) }
+            let pixels = (0..<1_000_000).map { SyntheticPixels.pixel(UInt64(image * 1_000_000 + $0)) }
             try evaluation.add(scores: pixels.map(\.score), labels: pixels.map(\.label))
         }
         let report = try evaluation.report()
