@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "OoDMetrics", targets: ["OoDMetrics"]),
         .library(name: "ModelZoo", targets: ["ModelZoo"]),
+        .library(name: "SceneData", targets: ["SceneData"]),
         .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
@@ -29,10 +30,14 @@ let package = Package(
         .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
         .target(name: "ModelZoo", dependencies: ["NeuralNet", "TensorCore"]),
+        // PNG through libpng's simplified API and JPEG through libjpeg, errors kept in C.
+        .target(name: "CImageIO", path: "Sources/CImageIO",
+                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        .target(name: "SceneData", dependencies: ["CImageIO", "TensorCore"]),
         // Depends on nothing: metrics over plain arrays, usable without the engine.
         .target(name: "OoDMetrics"),
         .target(name: "PixelOoDCommands", dependencies: [
-            "TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDMetrics", "CBLAS",
+            "TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDMetrics", "SceneData", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands"]),
@@ -50,6 +55,7 @@ let package = Package(
                     dependencies: ["OoDMetrics", "HDF5Store", "PixelOoDTestSupport"]),
         .testTarget(name: "ModelZooTests",
                     dependencies: ["ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
+        .testTarget(name: "SceneDataTests", dependencies: ["SceneData", "TensorCore", "PixelOoDTestSupport"]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
     ]

@@ -5,6 +5,6 @@ public struct PixelOoD: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pixelood",
         abstract: "Pixel-wise out-of-distribution detection for semantic segmentation.",
-        subcommands: [Bench.self, Inspect.self])
+        subcommands: [Bench.self, Inspect.self, DataCommand.self])
     public init() {}
 }

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import SceneData
+
+/// `pixelood data`: the built-in synthetic driving world.
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data", abstract: "Generate and preview the built-in synthetic driving world.",
+        subcommands: [Synth.self, Preview.self])
+
+    /// `pixelood data synth`.
+    struct Synth: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the synthetic world in Cityscapes / outlier / anomaly-benchmark layouts.",
+            discussion: "Layout: see SyntheticWorld in Sources/SceneData. Deterministic in --seed and --size.")
+
+        @Option(help: "Output directory.") var out: String
+        @Option(help: "Training scenes (city).") var train = 200
+        @Option(help: "Validation scenes (city).") var val = 50
+        @Option(help: "Outlier-exposure objects.") var outliers = 100
+        @Option(help: "Images per anomaly test set (static, obstacle, country).") var test = 30
+        @Option(help: "Image size as HEIGHTxWIDTH.") var size = "256x512"
+        @Option(help: "Seed of the world.") var seed: UInt64 = 0
+
+        func run() throws {
+            let (height, width) = try parseSize(size)
+            let world = SyntheticWorld(width: width, height: height, seed: seed)
+            let start = Date()
+            try world.write(to: out, counts: .init(train: train, val: val, outliers: outliers, perAnomalySet: test)) { done, total in
+                if done % 25 == 0 || done == total {
+                    FileHandle.standardError.write(Data("\r\(done)/\(total) images".utf8))
+                }
+            }
+            let seconds = Date().timeIntervalSince(start)
+            FileHandle.standardError.write(Data("\n".utf8))
+            let total = train + val + outliers + 3 * test
+            print(String(format: "wrote %d images to %@ in %.1f s (%.1f images/s)", total, out, seconds, Double(total) / seconds))
+        }
+    }
+
+    /// `pixelood data preview`.
+    struct Preview: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write scenes beside their label overlays as PNGs (for docs/images).")
+
+        @Option(help: "Output directory.") var out = "docs/images"
+        @Option(help: "Image size as HEIGHTxWIDTH.") var size = "256x512"
+        @Option(help: "Seed of the world.") var seed: UInt64 = 0
+
+        func run() throws {
+            let (height, width) = try parseSize(size)
+            let world = SyntheticWorld(width: width, height: height, seed: seed)
+            var written: [String] = []
+            for i in 0..<2 {
+                let (image, labels) = world.cityScene("train", i)
+                let path = "\(out)/city_\(i).png"
+                try ImageIO.writePNG(Overlay.sideBySide(image, Overlay.render(image, labels, anomalyLabels: false)), to: path)
+                written.append(path)
+            }
+            for set in AnomalySet.allCases {
+                let (image, labels) = world.anomaly(set, 0)
+                let path = "\(out)/anomaly_\(set.rawValue).png"
+                try ImageIO.writePNG(Overlay.sideBySide(image, Overlay.render(image, labels, anomalyLabels: true)), to: path)
+                written.append(path)
+            }
+            print(written.joined(separator: "\n"))
+        }
+    }
+}
+
+/// Parses "HEIGHTxWIDTH".
+func parseSize(_ text: String) throws -> (Int, Int) {
+    let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+    guard parts.count == 2, parts[0] >= 32, parts[1] >= 32 else {
+        throw ValidationError("--size must be HEIGHTxWIDTH with both at least 32, got '\(text)'")
+    }
+    return (parts[0], parts[1])
+}

@@ -1,0 +1,28 @@
+import TensorCore
+
+/// One outlier-exposure object: an image and the mask of the object's pixels (the COCO
+/// stand-in's object + segmentation).
+public struct OutlierObject: Sendable, Equatable {
+    /// The object over a random background.
+    public var image: RGBImage
+    /// `true` on the object's pixels.
+    public var mask: [Bool]
+    /// The family it was drawn from (always an outlier-exposure family).
+    public var family: ObjectFamily
+
+    /// Draws one object of an outlier-exposure family filling about `size`×`size` pixels.
+    public static func generate(size: Int, using rng: inout SeededGenerator) -> OutlierObject {
+        let family = rng.pick(ObjectFamily.outlierExposure)
+        var canvas = Canvas(width: size, height: size, light: rng.jitter(Color(repeating: 1), 0.1), noise: ValueNoise(seed: rng.next()),
+                            fillLabel: 0)
+        canvas.rect(0, 0, size, size, rng.jitter(Color(0.6, 0.55, 0.5), 0.25), label: 0, texture: 0.3, scale: 8)
+        family.draw(&canvas, cx: Float(size) / 2, bottom: Float(size) * 0.95, size: Float(size) * 0.8, label: 1, using: &rng)
+        return OutlierObject(image: canvas.image, mask: canvas.labels.values.map { $0 == 1 }, family: family)
+    }
+
+    /// The outlier-context image for CoroCL: the object in its own (non-driving) scene,
+    /// labelled 254 on the object and 0 elsewhere.
+    public var contextLabels: LabelMap {
+        LabelMap(width: image.width, height: image.height, values: mask.map { $0 ? OutlierExposure.outlierLabel : 0 })
+    }
+}

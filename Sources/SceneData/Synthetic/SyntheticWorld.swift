@@ -1,0 +1,118 @@
+import Dispatch
+import Foundation
+import TensorCore
+
+/// Writes the synthetic world to disk in the layouts the readers read:
+///
+/// ```
+/// DIR/cityscapes/leftImg8bit/{train,val}/synth/synth_NNNNNN_leftImg8bit.png
+/// DIR/cityscapes/gtFine/{train,val}/synth/synth_NNNNNN_gtFine_labelTrainIds.png
+/// DIR/outliers/images/oe_NNNNNN.png, DIR/outliers/masks/oe_NNNNNN.png   (mask: 255 object, 0 background)
+/// DIR/anomaly/{static,obstacle,country}/images/NNNNNN.png, …/labels/NNNNNN.png   (0/1/255)
+/// ```
+///
+/// Every image comes from its own generator derived from (seed, set, index), so the files
+/// are the same whatever the order or the number of workers.
+public struct SyntheticWorld: Sendable {
+    /// Image width and height.
+    public var width: Int, height: Int
+    /// The world's seed.
+    public var seed: UInt64
+
+    /// A world of `width`×`height` images.
+    public init(width: Int = 512, height: Int = 256, seed: UInt64 = 0) {
+        (self.width, self.height, self.seed) = (width, height, seed)
+    }
+
+    /// The generator of image `index` of `set`.
+    public func generator(_ set: String, _ index: Int) -> SeededGenerator {
+        let stream = set.utf8.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }
+        return SeededGenerator(seed: seed).derived(stream &+ UInt64(index))
+    }
+
+    /// The city training/validation scene `index` of `split`.
+    public func cityScene(_ split: String, _ index: Int) -> (image: RGBImage, labels: LabelMap) {
+        var rng = generator("cityscapes/" + split, index)
+        return StreetScene.generate(.city, width: width, height: height, using: &rng)
+    }
+
+    /// Outlier-exposure object `index`.
+    public func outlier(_ index: Int) -> OutlierObject {
+        var rng = generator("outliers", index)
+        return OutlierObject.generate(size: min(width, height), using: &rng)
+    }
+
+    /// Test image `index` of an anomaly set.
+    public func anomaly(_ set: AnomalySet, _ index: Int) -> (image: RGBImage, labels: LabelMap) {
+        var rng = generator("anomaly/" + set.rawValue, index)
+        return set.generate(width: width, height: height, using: &rng)
+    }
+
+    /// How many images of each kind ``write(to:counts:progress:)`` writes.
+    public struct Counts: Sendable {
+        public var train = 200, val = 50, outliers = 100, perAnomalySet = 30
+        public init(train: Int = 200, val: Int = 50, outliers: Int = 100, perAnomalySet: Int = 30) {
+            (self.train, self.val, self.outliers, self.perAnomalySet) = (train, val, outliers, perAnomalySet)
+        }
+    }
+
+    /// Writes everything under `directory`, in parallel; `progress(done, total)` is called
+    /// as images complete (from worker threads).
+    public func write(to directory: String, counts: Counts, progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws {
+        let root = URL(fileURLWithPath: directory)
+        var jobs: [@Sendable () throws -> Void] = []
+        for (split, count) in [("train", counts.train), ("val", counts.val)] {
+            for i in 0..<count {
+                jobs.append {
+                    let (image, labels) = cityScene(split, i)
+                    let stem = String(format: "synth_%06d", i)
+                    try ImageIO.writePNG(image, to: root.appendingPathComponent("cityscapes/leftImg8bit/\(split)/synth/\(stem)_leftImg8bit.png").path)
+                    try ImageIO.writePNG(labels, to: root.appendingPathComponent("cityscapes/gtFine/\(split)/synth/\(stem)_gtFine_labelTrainIds.png").path)
+                }
+            }
+        }
+        for i in 0..<counts.outliers {
+            jobs.append {
+                let object = outlier(i)
+                let stem = String(format: "oe_%06d", i)
+                try ImageIO.writePNG(object.image, to: root.appendingPathComponent("outliers/images/\(stem).png").path)
+                try ImageIO.writePNG(LabelMap(width: object.image.width, height: object.image.height, values: object.mask.map { $0 ? 255 : 0 }),
+                                     to: root.appendingPathComponent("outliers/masks/\(stem).png").path)
+            }
+        }
+        for set in AnomalySet.allCases {
+            for i in 0..<counts.perAnomalySet {
+                jobs.append {
+                    let (image, labels) = anomaly(set, i)
+                    let stem = String(format: "%06d", i)
+                    try ImageIO.writePNG(image, to: root.appendingPathComponent("anomaly/\(set.rawValue)/images/\(stem).png").path)
+                    try ImageIO.writePNG(labels, to: root.appendingPathComponent("anomaly/\(set.rawValue)/labels/\(stem).png").path)
+                }
+            }
+        }
+        let failures = JobFailures()
+        let done = JobCounter()
+        let total = jobs.count
+        let work = jobs
+        DispatchQueue.concurrentPerform(iterations: total) { index in
+            do { try work[index]() } catch { failures.record(error) }
+            progress(done.increment(), total)
+        }
+        if let first = failures.first { throw first }
+    }
+}
+
+/// The first error of parallel jobs.
+private final class JobFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [any Error] = []
+    func record(_ error: any Error) { lock.lock(); errors.append(error); lock.unlock() }
+    var first: (any Error)? { lock.lock(); defer { lock.unlock() }; return errors.first }
+}
+
+/// A thread-safe counter of completed jobs.
+private final class JobCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}

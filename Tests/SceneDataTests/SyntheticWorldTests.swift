@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import SceneData
+import TensorCore
+
+@Suite("The synthetic driving world")
+struct SyntheticWorldTests {
+    static let world = SyntheticWorld(width: 160, height: 96, seed: 7)
+
+    @Test("scenes are deterministic in (seed, set, index) and differ across indices")
+    func determinism() {
+        #expect(Self.world.cityScene("train", 3) == Self.world.cityScene("train", 3))
+        #expect(Self.world.cityScene("train", 3).image != Self.world.cityScene("train", 4).image)
+        #expect(Self.world.anomaly(.static, 0) == SyntheticWorld(width: 160, height: 96, seed: 7).anomaly(.static, 0))
+        #expect(SyntheticWorld(width: 160, height: 96, seed: 8).cityScene("train", 3).image != Self.world.cityScene("train", 3).image)
+    }
+
+    @Test("city scenes use only trainIds and void, with road, sky and objects")
+    func cityLabels() {
+        var seen = Set<UInt8>()
+        for i in 0..<12 { seen.formUnion(Self.world.cityScene("train", i).labels.values) }
+        #expect(seen.isSubset(of: Set(TrainId.allCases.map(\.rawValue)).union([TrainId.void])))
+        for required: TrainId in [.road, .sidewalk, .building, .sky, .car, .person, .pole, .vegetation] {
+            #expect(seen.contains(required.rawValue), "no \(required.name) in 12 city scenes")
+        }
+    }
+
+    @Test("country scenes shift the context: no sidewalk, fields and another palette")
+    func countryContext() {
+        var rng = SeededGenerator(seed: 1)
+        var seen = Set<UInt8>()
+        for _ in 0..<8 { seen.formUnion(StreetScene.generate(.country, width: 160, height: 96, using: &rng).labels.values) }
+        #expect(!seen.contains(TrainId.sidewalk.rawValue) && seen.contains(TrainId.terrain.rawValue) && seen.contains(TrainId.road.rawValue))
+    }
+
+    @Test("anomaly sets are labelled 0/1/255 with anomalies present; obstacle voids everything off the road",
+          arguments: AnomalySet.allCases)
+    func anomalySets(_ set: AnomalySet) {
+        var anomalies = 0, total = 0
+        for i in 0..<6 {
+            let (_, labels) = Self.world.anomaly(set, i)
+            #expect(Set(labels.values).isSubset(of: [0, 1, 255]))
+            anomalies += labels.values.filter { $0 == 1 }.count
+            total += labels.values.count
+            if set == .obstacle { #expect(labels.values.filter { $0 == 255 }.count > labels.values.count / 3) }
+        }
+        #expect(anomalies > 0)
+        let share = Double(anomalies) / Double(total)
+        if set == .obstacle { #expect(share < 0.02, "obstacles are small: \(share)") }
+        if set == .country { #expect(share > 0.01, "country anomalies are large: \(share)") }
+    }
+
+    @Test("outlier-exposure objects come only from families the test sets never use")
+    func disjointFamilies() {
+        #expect(Set(ObjectFamily.test).isDisjoint(with: ObjectFamily.outlierExposure))
+        for i in 0..<10 {
+            let object = Self.world.outlier(i)
+            #expect(ObjectFamily.outlierExposure.contains(object.family))
+            #expect(object.mask.contains(true) && object.mask.contains(false))
+            #expect(Set(object.contextLabels.values).isSubset(of: [0, OutlierExposure.outlierLabel]))
+        }
+    }
+
+    @Test("pasting relabels exactly the object's pixels 254 and uses the listed scales")
+    func outlierExposure() {
+        var rng = SeededGenerator(seed: 3)
+        var scales = Set<Float>()
+        for i in 0..<40 {
+            var (image, labels) = Self.world.cityScene("train", 0)
+            let before = labels.values
+            let object = Self.world.outlier(i % 5)
+            let scale = OutlierExposure.paste(object, into: &image, labels: &labels, using: &rng)
+            scales.insert(scale)
+            #expect(OutlierExposure.scales.contains(scale))
+            let changed = zip(before, labels.values).filter { $0 != $1 }.count
+            let pasted = labels.values.filter { $0 == OutlierExposure.outlierLabel }.count
+            #expect(pasted > 0 && changed <= pasted)
+            // Nearest-neighbour resampling: output pixel (x, y) takes mask sample ((x + ½)/s, (y + ½)/s).
+            let side = Int(Float(object.image.width) * scale)
+            var expected = 0
+            for y in 0..<side {
+                for x in 0..<side {
+                    let sy = min(object.image.height - 1, Int((Float(y) + 0.5) / scale))
+                    let sx = min(object.image.width - 1, Int((Float(x) + 0.5) / scale))
+                    if object.mask[sy * object.image.width + sx] { expected += 1 }
+                }
+            }
+            #expect(pasted == expected, "scale \(scale)")
+        }
+        #expect(scales.count >= 4)
+    }
+
+    @Test("the world written to disk reads back in the Cityscapes and benchmark layouts")
+    func writeAndRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pixelood-world-\(UUID().uuidString)")
+        try Self.world.write(to: dir.path, counts: .init(train: 2, val: 1, outliers: 2, perAnomalySet: 1))
+        let image = try ImageIO.readRGB(dir.appendingPathComponent("cityscapes/leftImg8bit/train/synth/synth_000001_leftImg8bit.png").path)
+        let labels = try ImageIO.readLabels(dir.appendingPathComponent("cityscapes/gtFine/train/synth/synth_000001_gtFine_labelTrainIds.png").path)
+        #expect(image == Self.world.cityScene("train", 1).image && labels == Self.world.cityScene("train", 1).labels)
+        let anomaly = try ImageIO.readLabels(dir.appendingPathComponent("anomaly/obstacle/labels/000000.png").path)
+        #expect(anomaly == Self.world.anomaly(.obstacle, 0).labels)
+        let mask = try ImageIO.readLabels(dir.appendingPathComponent("outliers/masks/oe_000001.png").path)
+        #expect(mask.values.map { $0 == 255 } == Self.world.outlier(1).mask)
+    }
+}
