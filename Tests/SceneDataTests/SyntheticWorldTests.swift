@@ -97,8 +97,14 @@ struct SyntheticWorldTests {
         let image = try ImageIO.readRGB(dir.appendingPathComponent("cityscapes/leftImg8bit/train/synth/synth_000001_leftImg8bit.png").path)
         let labels = try ImageIO.readLabels(dir.appendingPathComponent("cityscapes/gtFine/train/synth/synth_000001_gtFine_labelTrainIds.png").path)
         #expect(image == Self.world.cityScene("train", 1).image && labels == Self.world.cityScene("train", 1).labels)
-        let anomaly = try ImageIO.readLabels(dir.appendingPathComponent("anomaly/obstacle/labels/000000.png").path)
-        #expect(anomaly == Self.world.anomaly(.obstacle, 0).labels)
+        for set in AnomalySet.allCases {
+            let reader = try SyntheticWorld.reader(set, in: dir.path)
+            #expect(reader.count == 1)
+            let (image, labels) = try reader.load(0)
+            #expect(image == Self.world.anomaly(set, 0).image && labels == Self.world.anomaly(set, 0).labels)
+        }
+        let cityscapes = try BenchmarkLayouts.cityscapes(root: dir.appendingPathComponent("cityscapes").path, split: "train")
+        #expect(cityscapes.count == 2 && cityscapes.samples.map(\.name) == ["synth_000000", "synth_000001"])
         let mask = try ImageIO.readLabels(dir.appendingPathComponent("outliers/masks/oe_000001.png").path)
         #expect(mask.values.map { $0 == 255 } == Self.world.outlier(1).mask)
     }

@@ -8,8 +8,13 @@ import TensorCore
 /// DIR/cityscapes/leftImg8bit/{train,val}/synth/synth_NNNNNN_leftImg8bit.png
 /// DIR/cityscapes/gtFine/{train,val}/synth/synth_NNNNNN_gtFine_labelTrainIds.png
 /// DIR/outliers/images/oe_NNNNNN.png, DIR/outliers/masks/oe_NNNNNN.png   (mask: 255 object, 0 background)
-/// DIR/anomaly/{static,obstacle,country}/images/NNNNNN.png, …/labels/NNNNNN.png   (0/1/255)
+/// DIR/fishyscapes/Static/{original,labels}/NNNNNN.png                  (the `static` set, 0/1/255)
+/// DIR/smiyc/dataset_ObstacleTrack/images/validation_NNNNNN.png,
+///     …/labels_masks/validation_NNNNNN_labels_semantic.png               (the `obstacle` set)
+/// DIR/road_anomaly/{original,labels}/NNNNNN.png                        (the `country` set)
 /// ```
+/// — the layouts ``BenchmarkLayouts`` reads (Fishyscapes, SMIYC, RoadAnomaly as the RPL
+/// evaluation code lays them out), so synthetic and real data take one path.
 ///
 /// Every image comes from its own generator derived from (seed, set, index), so the files
 /// are the same whatever the order or the number of workers.
@@ -48,6 +53,26 @@ public struct SyntheticWorld: Sendable {
         return set.generate(width: width, height: height, using: &rng)
     }
 
+    /// Where image `index` of an anomaly set and its labels go, relative to the world's folder.
+    static func anomalyPaths(_ set: AnomalySet, _ index: Int) -> (image: String, labels: String) {
+        let stem = String(format: "%06d", index)
+        switch set {
+        case .static: return ("fishyscapes/Static/original/\(stem).png", "fishyscapes/Static/labels/\(stem).png")
+        case .obstacle: return ("smiyc/dataset_ObstacleTrack/images/validation_\(stem).png",
+                                "smiyc/dataset_ObstacleTrack/labels_masks/validation_\(stem)_labels_semantic.png")
+        case .country: return ("road_anomaly/original/\(stem).png", "road_anomaly/labels/\(stem).png")
+        }
+    }
+
+    /// The reader of an anomaly set written under `directory`.
+    public static func reader(_ set: AnomalySet, in directory: String) throws -> LabelledImages {
+        switch set {
+        case .static: return try BenchmarkLayouts.fishyscapes(root: directory + "/fishyscapes", split: "Static")
+        case .obstacle: return try BenchmarkLayouts.segmentMeIfYouCan(root: directory + "/smiyc", track: "obstacle")
+        case .country: return try BenchmarkLayouts.roadAnomaly(root: directory + "/road_anomaly")
+        }
+    }
+
     /// How many images of each kind ``write(to:counts:progress:)`` writes.
     public struct Counts: Sendable {
         public var train = 200, val = 50, outliers = 100, perAnomalySet = 30
@@ -84,9 +109,9 @@ public struct SyntheticWorld: Sendable {
             for i in 0..<counts.perAnomalySet {
                 jobs.append {
                     let (image, labels) = anomaly(set, i)
-                    let stem = String(format: "%06d", i)
-                    try ImageIO.writePNG(image, to: root.appendingPathComponent("anomaly/\(set.rawValue)/images/\(stem).png").path)
-                    try ImageIO.writePNG(labels, to: root.appendingPathComponent("anomaly/\(set.rawValue)/labels/\(stem).png").path)
+                    let (imagePath, labelPath) = SyntheticWorld.anomalyPaths(set, i)
+                    try ImageIO.writePNG(image, to: root.appendingPathComponent(imagePath).path)
+                    try ImageIO.writePNG(labels, to: root.appendingPathComponent(labelPath).path)
                 }
             }
         }
