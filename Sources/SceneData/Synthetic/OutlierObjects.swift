@@ -7,8 +7,15 @@ public struct OutlierObject: Sendable, Equatable {
     public var image: RGBImage
     /// `true` on the object's pixels.
     public var mask: [Bool]
-    /// The family it was drawn from (always an outlier-exposure family).
-    public var family: ObjectFamily
+    /// The family it was drawn from (synthetic objects: always an outlier-exposure family;
+    /// nil for objects read from COCO).
+    public var family: ObjectFamily?
+
+    /// Wraps an object image and its mask.
+    public init(image: RGBImage, mask: [Bool], family: ObjectFamily?) {
+        precondition(mask.count == image.width * image.height, "OutlierObject: mask of \(mask.count) for \(image.width)x\(image.height)")
+        (self.image, self.mask, self.family) = (image, mask, family)
+    }
 
     /// Draws one object of an outlier-exposure family filling about `size`×`size` pixels.
     public static func generate(size: Int, using rng: inout SeededGenerator) -> OutlierObject {

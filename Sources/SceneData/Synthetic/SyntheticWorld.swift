@@ -7,7 +7,8 @@ import TensorCore
 /// ```
 /// DIR/cityscapes/leftImg8bit/{train,val}/synth/synth_NNNNNN_leftImg8bit.png
 /// DIR/cityscapes/gtFine/{train,val}/synth/synth_NNNNNN_gtFine_labelTrainIds.png
-/// DIR/outliers/images/oe_NNNNNN.png, DIR/outliers/masks/oe_NNNNNN.png   (mask: 255 object, 0 background)
+/// DIR/coco/train2017/NNNNNNNNNNNN.png, DIR/coco/annotations/instances_train2017.json
+///     (the outlier-exposure objects, one per image, as uncompressed-RLE instances)
 /// DIR/fishyscapes/Static/{original,labels}/NNNNNN.png                  (the `static` set, 0/1/255)
 /// DIR/smiyc/dataset_ObstacleTrack/images/validation_NNNNNN.png,
 ///     …/labels_masks/validation_NNNNNN_labels_semantic.png               (the `obstacle` set)
@@ -98,12 +99,14 @@ public struct SyntheticWorld: Sendable {
         }
         for i in 0..<counts.outliers {
             jobs.append {
-                let object = outlier(i)
-                let stem = String(format: "oe_%06d", i)
-                try ImageIO.writePNG(object.image, to: root.appendingPathComponent("outliers/images/\(stem).png").path)
-                try ImageIO.writePNG(LabelMap(width: object.image.width, height: object.image.height, values: object.mask.map { $0 ? 255 : 0 }),
-                                     to: root.appendingPathComponent("outliers/masks/\(stem).png").path)
+                try ImageIO.writePNG(outlier(i).image, to: root.appendingPathComponent("coco/train2017/\(String(format: "%012d", i + 1)).png").path)
             }
+        }
+        if counts.outliers > 0 {
+            let json = try COCOWriter.instances((0..<counts.outliers).map { outlier($0) })
+            let path = root.appendingPathComponent("coco/annotations/instances_train2017.json")
+            try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try json.write(to: path, options: .atomic)
         }
         for set in AnomalySet.allCases {
             for i in 0..<counts.perAnomalySet {
