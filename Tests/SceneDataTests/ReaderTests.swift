@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SceneData
+import PixelOoDTestSupport
 
 @Suite("Benchmark layout readers")
 struct ReaderTests {
@@ -49,5 +50,32 @@ struct ReaderTests {
         } catch let error as DatasetError {
             #expect(error.description.contains("WebP"))
         }
+    }
+}
+
+@Suite("Readers on committed samples of each release's layout")
+struct LayoutFixtureTests {
+    static let root = Fixture.directory.appendingPathComponent("layouts").path
+
+    static func expected(_ name: String) throws -> [UInt8] {
+        try fixtureIntegers("layouts/expected/\(name).txt").map { UInt8($0) }
+    }
+
+    @Test("each layout lists its sample and maps its label encoding",
+          arguments: ["fishyscapes_static", "road_anomaly", "smiyc_anomaly", "lost_and_found", "street_hazards", "cityscapes"])
+    func layout(_ name: String) throws {
+        let dataset: LabelledImages
+        switch name {
+        case "fishyscapes_static": dataset = try BenchmarkLayouts.fishyscapes(root: Self.root + "/fishyscapes", split: "Static")
+        case "road_anomaly": dataset = try BenchmarkLayouts.roadAnomaly(root: Self.root + "/road_anomaly")
+        case "smiyc_anomaly": dataset = try BenchmarkLayouts.segmentMeIfYouCan(root: Self.root + "/smiyc", track: "anomaly")
+        case "lost_and_found": dataset = try BenchmarkLayouts.lostAndFound(root: Self.root + "/lost_and_found")
+        case "street_hazards": dataset = try BenchmarkLayouts.streetHazards(root: Self.root + "/street_hazards")
+        default: dataset = try BenchmarkLayouts.cityscapes(root: Self.root + "/cityscapes", split: "val")
+        }
+        #expect(dataset.count == 1, "colour masks and other files are not samples")
+        let (image, labels) = try dataset.load(0)
+        #expect(image.width == 8 && image.height == 6)
+        #expect(labels.values == (try Self.expected(name)))
     }
 }

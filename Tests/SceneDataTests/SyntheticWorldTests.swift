@@ -104,7 +104,7 @@ struct SyntheticWorldTests {
             #expect(image == Self.world.anomaly(set, 0).image && labels == Self.world.anomaly(set, 0).labels)
         }
         let cityscapes = try BenchmarkLayouts.cityscapes(root: dir.appendingPathComponent("cityscapes").path, split: "train")
-        #expect(cityscapes.count == 2 && cityscapes.samples.map(\.name) == ["synth_000000", "synth_000001"])
+        #expect(cityscapes.count == 2 && cityscapes.samples.map(\.name) == ["synth/synth_000000", "synth/synth_000001"])
         let coco = try COCOInstances(root: dir.appendingPathComponent("coco").path, split: "train2017", minimumArea: 1)
         #expect(coco.objects.count == 2 && coco.objects.allSatisfy { ObjectFamily(rawValue: $0.category) != nil })
         let loaded = try coco.load(1), original = Self.world.outlier(1)

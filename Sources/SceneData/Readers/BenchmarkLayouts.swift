@@ -54,24 +54,57 @@ public enum BenchmarkLayouts {
     /// Cityscapes `ROOT/leftImg8bit/<split>/<city>/*_leftImg8bit.png` with
     /// `gtFine/<split>/<city>/*_gtFine_labelTrainIds.png` (trainIds 0-18, 255).
     public static func cityscapes(root: String, split: String) throws -> LabelledImages {
+        let samples = try cityFolderPairs(root: root, images: "leftImg8bit/\(split)", labels: "gtFine/\(split)",
+                                          imageSuffix: "_leftImg8bit.png", labelSuffix: "_gtFine_labelTrainIds.png",
+                                          layout: "Cityscapes (leftImg8bit/<split>/<city>, gtFine/<split>/<city>)")
+        return try LabelledImages(name: "Cityscapes \(split)", samples: samples, allowed: "trainIds 0-18 and 255") { $0 <= 18 || $0 == 255 ? $0 : nil }
+    }
+
+    /// Lost & Found `ROOT/leftImg8bit/<split>/<city>/*_leftImg8bit.png` with
+    /// `gtCoarse/<split>/<city>/*_gtCoarse_labelTrainIds.png`, whose 0 (unlabelled) / 1
+    /// (free space) / 2 (obstacle) become 255 / 0 / 1, as the RPL evaluation maps them.
+    public static func lostAndFound(root: String, split: String = "test") throws -> LabelledImages {
+        let samples = try cityFolderPairs(root: root, images: "leftImg8bit/\(split)", labels: "gtCoarse/\(split)",
+                                          imageSuffix: "_leftImg8bit.png", labelSuffix: "_gtCoarse_labelTrainIds.png",
+                                          layout: "Lost & Found (leftImg8bit/<split>/<city>, gtCoarse/<split>/<city>)")
+        return try LabelledImages(name: "Lost & Found \(split)", samples: samples, allowed: "0, 1, 2 (and 255)") { value in
+            switch value { case 0, 255: return 255; case 1: return 0; case 2: return 1; default: return nil }
+        }
+    }
+
+    /// StreetHazards `ROOT/test/images/test/<town>/*.png` with
+    /// `test/annotations/test/<town>/*.png` (the anomaly-seg release, classes 1-indexed:
+    /// 14 is the anomaly, 1 unlabelled): mapped to 1 anomaly, 255 void, 0 everything else.
+    public static func streetHazards(root: String) throws -> LabelledImages {
+        let samples = try cityFolderPairs(root: root, images: "test/images/test", labels: "test/annotations/test",
+                                          imageSuffix: ".png", labelSuffix: ".png",
+                                          layout: "StreetHazards (test/images/test/<town>, test/annotations/test/<town>)")
+        return try LabelledImages(name: "StreetHazards test", samples: samples, allowed: "classes 1-14") { value in
+            switch value { case 14: return 1; case 1: return 255; case 2...13: return 0; default: return nil }
+        }
+    }
+
+    /// Pairs `images/<folder>/<stem><imageSuffix>` with `labels/<folder>/<stem><labelSuffix>`
+    /// over the sub-folders (cities, towns) of `images`.
+    private static func cityFolderPairs(root: String, images: String, labels: String, imageSuffix: String, labelSuffix: String,
+                                        layout: String) throws -> [LabelledSample] {
         let base = URL(fileURLWithPath: root)
-        let imageRoot = base.appendingPathComponent("leftImg8bit/\(split)")
-        try LabelledImages.requireFolder(imageRoot.path, layout: "Cityscapes (leftImg8bit/<split>/<city>, gtFine/<split>/<city>)")
-        let cityFolders = try FileManager.default.contentsOfDirectory(atPath: imageRoot.path).sorted()
+        let imageRoot = base.appendingPathComponent(images)
+        try LabelledImages.requireFolder(imageRoot.path, layout: layout)
         var samples: [LabelledSample] = []
-        for city in cityFolders {
-            let folder = imageRoot.appendingPathComponent(city)
-            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where file.hasSuffix("_leftImg8bit.png") {
-                let stem = String(file.dropLast("_leftImg8bit.png".count))
-                let label = base.appendingPathComponent("gtFine/\(split)/\(city)/\(stem)_gtFine_labelTrainIds.png").path
+        for folder in try FileManager.default.contentsOfDirectory(atPath: imageRoot.path).sorted() {
+            let directory = imageRoot.appendingPathComponent(folder)
+            for file in ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted() where file.hasSuffix(imageSuffix) {
+                let stem = String(file.dropLast(imageSuffix.count))
+                let label = base.appendingPathComponent("\(labels)/\(folder)/\(stem)\(labelSuffix)").path
                 guard FileManager.default.fileExists(atPath: label) else {
-                    throw DatasetError.missingLabel(image: folder.appendingPathComponent(file).path, expected: label)
+                    throw DatasetError.missingLabel(image: directory.appendingPathComponent(file).path, expected: label)
                 }
-                samples.append(LabelledSample(name: stem, image: folder.appendingPathComponent(file).path, labels: label))
+                samples.append(LabelledSample(name: folder + "/" + stem, image: directory.appendingPathComponent(file).path, labels: label))
             }
         }
         guard !samples.isEmpty else { throw DatasetError.empty(path: imageRoot.path) }
-        return try LabelledImages(name: "Cityscapes \(split)", samples: samples, allowed: "trainIds 0-18 and 255") { $0 <= 18 || $0 == 255 ? $0 : nil }
+        return samples
     }
 
     private static func paired(name: String, images: [String], imageFolder: URL, labelFolder: URL) throws -> LabelledImages {
