@@ -30,9 +30,10 @@ let package = Package(
         .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
         .target(name: "ModelZoo", dependencies: ["NeuralNet", "TensorCore"]),
-        // PNG through libpng's simplified API and JPEG through libjpeg, errors kept in C.
+        // PNG through libpng's simplified API, JPEG through libjpeg, WebP through libwebp;
+        // errors kept in C.
         .target(name: "CImageIO", path: "Sources/CImageIO",
-                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("webp")]),
         .target(name: "SceneData", dependencies: ["CImageIO", "TensorCore"]),
         // Depends on nothing: metrics over plain arrays, usable without the engine.
         .target(name: "OoDMetrics"),

@@ -2,7 +2,7 @@
 # Installs the Debian packages PixelOoD builds against, when any is missing.
 # Run as root (CI and the development machines are root); prints what it installs.
 set -euo pipefail
-packages=(libopenblas-dev libhdf5-dev libpng-dev libjpeg62-turbo-dev pkg-config)
+packages=(libopenblas-dev libhdf5-dev libpng-dev libjpeg62-turbo-dev libwebp-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -3,6 +3,7 @@
 #include <jpeglib.h>
 #include <png.h>
 #include <setjmp.h>
+#include <webp/decode.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,5 +115,40 @@ int pxo_jpeg_read(const char *path, int *width, int *height, int *channels, uint
     jpeg_destroy_decompress(&info);
     fclose(file);
     *pixels = buffer;
+    return 0;
+}
+
+int pxo_webp_read(const char *path, int *width, int *height, uint8_t **pixels, char *error) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        snprintf(error, PXO_ERROR_SIZE, "cannot open file");
+        return -1;
+    }
+    fseek(file, 0, SEEK_END);
+    long size = ftell(file);
+    fseek(file, 0, SEEK_SET);
+    uint8_t *data = size > 0 ? malloc((size_t)size) : NULL;
+    if (data == NULL || fread(data, 1, (size_t)size, file) != (size_t)size) {
+        snprintf(error, PXO_ERROR_SIZE, "cannot read file");
+        free(data);
+        fclose(file);
+        return -1;
+    }
+    fclose(file);
+    uint8_t *decoded = WebPDecodeRGB(data, (size_t)size, width, height);
+    free(data);
+    if (decoded == NULL) {
+        snprintf(error, PXO_ERROR_SIZE, "not a valid WebP image (truncated or corrupt)");
+        return -1;
+    }
+    size_t bytes = (size_t)(*width) * (size_t)(*height) * 3;
+    *pixels = malloc(bytes);
+    if (*pixels == NULL) {
+        WebPFree(decoded);
+        snprintf(error, PXO_ERROR_SIZE, "out of memory");
+        return -1;
+    }
+    memcpy(*pixels, decoded, bytes);
+    WebPFree(decoded);
     return 0;
 }

@@ -1,6 +1,6 @@
 #ifndef PIXELOOD_IMAGE_H
 #define PIXELOOD_IMAGE_H
-// PNG and JPEG through libpng's simplified API and libjpeg, with their error handling
+// PNG, JPEG and WebP through libpng's simplified API and libjpeg, with their error handling
 // (libjpeg's longjmp) kept inside C: every function returns 0 on success or -1 with a
 // message in `error` (at least 256 bytes). Pixel buffers are malloc'ed; free with pxo_free.
 #include <stddef.h>
@@ -19,6 +19,8 @@ int pxo_png_read(const char *path, int *width, int *height, int *channels, int *
 int pxo_png_write(const char *path, int width, int height, int channels, const uint8_t *pixels, char *error);
 /// Decodes a JPEG to 8-bit RGB (or gray when `*channels` comes back 1).
 int pxo_jpeg_read(const char *path, int *width, int *height, int *channels, uint8_t **pixels, char *error);
+/// Decodes a WebP (lossy or lossless) to 8-bit RGB.
+int pxo_webp_read(const char *path, int *width, int *height, uint8_t **pixels, char *error);
 /// Frees a buffer returned by the readers.
 void pxo_free(void *pointer);
 

@@ -22,10 +22,10 @@ public enum ImageIOError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// PNG (8-bit RGB/gray, 16-bit gray) and JPEG decoding, PNG writing, through Debian's
-/// libpng and libjpeg-turbo. Errors name the file; nothing here crashes on bad input.
+/// PNG (8-bit RGB/gray, 16-bit gray), JPEG and WebP decoding (by content, not by file
+/// name), PNG writing, through Debian's libpng, libjpeg-turbo and libwebp. Errors name the file; nothing here crashes on bad input.
 public enum ImageIO {
-    /// Decodes an RGB image (PNG or JPEG, by content); gray files are expanded to RGB.
+    /// Decodes an RGB image (PNG, JPEG or WebP, by content); gray files are expanded to RGB.
     public static func readRGB(_ path: String) throws -> RGBImage {
         let decoded = try decode(path)
         guard decoded.bytesPerSample == 1 else {
@@ -66,9 +66,18 @@ public enum ImageIO {
 
     private static func decode(_ path: String) throws -> Decoded {
         guard FileManager.default.fileExists(atPath: path) else { throw ImageIOError.fileNotFound(path: path) }
-        let signature = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 3)) ?? Data()
+        let signature = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 12)) ?? Data()
         var error = [CChar](repeating: 0, count: 256)
         var width: Int32 = 0, height: Int32 = 0, channels: Int32 = 0, bytes: Int32 = 1
+        if signature.count == 12 && signature.prefix(4) == Data("RIFF".utf8) && signature.suffix(4) == Data("WEBP".utf8) {
+            var pixels: UnsafeMutablePointer<UInt8>?
+            guard pxo_webp_read(path, &width, &height, &pixels, &error) == 0, let pixels else {
+                throw ImageIOError.unreadable(path: path, reason: message(error))
+            }
+            defer { pxo_free(pixels) }
+            return Decoded(width: Int(width), height: Int(height), channels: 3, bytesPerSample: 1,
+                           samples: Array(UnsafeBufferPointer(start: pixels, count: Int(width) * Int(height) * 3)))
+        }
         if signature.starts(with: [0xFF, 0xD8, 0xFF]) {
             var pixels: UnsafeMutablePointer<UInt8>?
             guard pxo_jpeg_read(path, &width, &height, &channels, &pixels, &error) == 0, let pixels else {

@@ -27,7 +27,7 @@ public enum BenchmarkLayouts {
 
     /// SegmentMeIfYouCan `ROOT/dataset_{AnomalyTrack,ObstacleTrack}/labels_masks/*.png`
     /// (colour masks skipped) with `images/validation<digits>.jpg` (Anomaly) or
-    /// `images/validation_<digits>.webp` (Obstacle; PNG or JPEG of the same stem also accepted).
+    /// `images/validation_<digits>.webp` (Obstacle; any of WebP/JPEG/PNG accepted for both).
     public static func segmentMeIfYouCan(root: String, track: String) throws -> LabelledImages {
         let folder = track == "obstacle" ? "dataset_ObstacleTrack" : "dataset_AnomalyTrack"
         let base = URL(fileURLWithPath: root).appendingPathComponent(folder)
@@ -38,11 +38,8 @@ public enum BenchmarkLayouts {
         for file in labelFiles {
             let digits = file.filter(\.isNumber)
             let stem = base.appendingPathComponent("images").appendingPathComponent((track == "obstacle" ? "validation_" : "validation") + digits).path
-            guard let image = LabelledImages.existing(stem, extensions: ["jpg", "png", "jpeg"]) else {
-                if FileManager.default.fileExists(atPath: stem + ".webp") {
-                    throw DatasetError.unsupportedFormat(path: stem + ".webp", hint: "WebP is not supported; convert the images to PNG (same stem)")
-                }
-                throw DatasetError.missingLabel(image: stem + ".*", expected: file)
+            guard let image = LabelledImages.existing(stem, extensions: ["webp", "jpg", "png", "jpeg"]) else {
+                throw DatasetError.missingLabel(image: stem + ".{webp,jpg,png}", expected: file)
             }
             samples.append(LabelledSample(name: "validation" + digits, image: image,
                                           labels: base.appendingPathComponent("labels_masks").appendingPathComponent(file).path))
