@@ -56,7 +56,7 @@ let package = Package(
                     dependencies: ["OoDMetrics", "HDF5Store", "PixelOoDTestSupport"]),
         .testTarget(name: "ModelZooTests",
                     dependencies: ["ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
-        .testTarget(name: "SceneDataTests", dependencies: ["SceneData", "TensorCore", "PixelOoDTestSupport"]),
+        .testTarget(name: "SceneDataTests", dependencies: ["SceneData", "TensorCore", "OoDMetrics", "PixelOoDTestSupport"]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
     ]
