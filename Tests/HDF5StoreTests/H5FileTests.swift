@@ -2,19 +2,13 @@ import Foundation
 import Testing
 import HDF5Store
 import TensorCore
-
-/// A fresh temporary directory per test.
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pixelood-h5-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+import PixelOoDTestSupport
 
 @Suite("HDF5 files: datasets, attributes, atomic writes, damaged files")
 struct H5FileTests {
     @Test("datasets of every element type and rank round-trip")
     func datasetsRoundTrip() throws {
-        let path = try temporaryDirectory().appendingPathComponent("data.h5").path
+        let path = try scratchDirectory("h5").appendingPathComponent("data.h5").path
         try H5File.write(to: path) { file in
             try file.write("/a/b/floats", shape: [2, 3, 1, 2], float32: (0..<12).map { Float($0) * 0.5 - 2 })
             try file.write("/ints", shape: [3], int64: [-5, 0, Int64.max])
@@ -35,7 +29,7 @@ struct H5FileTests {
 
     @Test("children come back in creation order")
     func creationOrder() throws {
-        let path = try temporaryDirectory().appendingPathComponent("order.h5").path
+        let path = try scratchDirectory("h5").appendingPathComponent("order.h5").path
         let names = ["layer2.weight", "layer1.weight", "bn.running_mean", "a"]
         try H5File.write(to: path) { file in
             for name in names { try file.write("/g/" + name, shape: [1], float32: [0]) }
@@ -45,7 +39,7 @@ struct H5FileTests {
 
     @Test("string and number attributes round-trip; absent ones are nil")
     func attributes() throws {
-        let path = try temporaryDirectory().appendingPathComponent("attrs.h5").path
+        let path = try scratchDirectory("h5").appendingPathComponent("attrs.h5").path
         let recipe = "head:\n  type: rpl  # ünïcode\n"
         try H5File.write(to: path) { file in
             try file.write("/x", shape: [1], float32: [1])
@@ -65,7 +59,7 @@ struct H5FileTests {
 
     @Test("missing objects and wrong types are named in the error")
     func namedErrors() throws {
-        let path = try temporaryDirectory().appendingPathComponent("errors.h5").path
+        let path = try scratchDirectory("h5").appendingPathComponent("errors.h5").path
         try H5File.write(to: path) { file in try file.write("/g/ints", shape: [2], int64: [1, 2]) }
         let file = try H5File.open(path)
         #expect(throws: HDF5Error.missing(path: path, name: "/g/nope")) { try file.readFloat32("/g/nope") }
@@ -79,7 +73,7 @@ struct H5FileTests {
 
     @Test("a missing, non-HDF5, empty or truncated file is a clear error, never a crash")
     func damagedFiles() throws {
-        let dir = try temporaryDirectory()
+        let dir = try scratchDirectory("h5")
         let missing = dir.appendingPathComponent("missing.h5").path
         #expect(throws: HDF5Error.fileNotFound(path: missing)) { try H5File.open(missing) }
 
@@ -111,7 +105,7 @@ struct H5FileTests {
     @Test("a failed write leaves the existing file untouched and no temporary file behind")
     func atomicWrite() throws {
         struct Interrupted: Error {}
-        let dir = try temporaryDirectory()
+        let dir = try scratchDirectory("h5")
         let path = dir.appendingPathComponent("ckpt.h5").path
         try H5File.write(to: path) { try $0.write("/v", shape: [1], float32: [1]) }
         #expect(throws: Interrupted.self) {

@@ -1,12 +1,13 @@
 import Testing
 import HDF5Store
 import TensorCore
+import PixelOoDTestSupport
 
 @Suite("State dicts in HDF5 checkpoints")
 struct StateDictHDF5Tests {
     @Test("keys, order, shapes, dtypes and attributes round-trip")
     func roundTrip() throws {
-        let path = try temporaryDirectory().appendingPathComponent("sd.h5").path
+        let path = try scratchDirectory("h5").appendingPathComponent("sd.h5").path
         var state = StateDict()
         state.append("layer1.0.conv1.weight", Tensor(shape: [2, 1, 3, 3], (0..<18).map { Float($0) }))
         state.append("bn1.running_mean", Tensor(shape: [2], [0.5, -0.5]))
@@ -26,7 +27,7 @@ struct StateDictHDF5Tests {
 
     @Test("a file without /state_dict names the missing group")
     func missingGroup() throws {
-        let path = try temporaryDirectory().appendingPathComponent("none.h5").path
+        let path = try scratchDirectory("h5").appendingPathComponent("none.h5").path
         try H5File.write(to: path) { try $0.write("/other", shape: [1], float32: [0]) }
         #expect(throws: HDF5Error.missing(path: path, name: "/state_dict")) { try StateDict.load(from: path) }
     }

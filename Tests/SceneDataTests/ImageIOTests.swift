@@ -9,12 +9,6 @@ func fixtureIntegers(_ name: String) throws -> [Int] {
         .split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
 }
 
-func scratchDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pixelood-scene-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 @Suite("Image decoding and writing")
 struct ImageIOTests {
     @Test("JPEG decodes to the same samples as Pillow (libjpeg-turbo both)")

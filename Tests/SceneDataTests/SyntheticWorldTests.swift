@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SceneData
+import PixelOoDTestSupport
 import TensorCore
 
 @Suite("The synthetic driving world")
