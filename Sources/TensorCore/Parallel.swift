@@ -1,9 +1,9 @@
 import Dispatch
 import Foundation
 
-/// Cores available to elementwise kernels, read once (`activeProcessorCount` reads cgroup
-/// files on Linux on every call, far too slow for a hot path).
-let availableCores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+/// Workers `parallelFor` splits for: the available cores, read once (`activeProcessorCount`
+/// reads cgroup files on Linux on every call, far too slow for a hot path).
+@usableFromInline let parallelWorkers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
 /// Splits `0..<count` into contiguous chunks and runs them on the available cores.
 ///
@@ -28,9 +28,6 @@ public func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) 
         }
     }
 }
-
-/// The worker count `parallelFor` splits for (``availableCores``).
-@usableFromInline var parallelWorkers: Int { availableCores }
 
 /// Carries a value into `concurrentPerform`. Sound here because every chunk writes
 /// disjoint memory and `parallelFor` returns only after all chunks finished.

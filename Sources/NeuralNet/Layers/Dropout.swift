@@ -24,3 +24,27 @@ public final class Dropout: Module, UnaryLayer {
         x.dropout(p: p, training: isTraining, using: &generator)
     }
 }
+
+/// Channel dropout: zeroes whole channels with probability `p` in training mode (rescaling
+/// the rest), the identity in evaluation mode. PyTorch: `torch.nn.Dropout2d`.
+public final class Dropout2d: Module, UnaryLayer {
+    /// Drop probability per channel.
+    public let p: Float
+    private var generator: SeededGenerator
+
+    /// Creates the layer with masks drawn from a generator seeded with `seed`.
+    public init(p: Float = 0.5, seed: UInt64) {
+        require(p >= 0 && p <= 1, "Dropout2d: probability \(p) outside [0, 1]")
+        self.p = p
+        generator = SeededGenerator(seed: seed)
+    }
+
+    public override var extraDescription: String { "p=\(p)" }
+
+    /// Shape: `[N, C, H, W]` → same.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        guard isTraining, p > 0 else { return x }
+        let mask = Tensor.ones([x.shape[0], x.shape[1], 1, 1]).dropout(p: p, training: true, using: &generator)
+        return x * mask
+    }
+}
