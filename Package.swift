@@ -57,6 +57,10 @@ let package = Package(
         .testTarget(name: "ModelZooTests",
                     dependencies: ["ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
         .testTarget(name: "SceneDataTests", dependencies: ["SceneData", "TensorCore", "OoDMetrics", "PixelOoDTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "PixelOoDCommands", "SceneData", "PixelOoDTestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
     ]

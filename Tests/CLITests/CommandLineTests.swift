@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import PixelOoDCommands
+import SceneData
+import PixelOoDTestSupport
+
+@Suite("The pixelood command line")
+struct CommandLineTests {
+    @Test("help lists every subcommand")
+    func help() {
+        let text = PixelOoD.helpMessage()
+        for command in ["bench", "inspect", "data"] { #expect(text.contains(command)) }
+        #expect(PixelOoD.helpMessage(for: DataCommand.Synth.self).contains("--out"))
+    }
+
+    @Test("bad arguments are validation errors with exit code 64, naming the option")
+    func validation() throws {
+        do {
+            var command = try PixelOoD.parseAsRoot(["data", "synth", "--out", "/tmp/x", "--size", "12by5"])
+            try command.run()
+            Issue.record("a malformed --size ran")
+        } catch {
+            #expect(PixelOoD.exitCode(for: error) == .validationFailure)
+            #expect(PixelOoD.message(for: error).contains("--size"))
+        }
+        #expect(throws: (any Error).self) { try PixelOoD.parseAsRoot(["bench", "metrics", "--pixels", "0"]) }
+    }
+
+    @Test("inspect reads a converted checkpoint and fails cleanly, naming the file, on a corrupt one")
+    func inspect() throws {
+        let checkpoint = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path
+        var command = try PixelOoD.parseAsRoot(["inspect", checkpoint, "--summary"])
+        try command.run()
+        let bad = try scratchDirectory("cli").appendingPathComponent("bad.h5").path
+        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: bad))
+        var broken = try PixelOoD.parseAsRoot(["inspect", bad])
+        do {
+            try broken.run()
+            Issue.record("a corrupt checkpoint was inspected")
+        } catch {
+            #expect(PixelOoD.message(for: error).contains(bad))
+            #expect(PixelOoD.exitCode(for: error) == .failure)
+        }
+    }
+
+    @Test("data synth writes a world the readers load back")
+    func synth() throws {
+        let out = try scratchDirectory("cli").path
+        var command = try PixelOoD.parseAsRoot(["data", "synth", "--out", out, "--train", "2", "--val", "1", "--outliers", "2",
+                                                "--test", "1", "--size", "48x64"])
+        try command.run()
+        #expect(try BenchmarkLayouts.cityscapes(root: out + "/cityscapes", split: "val").count == 1)
+        #expect(try SyntheticWorld.reader(.country, in: out).count == 1)
+    }
+}
