@@ -13,11 +13,11 @@ struct BenchCase {
     static func all() -> [BenchCase] {
         var rng = SeededGenerator(seed: 0)
         func input(_ shape: [Int]) -> Tensor { Tensor.normal(shape, using: &rng) }
-        func conv(_ name: String, c: Int, o: Int, h: Int, w: Int, k: Int, dilation: Int = 1, groups: Int = 1) -> BenchCase {
-            let x = input([1, c, h, w]).requiringGrad()
+        func conv(_ name: String, c: Int, o: Int, h: Int, w: Int, k: Int, dilation: Int = 1, groups: Int = 1, batch: Int = 1) -> BenchCase {
+            let x = input([batch, c, h, w]).requiringGrad()
             let weight = (input([o, c / groups, k, k]) * 0.05).requiringGrad()
             let pad = dilation * (k / 2)
-            let flops = 2.0 * Double(o * (c / groups) * k * k * h * w)
+            let flops = 2.0 * Double(batch * o * (c / groups) * k * k * h * w)
             return BenchCase(name: name, forwardFlops: flops) {
                 x.conv2d(weight: weight, padding: (pad, pad), dilation: (dilation, dilation), groups: groups)
             }
@@ -32,6 +32,7 @@ struct BenchCase {
             conv("conv3x3 256->256 d2 64x128", c: 256, o: 256, h: 64, w: 128, k: 3, dilation: 2),
             conv("conv1x1 256->256 128x256", c: 256, o: 256, h: 128, w: 256, k: 1),
             conv("depthwise3x3 144 128x256", c: 144, o: 144, h: 128, w: 256, k: 3, groups: 144),
+            conv("aspp3x3 2048->256 d12 2x64x64", c: 2048, o: 256, h: 64, w: 64, k: 3, dilation: 12, batch: 2),
             BenchCase(name: "batchnorm train 2x64x128x256", forwardFlops: 0) {
                 bnInput.batchNorm(weight: gamma, bias: beta, runningMean: .zeros([64]), runningVar: .ones([64]),
                                   training: true).output

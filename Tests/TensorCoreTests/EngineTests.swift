@@ -125,6 +125,32 @@ struct EngineTests {
         gradientCheck([row], "broadcast") { values in values[0].broadcast(to: [3, 4, 5]) * 1.5 }
     }
 
+    @Test("a deep-patch convolution (large weights) takes the shared-band forward path and stays exact")
+    func deepPatchConvolution() {
+        var rng = SeededGenerator(seed: 12)
+        let (c, o, h, w) = (512, 64, 40, 16)
+        let geometry = ConvGeometry(batch: 1, inChannels: c, height: h, width: w, outChannels: o, kernelH: 3, kernelW: 3,
+                                    strideH: 1, strideW: 1, padH: 3, padW: 3, dilationH: 3, dilationW: 3, groups: 1)
+        #expect(o * geometry.patch > ConvKernels.cachedWeightBudget && ConvKernels.bandRows(geometry) < h,
+                "the test must use several wide bands")
+        let x = Tensor.normal([1, c, h, w], using: &rng), weight = Tensor.normal([o, c, 3, 3], using: &rng)
+        let y = x.conv2d(weight: weight, padding: (3, 3), dilation: (3, 3)).scalars
+        let xs = x.scalars, ws = weight.scalars
+        for (oc, oy, ox) in [(0, 0, 0), (17, 31, 8), (63, h - 1, w - 1), (40, 33, 0)] {
+            var expected: Double = 0
+            for ic in 0..<c {
+                for ki in 0..<3 {
+                    for kj in 0..<3 {
+                        let iy = oy - 3 + 3 * ki, ix = ox - 3 + 3 * kj
+                        guard iy >= 0 && iy < h && ix >= 0 && ix < w else { continue }
+                        expected += Double(xs[(ic * h + iy) * w + ix]) * Double(ws[((oc * c + ic) * 3 + ki) * 3 + kj])
+                    }
+                }
+            }
+            #expect(abs(Double(y[(oc * h + oy) * w + ox]) - expected) < 1e-2 * max(1, abs(expected)) / 10)
+        }
+    }
+
     @Test("cross-entropy over only ignored pixels is NaN, as in PyTorch")
     func allIgnored() {
         let loss = Tensor.zeros([1, 3, 2, 2]).crossEntropy(target: IndexTensor(shape: [1, 2, 2], [255, 255, 255, 255]),

@@ -19,10 +19,10 @@ def cases():
     def inp(*shape, grad=True):
         return torch.randn(*shape, generator=g).requires_grad_(grad)
 
-    def conv(name, c, o, h, w, k, dilation=1, groups=1):
-        x, wt = inp(1, c, h, w), (inp(o, c // groups, k, k, grad=False) * 0.05).requires_grad_()
+    def conv(name, c, o, h, w, k, dilation=1, groups=1, batch=1):
+        x, wt = inp(batch, c, h, w), (inp(o, c // groups, k, k, grad=False) * 0.05).requires_grad_()
         pad = dilation * (k // 2)
-        flops = 2.0 * o * (c // groups) * k * k * h * w
+        flops = 2.0 * batch * o * (c // groups) * k * k * h * w
         return name, flops, lambda: F.conv2d(x, wt, None, 1, pad, dilation, groups)
 
     a, b = inp(2048, 2048, grad=False), inp(2048, 2048, grad=False)
@@ -34,6 +34,7 @@ def cases():
         conv("conv3x3 256->256 d2 64x128", 256, 256, 64, 128, 3, dilation=2),
         conv("conv1x1 256->256 128x256", 256, 256, 128, 256, 1),
         conv("depthwise3x3 144 128x256", 144, 144, 128, 256, 3, groups=144),
+        conv("aspp3x3 2048->256 d12 2x64x64", 2048, 256, 64, 64, 3, dilation=12, batch=2),
         ("batchnorm train 2x64x128x256", 0,
          lambda: F.batch_norm(bn_x, torch.zeros(64), torch.ones(64), gamma, beta, training=True)),
         ("resize 19x128x256->512x1024", 0,

@@ -4,12 +4,25 @@
 /// backward pass walks bands of `columnBudget` floats (8 MB, the fastest of 2-32 MB
 /// measured on conv3x3 64→64 at 128x256 and 256→256 at 64x128), each band's im2col,
 /// sgemm and col2im split across the workers.
+///
+/// Products with large weights keep at least `minimumColumns` columns: with very deep
+/// patches (ASPP's 3x3 on 2048 channels has 18 432 rows per column) a cache-sized tile
+/// would hold a single output row, and an 18 MB weight matrix would be streamed from memory
+/// once per row. Such convolutions use the shared-band path in the forward pass too, with
+/// bands widened to `minimumColumns` columns.
 enum ConvKernels {
     static let columnBudget = 1 << 21
+    /// Fewest columns (output pixels) per sgemm when the weights do not fit in cache; below
+    /// this they are re-read from memory too often (512 measured best of 512/1024/2048).
+    static let minimumColumns = 512
+    /// Weights up to this many floats (1 MB) stay in cache across tiles, so narrow per-worker
+    /// tiles cost nothing extra (LDN-121's dense layers: 32×1152).
+    static let cachedWeightBudget = 1 << 18
 
-    /// Output rows per backward im2col band.
+    /// Output rows per shared im2col band.
     static func bandRows(_ g: ConvGeometry) -> Int {
-        max(1, min(g.outHeight, columnBudget / max(1, g.patch * g.outWidth)))
+        let widest = (minimumColumns + g.outWidth - 1) / g.outWidth
+        return max(1, min(g.outHeight, max(widest, columnBudget / max(1, g.patch * g.outWidth))))
     }
 
     /// Floats of one worker's forward column tile: 512 KB, so im2col writes and sgemm reads
@@ -29,8 +42,12 @@ enum ConvKernels {
             }
             return
         }
-        // Independent tiles of output rows, each gathered and multiplied by one worker.
         let tile = max(1, min(g.outHeight, forwardTileBudget / max(1, g.patch * g.outWidth)))
+        if tile * g.outWidth < minimumColumns && tile < g.outHeight && g.groupOut * g.patch > cachedWeightBudget {
+            forwardInBands(x, w, g, into: y)
+            return
+        }
+        // Independent tiles of output rows, each gathered and multiplied by one worker.
         let tilesPerPlane = (g.outHeight + tile - 1) / tile
         let tasks = g.batch * g.groups * tilesPerPlane
         parallelFor(tasks, grain: 1) { range in
@@ -44,6 +61,27 @@ enum ConvKernels {
                               patchRows: 0..<g.patch, into: col)
                 Gemm.call(false, false, g.groupOut, cols, g.patch, 1, w + grp * g.groupOut * g.patch, g.patch,
                           col, cols, 0, y + (n * g.outChannels + grp * g.groupOut) * outPlane + r0 * g.outWidth, outPlane)
+            }
+        }
+    }
+
+    /// The forward pass for deep patches: shared bands of ``bandRows(_:)`` rows, each
+    /// gathered by all workers and multiplied by one sgemm split across them.
+    private static func forwardInBands(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
+                                       into y: UnsafeMutablePointer<Float>) {
+        let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
+        let band = bandRows(g)
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patch * band * g.outWidth)
+        defer { col.deallocate() }
+        for n in 0..<g.batch {
+            for grp in 0..<g.groups {
+                for r0 in stride(from: 0, to: g.outHeight, by: band) {
+                    let rows = r0..<min(g.outHeight, r0 + band), cols = rows.count * g.outWidth
+                    Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, g, rows: rows, into: col)
+                    Gemm.sgemm(m: g.groupOut, n: cols, k: g.patch, a: w + grp * g.groupOut * g.patch, lda: g.patch,
+                               b: col, ldb: cols, c: y + (n * g.outChannels + grp * g.groupOut) * outPlane + r0 * g.outWidth,
+                               ldc: outPlane)
+                }
             }
         }
     }
