@@ -3,6 +3,23 @@ import Testing
 @testable import TensorCore
 import PixelOoDTestSupport
 
+/// One output of a 3x3, stride-1 convolution with padding = dilation, summed in Double:
+/// the independent reference of the convolution tests.
+func directConvolution(_ x: [Float], _ w: [Float], channels c: Int, height h: Int, width: Int,
+                       at point: (channel: Int, y: Int, x: Int), dilation d: Int) -> Double {
+    var total: Double = 0
+    for ic in 0..<c {
+        for ki in 0..<3 {
+            for kj in 0..<3 {
+                let iy = point.y - d + d * ki, ix = point.x - d + d * kj
+                guard iy >= 0 && iy < h && ix >= 0 && ix < width else { continue }
+                total += Double(x[(ic * h + iy) * width + ix]) * Double(w[((point.channel * c + ic) * 3 + ki) * 3 + kj])
+            }
+        }
+    }
+    return total
+}
+
 @Suite("Engine: BLAS core, gradient mode, random generator, large convolutions")
 struct EngineTests {
     @Test("OpenBLAS runs an optimised core, not the generic fallback, on a CPU with AVX2")
@@ -84,16 +101,7 @@ struct EngineTests {
         let y = output.scalars
         let xs = x.scalars, ws = weight.scalars
         for (oc, oy, ox) in [(0, 0, 0), (3, 57, 111), (7, h - 1, w - 1), (5, 100, 3), (1, 64, 199)] {
-            var expected: Double = 0
-            for ic in 0..<c {
-                for ki in 0..<3 {
-                    for kj in 0..<3 {
-                        let iy = oy - 2 + 2 * ki, ix = ox - 2 + 2 * kj
-                        guard iy >= 0 && iy < h && ix >= 0 && ix < w else { continue }
-                        expected += Double(xs[(ic * h + iy) * w + ix]) * Double(ws[((oc * c + ic) * 3 + ki) * 3 + kj])
-                    }
-                }
-            }
+            let expected = directConvolution(xs, ws, channels: c, height: h, width: w, at: (oc, oy, ox), dilation: 2)
             #expect(abs(Double(y[(oc * h + oy) * w + ox]) - expected) < 1e-3)
         }
         // The input gradient of Σ y is, per input pixel, the sum of the weights that reached it.
@@ -137,16 +145,7 @@ struct EngineTests {
         let y = x.conv2d(weight: weight, padding: (3, 3), dilation: (3, 3)).scalars
         let xs = x.scalars, ws = weight.scalars
         for (oc, oy, ox) in [(0, 0, 0), (17, 31, 8), (63, h - 1, w - 1), (40, 33, 0)] {
-            var expected: Double = 0
-            for ic in 0..<c {
-                for ki in 0..<3 {
-                    for kj in 0..<3 {
-                        let iy = oy - 3 + 3 * ki, ix = ox - 3 + 3 * kj
-                        guard iy >= 0 && iy < h && ix >= 0 && ix < w else { continue }
-                        expected += Double(xs[(ic * h + iy) * w + ix]) * Double(ws[((oc * c + ic) * 3 + ki) * 3 + kj])
-                    }
-                }
-            }
+            let expected = directConvolution(xs, ws, channels: c, height: h, width: w, at: (oc, oy, ox), dilation: 3)
             #expect(abs(Double(y[(oc * h + oy) * w + ox]) - expected) < 1e-2 * max(1, abs(expected)) / 10)
         }
     }
