@@ -94,18 +94,18 @@ public final class H5File {
             defer { H5Gclose(gid) }
             var info = H5G_info_t()
             guard H5Gget_info(gid, &info) >= 0 else { throw HDF5Error.readFailed(path: path, name: group) }
-            let index = info.max_corder > 0 || info.nlinks == 0 ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME
+            // Creation order where the group tracks it (PixelOoD's files, h5py's track_order),
+            // otherwise name order — decided once, so every link is listed in one order.
+            let tracksOrder = info.nlinks > 0
+                && H5Lget_name_by_idx(gid, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, 0, nil, 0, pxo_h5p_default()) >= 0
+            let index = tracksOrder ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME
             var names: [String] = []
             for i in 0..<info.nlinks {
-                var n = H5Lget_name_by_idx(gid, ".", index, H5_ITER_INC, i, nil, 0, pxo_h5p_default())
-                if n < 0 {  // creation order not indexed in this file: fall back to names
-                    n = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, pxo_h5p_default())
-                }
+                let n = H5Lget_name_by_idx(gid, ".", index, H5_ITER_INC, i, nil, 0, pxo_h5p_default())
                 guard n >= 0 else { throw HDF5Error.readFailed(path: path, name: group) }
                 var buffer = [CChar](repeating: 0, count: Int(n) + 1)
-                let got = H5Lget_name_by_idx(gid, ".", index, H5_ITER_INC, i, &buffer, Int(n) + 1, pxo_h5p_default())
-                if got < 0 {
-                    _ = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, Int(n) + 1, pxo_h5p_default())
+                guard H5Lget_name_by_idx(gid, ".", index, H5_ITER_INC, i, &buffer, Int(n) + 1, pxo_h5p_default()) >= 0 else {
+                    throw HDF5Error.readFailed(path: path, name: group)
                 }
                 names.append(String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }

@@ -37,6 +37,12 @@ struct H5FileTests {
         #expect(try H5File.open(path).children(of: "/g") == names)
     }
 
+    @Test("groups without creation order (h5py's default) list by name")
+    func nameOrder() throws {
+        let path = Fixture.directory.appendingPathComponent("name_order.h5").path
+        #expect(try H5File.open(path).children(of: "/g") == ["alpha", "mid", "zeta"])
+    }
+
     @Test("string and number attributes round-trip; absent ones are nil")
     func attributes() throws {
         let path = try scratchDirectory("h5").appendingPathComponent("attrs.h5").path
