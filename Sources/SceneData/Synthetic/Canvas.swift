@@ -81,11 +81,6 @@ struct Canvas {
             }
         }
     }
-
-    /// Sets labels only (e.g. void regions), keeping colours.
-    mutating func relabel(where predicate: (Int, Int, UInt8) -> Bool, to label: UInt8) {
-        for y in 0..<height { for x in 0..<width where predicate(x, y, labels[y, x]) { labels[y, x] = label } }
-    }
 }
 
 /// Clamps each component into [0, 1).

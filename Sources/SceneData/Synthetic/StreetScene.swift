@@ -13,8 +13,6 @@ struct StreetLayout {
     func row(_ t: Float) -> Float { horizon + t * (height - horizon) }
     /// Column of a point `offset` road-half-widths from the centre line at depth `t`.
     func column(_ offset: Float, at t: Float) -> Float { vanishX + offset * roadHalf * t }
-    /// Depth of a row below the horizon.
-    func depth(ofRow y: Float) -> Float { max(0.001, (y - horizon) / (height - horizon)) }
 }
 
 /// Procedural driving scenes labelled with Cityscapes trainIds: a *city* context (road,

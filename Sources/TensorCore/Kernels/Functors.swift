@@ -27,7 +27,6 @@ struct MaskGradF<P: UnaryFunctor>: BinaryFunctor {
     @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { predicate(x) != 0 ? g : 0 }
 }
 
-struct NegF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { -x } }
 struct ExpF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.exp(x) } }
 struct LogF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.log(x) } }
 struct SqrtF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { x.squareRoot() } }
