@@ -30,6 +30,18 @@ public final class Parameter {
         value = requiresGrad ? tensor.copy().requiringGrad() : tensor.copy()
     }
 
+    /// The value's elements for an in-place update (optimizers), copied into fresh storage
+    /// first when anything else shares them — a state-dict snapshot taken earlier keeps the
+    /// values it was taken with (copy-on-write). The autograd leaf keeps its identity.
+    package func mutableElements() -> UnsafeMutablePointer<Float> {
+        if !isKnownUniquelyReferenced(&value.storage) {
+            let fresh = TensorStorage(uninitializedCount: value.count)
+            fresh.pointer.update(from: value.storage.pointer, count: value.count)
+            value.storage = fresh
+        }
+        return value.storage.pointer
+    }
+
     /// Clears the gradient. PyTorch: `Parameter.grad = None`.
     public func zeroGrad() { value.zeroGrad() }
 

@@ -8,3 +8,10 @@ package func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosu
                      file: StaticString = #fileID, line: UInt = #line) {
     if _slowPath(!condition()) { fatalError(message(), file: file, line: line) }
 }
+
+/// Stops on a broken internal contract (a model breaking its own promise), with the message
+/// kept in release builds. Never for anything user input can reach.
+package func contractViolation(_ message: @autoclosure () -> String,
+                               file: StaticString = #fileID, line: UInt = #line) -> Never {
+    fatalError(message(), file: file, line: line)
+}

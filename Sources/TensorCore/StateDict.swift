@@ -50,9 +50,24 @@ public struct StateDict: Sendable {
     }
 
     /// All entries with `prefix + "."` put in front of their keys.
-    public func prefixed(_ prefix: String) -> StateDict {
+    public func prefixed(_ prefix: String) -> StateDict { Self.merging([(prefix, self)]) }
+
+    /// The entries of several state dicts, each under its root (`segmenter`, `head`,
+    /// `optimizer`): `root + "." + key`, in the order given. Split again with ``scoped(_:)``.
+    public static func merging(_ parts: [(root: String, state: StateDict)]) -> StateDict {
         var result = StateDict()
-        for e in entries { result.append(prefix + "." + e.key, e.tensor, dtype: e.dtype) }
+        for (root, state) in parts { for e in state.entries { result.append(root + "." + e.key, e.tensor, dtype: e.dtype) } }
+        return result
+    }
+
+    /// The first key segments present (`["head", "segmenter"]` for a checkpoint with both
+    /// roots), in order of first appearance.
+    public var roots: [String] {
+        var seen: Set<String> = [], result: [String] = []
+        for e in entries {
+            let root = String(e.key.prefix { $0 != "." })
+            if seen.insert(root).inserted { result.append(root) }
+        }
         return result
     }
 }

@@ -13,13 +13,14 @@ import Foundation
 public struct Tensor: @unchecked Sendable {
     /// The extent of each axis; `[]` for a scalar.
     public let shape: [Int]
-    /// The underlying elements.
-    public internal(set) var storage: TensorStorage
+    /// The underlying elements. Package-only: outside code reads through
+    /// ``withUnsafeBufferPointer(_:)`` and never writes into storage a snapshot may share.
+    package var storage: TensorStorage
     /// The autograd node that produced this tensor, or the leaf node of a tensor that requires grad.
     public internal(set) var node: GradNode?
 
     /// Wraps existing storage. Preconditions that the element counts match.
-    public init(shape: [Int], storage: TensorStorage) {
+    package init(shape: [Int], storage: TensorStorage) {
         require(Shape.count(shape) == storage.count,
                      "Tensor: shape \(shape) has \(Shape.count(shape)) elements, storage has \(storage.count)")
         self.shape = shape

@@ -7,11 +7,12 @@ import Foundation
 public final class TensorStorage: @unchecked Sendable {
     /// Number of Float32 elements.
     public let count: Int
-    /// Start of the buffer; valid for `count` elements while the storage lives.
-    public let pointer: UnsafeMutablePointer<Float>
+    /// Start of the buffer; valid for `count` elements while the storage lives. Package-only,
+    /// so code outside PixelOoD cannot write into storage that tensors share.
+    package let pointer: UnsafeMutablePointer<Float>
 
     /// Allocates uninitialised memory for `count` elements.
-    public init(uninitializedCount count: Int) {
+    package init(uninitializedCount count: Int) {
         require(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
         var raw: UnsafeMutableRawPointer?
@@ -23,7 +24,7 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     /// Allocates `count` elements set to `value`.
-    public convenience init(count: Int, repeating value: Float) {
+    package convenience init(count: Int, repeating value: Float) {
         self.init(uninitializedCount: count)
         pointer.initialize(repeating: value, count: count)
     }
@@ -31,7 +32,7 @@ public final class TensorStorage: @unchecked Sendable {
     deinit { free(pointer) }
 
     /// The elements as a buffer pointer.
-    public var buffer: UnsafeMutableBufferPointer<Float> {
+    package var buffer: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
 }

@@ -5,7 +5,7 @@ import TensorCore
 /// by the caller, so runs are reproducible without global random state.
 ///
 /// PyTorch: `torch.nn.Dropout` (same distribution, not the same random stream).
-public final class Dropout: Module, UnaryLayer {
+public final class Dropout: Module, UnaryLayer, StochasticLayer {
     /// Drop probability.
     public let p: Float
     private var generator: SeededGenerator
@@ -19,6 +19,8 @@ public final class Dropout: Module, UnaryLayer {
 
     public override var extraDescription: String { "p=\(p)" }
 
+    public func reseed(_ generator: SeededGenerator) { self.generator = generator }
+
     /// Shape: unchanged.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         x.dropout(p: p, training: isTraining, using: &generator)
@@ -27,7 +29,7 @@ public final class Dropout: Module, UnaryLayer {
 
 /// Channel dropout: zeroes whole channels with probability `p` in training mode (rescaling
 /// the rest), the identity in evaluation mode. PyTorch: `torch.nn.Dropout2d`.
-public final class Dropout2d: Module, UnaryLayer {
+public final class Dropout2d: Module, UnaryLayer, StochasticLayer {
     /// Drop probability per channel.
     public let p: Float
     private var generator: SeededGenerator
@@ -40,6 +42,8 @@ public final class Dropout2d: Module, UnaryLayer {
     }
 
     public override var extraDescription: String { "p=\(p)" }
+
+    public func reseed(_ generator: SeededGenerator) { self.generator = generator }
 
     /// Shape: `[N, C, H, W]` → same.
     public func callAsFunction(_ x: Tensor) -> Tensor {

@@ -19,7 +19,7 @@ public final class Adam: Optimizer {
     public let decoupledWeightDecay: Bool
     /// Steps taken so far (t).
     public private(set) var stepCount = 0
-    private var state = OptimizerState()
+    private var state = OptimizerState(slotNames: ["exp_avg", "exp_avg_sq"])
 
     /// Creates Adam (`decoupledWeightDecay: false`, PyTorch default weight decay 0) or
     /// AdamW (`true`; PyTorch's AdamW default weight decay is 1e-2).
@@ -41,8 +41,9 @@ public final class Adam: Optimizer {
         let correction1 = 1 - Foundation.pow(Double(b1), Double(stepCount))
         let correction2Root = (1 - Foundation.pow(Double(b2), Double(stepCount))).squareRoot()
         let (eps, decoupled) = (self.eps, decoupledWeightDecay)
-        forEachUpdate(defaultWeightDecay: weightDecay) { lr, decay, parameter, p, g in
-            let m = state.buffer(for: parameter, slot: 0).pointer, v = state.buffer(for: parameter, slot: 1).pointer
+        forEachUpdate(defaultWeightDecay: weightDecay) { lr, decay, key, parameter, p, g in
+            let m = state.buffer(for: key, slot: 0, count: parameter.count).pointer
+            let v = state.buffer(for: key, slot: 1, count: parameter.count).pointer
             let stepSize = Float(Double(lr) / correction1), root2 = Float(correction2Root)
             for i in 0..<parameter.count {
                 var grad = g[i]
@@ -52,5 +53,20 @@ public final class Adam: Optimizer {
                 p[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
             }
         }
+    }
+
+    /// `<key>.exp_avg`, `<key>.exp_avg_sq` per parameter, then `step` (int64).
+    public func stateDict() -> StateDict {
+        var result = state.stateDict(parameters: namedParameters)
+        result.append("step", Tensor(Float(stepCount)), dtype: .int64)
+        return result
+    }
+
+    public func load(_ state: StateDict) throws {
+        guard let step = state["step"], step.count == 1 else {
+            throw StateDictError(source: nil, missing: ["step"], unexpected: [], mismatched: [])
+        }
+        try self.state.load(state, parameters: namedParameters, extraKeys: ["step"])
+        stepCount = Int(step.item)
     }
 }

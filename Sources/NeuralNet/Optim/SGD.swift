@@ -16,7 +16,7 @@ public final class SGD: Optimizer {
     public let nesterov: Bool
     /// λ, unless a group overrides it.
     public let weightDecay: Float
-    private var state = OptimizerState()
+    private var state = OptimizerState(slotNames: ["momentum_buffer"])
 
     /// Creates the optimizer. Nesterov requires momentum > 0 and no dampening, as in PyTorch.
     public init(_ groups: [ParameterGroup], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
@@ -27,9 +27,9 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
-        forEachUpdate(defaultWeightDecay: weightDecay) { lr, decay, parameter, p, g in
+        forEachUpdate(defaultWeightDecay: weightDecay) { lr, decay, key, parameter, p, g in
             let n = parameter.count
-            let (buffer, isNew) = momentum != 0 ? state.buffer(for: parameter) : (nil, false)
+            let (buffer, isNew) = momentum != 0 ? state.buffer(for: key, count: n) : (nil, false)
             let (mu, damp, nesterov) = (momentum, dampening, self.nesterov)
             for i in 0..<n {
                 var d = g[i] + decay * p[i]
@@ -40,5 +40,12 @@ public final class SGD: Optimizer {
                 p[i] -= lr * d
             }
         }
+    }
+
+    /// `<key>.momentum_buffer` per parameter (none without momentum).
+    public func stateDict() -> StateDict { state.stateDict(parameters: namedParameters) }
+
+    public func load(_ state: StateDict) throws {
+        try self.state.load(state, parameters: namedParameters, extraKeys: [])
     }
 }
