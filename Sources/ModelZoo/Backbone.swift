@@ -2,9 +2,9 @@ import NeuralNet
 import TensorCore
 
 /// A feature extractor for a segmenter: the low-level map the decoder refines with and the
-/// high-level map (`z` in the RPL paper) the ASPP and OoD heads read.
+/// high-level map (`z` in the RPL paper) the context module and OoD heads read.
 public protocol Backbone: Module {
-    /// The maps ``features(_:)`` returns, shallow to deep (`"low"`, then `"out"`).
+    /// The maps ``features(_:)`` returns, shallow to deep: at least `"low"` and `"out"`.
     var featureInfo: [FeatureInfo] { get }
     /// Whether this backbone's children sit at the segmenter's root in checkpoints
     /// (`mod1.…` in the official WiderResNet38 DeepLabV3+) instead of under `backbone.`.
@@ -15,9 +15,19 @@ public protocol Backbone: Module {
 
 extension Backbone {
     /// The info of the map called `name`.
-    public func info(_ name: String) -> FeatureInfo {
-        guard let found = featureInfo.first(where: { $0.name == name }) else {
-            fatalError("\(typeName) has no feature '\(name)' (has \(featureInfo.map(\.name)))")
+    /// - Throws: ``SegmenterError/missingFeatures(consumer:missing:available:)`` when the
+    ///   backbone has no such map.
+    public func info(_ name: String, for consumer: String) throws -> FeatureInfo {
+        try featureInfo.info(name, for: consumer)
+    }
+}
+
+extension Array where Element == FeatureInfo {
+    /// The entry called `name`.
+    /// - Throws: ``SegmenterError/missingFeatures(consumer:missing:available:)`` naming it.
+    public func info(_ name: String, for consumer: String) throws -> FeatureInfo {
+        guard let found = first(where: { $0.name == name }) else {
+            throw SegmenterError.missingFeatures(consumer: consumer, missing: [name], available: map(\.name))
         }
         return found
     }

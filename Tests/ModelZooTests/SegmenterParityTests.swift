@@ -7,9 +7,9 @@ import TensorCore
 import PixelOoDTestSupport
 
 /// The narrowed segmenters of `scripts/fixtures/models.py`.
-func fixtureSegmenter(_ name: String) -> any Segmenter {
+func fixtureSegmenter(_ name: String) throws -> any Segmenter {
     var rng = SeededGenerator(seed: 0)
-    if name == "ldn121" { return LadderDenseNet(numClasses: 19, widthDivisor: 8, using: &rng) }
+    if name == "ldn121" { return try LadderDenseNet(numClasses: 19, widthDivisor: 8, using: &rng) }
     let backbone: any Backbone
     switch name {
     case "deeplab_wrn38_os8": backbone = WiderResNet38(outputStride: .eight, widthDivisor: 32, using: &rng)
@@ -18,7 +18,7 @@ func fixtureSegmenter(_ name: String) -> any Segmenter {
     case "deeplab_mobilenetv2_os8": backbone = MobileNetV2(outputStride: .eight, widthMultiplier: 0.25, using: &rng)
     default: backbone = ResNet(depth: .resnet101, outputStride: .sixteen, widthDivisor: 16, using: &rng)
     }
-    return DeepLabV3Plus(backbone: backbone, numClasses: 19, asppChannels: 16, lowLevelChannels: 8, using: &rng)
+    return try DeepLabV3Plus(backbone: backbone, numClasses: 19, asppChannels: 16, lowLevelChannels: 8, using: &rng)
 }
 
 /// The state dict stored under `/state_dict` of a model fixture.
@@ -44,32 +44,62 @@ struct SegmenterParityTests {
     func keys(_ name: String) throws {
         let path = Fixture.directory.appendingPathComponent("keys/\(name).txt").path
         let expected = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(fixtureSegmenter(name).stateDict().keys == expected)
+        #expect(try fixtureSegmenter(name).stateDict().keys == expected)
     }
 
     @Test("logits, decoder features, z, ASPP and low-level features agree to 1e-4 in eval mode", arguments: models)
     func outputs(_ name: String) throws {
         let fixture = try Fixture("models/\(name).h5")
-        let model = fixtureSegmenter(name)
+        let model = try fixtureSegmenter(name)
         try model.load(try fixtureStateDict(fixture), source: fixture.file.path)
         model.eval().freeze()
         let input = try fixture.tensor("/input")
         let output = GradMode.noGrad { model(input) }
         expectClose(output.logits, try fixture.tensor("/logits"), "\(name) logits")
         expectClose(output.decoderFeatures, try fixture.tensor("/dec0"), "\(name) dec0")
-        expectClose(output.features["backbone"]!, try fixture.tensor("/backbone"), "\(name) z")
+        expectClose(try #require(output.features["out"]), try fixture.tensor("/backbone"), "\(name) z")
         if fixture.file.contains("/aspp") {
-            expectClose(output.features["aspp"]!, try fixture.tensor("/aspp"), "\(name) aspp")
+            expectClose(try #require(output.features["context"]), try fixture.tensor("/aspp"), "\(name) aspp")
         }
-        expectClose(output.features["low"]!, try fixture.tensor("/low"), "\(name) low")
+        expectClose(try #require(output.features["low"]), try fixture.tensor("/low"), "\(name) low")
+        let encoded = GradMode.noGrad { model.encode(input) }
+        let decoded = try GradMode.noGrad { try model.decode(encoded, outputSize: (input.shape[2], input.shape[3])) }
+        #expect(decoded.logits.scalars == output.logits.scalars, "decode(encode(x)) is the forward")
+        #expect(Set(model.featureInfo.map(\.name)) == Set(output.features.keys).union(["decoder"]),
+                "featureInfo lists every feature and the decoder input")
+        let decoderInfo = try model.featureInfo.info("decoder", for: "test")
+        #expect(decoderInfo.channels == output.decoderFeatures.shape[1])
+        #expect(decoderInfo.stride == input.shape[2] / output.decoderFeatures.shape[2])
+        for info in model.featureInfo where info.name != "decoder" {
+            let map = try #require(output.features[info.name])
+            #expect(map.shape[1] == info.channels && input.shape[2] / map.shape[2] == info.stride, "\(name) \(info.name)")
+        }
         let again = model.classify(output.decoderFeatures, outputSize: (output.logits.shape[2], output.logits.shape[3]))
         #expect(again.scalars == output.logits.scalars, "classify(dec0) re-runs the final block only")
+    }
+
+    @Test("decoding cached features that lack a map names it; a head asking for a missing map is told what exists")
+    func missingFeatures() throws {
+        let model = try fixtureSegmenter("deeplab_resnet50_os8")
+        model.eval()
+        var rng = SeededGenerator(seed: 1)
+        var encoded = GradMode.noGrad { model.encode(Tensor.normal([1, 3, 32, 32], using: &rng)) }
+        encoded["low"] = nil
+        #expect(throws: SegmenterError.missingFeatures(consumer: "deeplabv3plus decode", missing: ["low"], available: ["out"])) {
+            _ = try model.decode(encoded, outputSize: (32, 32))
+        }
+        do {
+            try model.requireFeatures(["out", "z"], for: "head 'rpl'")
+            Issue.record("a missing feature passed")
+        } catch let error as SegmenterError {
+            #expect(error.description.contains("head 'rpl' needs feature 'z'") && error.description.contains("context"))
+        }
     }
 
     @Test("a residual added to dec0 flows back to the residual only, not into the frozen segmenter")
     func residualGradient() throws {
         let fixture = try Fixture("models/deeplab_wrn38_os8.h5")
-        let model = fixtureSegmenter("deeplab_wrn38_os8")
+        let model = try fixtureSegmenter("deeplab_wrn38_os8")
         try model.load(try fixtureStateDict(fixture))
         model.eval().freeze()
         let input = try fixture.tensor("/input")
@@ -87,7 +117,7 @@ struct ConvertedCheckpointTests {
     @Test("an official-RPL-layout checkpoint converted by scripts/convert_checkpoint.py loads 1:1 under segmenter.")
     func convertedRPL() throws {
         let path = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path
-        let model = fixtureSegmenter("deeplab_wrn38_os8")
+        let model = try fixtureSegmenter("deeplab_wrn38_os8")
         try model.load(checkpoint: path, prefix: "segmenter.")
         model.eval()
         let fixture = try Fixture("models/deeplab_wrn38_os8.h5")
@@ -100,7 +130,7 @@ struct ConvertedCheckpointTests {
     @Test("loading into the wrong architecture names every mismatched key and the file")
     func wrongArchitecture() throws {
         let path = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path
-        let model = fixtureSegmenter("deeplab_resnet50_os8")
+        let model = try fixtureSegmenter("deeplab_resnet50_os8")
         do {
             try model.load(checkpoint: path, prefix: "segmenter.")
             Issue.record("a WiderResNet38 checkpoint loaded into a ResNet-50 segmenter")
@@ -116,7 +146,7 @@ struct FrozenInferenceTests {
     @Test("folding batch norms keeps the outputs and removes the normalisation passes", arguments: SegmenterParityTests.models)
     func foldedMatchesPyTorch(_ name: String) throws {
         let fixture = try Fixture("models/\(name).h5")
-        let model = fixtureSegmenter(name)
+        let model = try fixtureSegmenter(name)
         try model.load(try fixtureStateDict(fixture))
         model.eval().freeze()
         let batchNorms = { model.namedModules().filter { $0.module is BatchNorm2d }.count }

@@ -35,7 +35,7 @@ struct LoaderTests {
     @Test("batches are deterministic in (seed, epoch, index) whatever the worker count")
     func determinism() throws {
         let (dataset, outliers) = try Self.world()
-        let loader = DataLoader(dataset: dataset, batchSize: 2,
+        let loader = try DataLoader(dataset: dataset, batchSize: 2,
                                 augmentation: Augmentation(cropHeight: 48, cropWidth: 64, outlierProbability: 0.7), outliers: outliers, seed: 666)
         let direct = try (0..<loader.batchesPerEpoch).map { try loader.batch($0, epoch: 1) }
         for workers in [1, 3] {
@@ -61,7 +61,20 @@ struct LoaderTests {
     func errors() throws {
         let (dataset, _) = try Self.world()
         try Data("broken".utf8).write(to: URL(fileURLWithPath: dataset.samples[0].image))
-        let loader = DataLoader(dataset: dataset, batchSize: 6, augmentation: Augmentation(cropHeight: 32, cropWidth: 32), seed: 1)
+        let loader = try DataLoader(dataset: dataset, batchSize: 6, augmentation: Augmentation(cropHeight: 32, cropWidth: 32), seed: 1)
         #expect(throws: ImageIOError.self) { try loader.makeIterator(epoch: 0).next() }
+    }
+
+    @Test("a batch size the dataset cannot fill is an error naming the dataset, not a crash")
+    func batchTooLarge() throws {
+        let (dataset, _) = try Self.world()
+        for size in [0, dataset.count + 1] {
+            do {
+                _ = try DataLoader(dataset: dataset, batchSize: size, augmentation: Augmentation(cropHeight: 32, cropWidth: 32), seed: 1)
+                Issue.record("batch size \(size) accepted for \(dataset.count) images")
+            } catch let error as DatasetError {
+                #expect(error.description.hasPrefix(dataset.name + ": batch size \(size)"))
+            }
+        }
     }
 }

@@ -54,8 +54,8 @@ struct LayoutFixtureTests {
         switch name {
         case "fishyscapes_static": dataset = try BenchmarkLayouts.fishyscapes(root: Self.root + "/fishyscapes", split: "Static")
         case "road_anomaly": dataset = try BenchmarkLayouts.roadAnomaly(root: Self.root + "/road_anomaly")
-        case "smiyc_anomaly": dataset = try BenchmarkLayouts.segmentMeIfYouCan(root: Self.root + "/smiyc", track: "anomaly")
-        case "smiyc_obstacle": dataset = try BenchmarkLayouts.segmentMeIfYouCan(root: Self.root + "/smiyc", track: "obstacle")
+        case "smiyc_anomaly": dataset = try BenchmarkLayouts.segmentMeIfYouCan(root: Self.root + "/smiyc", track: .anomaly)
+        case "smiyc_obstacle": dataset = try BenchmarkLayouts.segmentMeIfYouCan(root: Self.root + "/smiyc", track: .obstacle)
         case "lost_and_found": dataset = try BenchmarkLayouts.lostAndFound(root: Self.root + "/lost_and_found")
         case "street_hazards": dataset = try BenchmarkLayouts.streetHazards(root: Self.root + "/street_hazards")
         default: dataset = try BenchmarkLayouts.cityscapes(root: Self.root + "/cityscapes", split: "val")

@@ -20,12 +20,16 @@ public final class DeepLabV3Plus: Module, Segmenter {
     public let final: Sequential
     public let numClasses: Int
 
+    public let featureInfo: [FeatureInfo]
+
     /// Creates the segmenter over `backbone` (ASPP rates from its output stride).
     /// `asppChannels` (256) and `lowLevelChannels` (48) may be narrowed for tests.
+    /// - Throws: ``SegmenterError/missingFeatures(consumer:missing:available:)`` when the
+    ///   backbone lacks `"low"` or `"out"`.
     public init(backbone: any Backbone, numClasses: Int, asppChannels: Int = 256, lowLevelChannels: Int = 48,
-                using rng: inout SeededGenerator) {
+                using rng: inout SeededGenerator) throws {
         self.backbone = backbone
-        let out = backbone.info("out"), low = backbone.info("low")
+        let out = try backbone.info("out", for: "deeplabv3plus"), low = try backbone.info("low", for: "deeplabv3plus")
         aspp = ASPP(input: out.channels, channels: asppChannels,
                     outputStride: out.stride <= 8 ? .eight : .sixteen, using: &rng)
         botFine = Conv2d(inputChannels: low.channels, outputChannels: lowLevelChannels, kernelSize: (1, 1), bias: false, using: &rng)
@@ -39,7 +43,14 @@ public final class DeepLabV3Plus: Module, Segmenter {
             Conv2d(inputChannels: asppChannels, outputChannels: numClasses, kernelSize: (1, 1), bias: false, using: &rng),
         ])
         self.numClasses = numClasses
+        featureInfo = backbone.featureInfo + [
+            FeatureInfo(name: "context", channels: 5 * asppChannels, stride: out.stride),
+            FeatureInfo(name: "low_projected", channels: lowLevelChannels, stride: low.stride),
+            FeatureInfo(name: "decoder", channels: asppChannels + lowLevelChannels, stride: low.stride),
+        ]
     }
+
+    public var encodedFeatureNames: [String] { backbone.featureInfo.map(\.name) }
 
     /// Channels of the decoder input `dec0` (304 at full width).
     public var decoderChannels: Int { botAspp.weight.value.shape[0] + botFine.weight.value.shape[0] }
@@ -49,19 +60,19 @@ public final class DeepLabV3Plus: Module, Segmenter {
             + [("aspp", aspp), ("bot_fine", botFine), ("bot_aspp", botAspp), ("final", final)]
     }
 
-    public func callAsFunction(_ image: Tensor) -> SegmenterOutput {
-        var features = backbone.features(image)
-        let z = features["out"]!, low = features["low"]!
+    public func encode(_ image: Tensor) -> [String: Tensor] { backbone.features(image) }
+
+    public func decode(_ encoded: [String: Tensor], outputSize: (height: Int, width: Int)) throws -> SegmenterOutput {
+        let maps = try encoded.required(["out", "low"], by: "deeplabv3plus decode")
+        let (z, low) = (maps[0], maps[1])
         let pyramid = aspp(z)
-        let lowSize = (low.shape[2], low.shape[3])
-        let up = botAspp(pyramid).resizeBilinear(to: lowSize, alignCorners: true)
+        let up = botAspp(pyramid).resizeBilinear(to: (low.shape[2], low.shape[3]), alignCorners: true)
         let fine = botFine(low)
         let dec0 = Tensor.concat([fine, up], axis: 1)
-        features["backbone"] = z
-        features["aspp"] = pyramid
+        var features = encoded
+        features["context"] = pyramid
         features["low_projected"] = fine
-        return SegmenterOutput(logits: classify(dec0, outputSize: (image.shape[2], image.shape[3])),
-                               decoderFeatures: dec0, features: features)
+        return SegmenterOutput(logits: classify(dec0, outputSize: outputSize), decoderFeatures: dec0, features: features)
     }
 
     public func classify(_ decoderFeatures: Tensor, outputSize: (height: Int, width: Int)) -> Tensor {

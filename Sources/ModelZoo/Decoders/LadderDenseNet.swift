@@ -70,21 +70,31 @@ public final class LadderDenseNet: Module, Segmenter {
     let logits: NamedSequential
     public let numClasses: Int
 
+    public let featureInfo: [FeatureInfo]
+    static let skips = ["skip3", "skip2", "skip1"]
+
     /// Creates LDN-121; `widthDivisor` > 1 narrows every layer (for tests).
-    public init(numClasses: Int, widthDivisor: Int = 1, using rng: inout SeededGenerator) {
+    public init(numClasses: Int, widthDivisor: Int = 1, using rng: inout SeededGenerator) throws {
         backbone = DenseNet121(widthDivisor: widthDivisor, using: &rng)
         let sppSize = max(4, 512 / widthDivisor)
-        spp = LadderSPP(input: backbone.info("out").channels, size: sppSize, using: &rng)
+        let out = try backbone.info("out", for: "ldn121")
+        spp = LadderSPP(input: out.channels, size: sppSize, using: &rng)
         var input = sppSize
         var steps: [LadderUpsample] = []
-        for (skip, size) in zip(["skip3", "skip2", "skip1"], [256, 256, 128].map { max(1, $0 / widthDivisor) }) {
-            steps.append(LadderUpsample(input: input, skip: backbone.info(skip).channels, output: size, using: &rng))
+        for (skip, size) in zip(Self.skips, [256, 256, 128].map { max(1, $0 / widthDivisor) }) {
+            steps.append(LadderUpsample(input: input, skip: try backbone.info(skip, for: "ldn121").channels, output: size, using: &rng))
             input = size
         }
         upsamples = steps
         logits = bnReLUConv(input, numClasses, kernel: 1, bias: true, using: &rng)
         self.numClasses = numClasses
+        featureInfo = backbone.featureInfo + [
+            FeatureInfo(name: "context", channels: sppSize, stride: out.stride),
+            FeatureInfo(name: "decoder", channels: input, stride: try backbone.info("skip1", for: "ldn121").stride),
+        ]
     }
+
+    public var encodedFeatureNames: [String] { backbone.featureInfo.map(\.name) }
 
     public override var children: [(name: String, module: Module)] {
         [("backbone", backbone), ("spp.spp", spp)]
@@ -92,14 +102,15 @@ public final class LadderDenseNet: Module, Segmenter {
             + [("logits", logits)]
     }
 
-    public func callAsFunction(_ image: Tensor) -> SegmenterOutput {
-        var features = backbone.features(image)
-        var x = spp(features["out"]!)
-        features["backbone"] = features["out"]
-        features["spp"] = x
-        for (step, skip) in zip(upsamples, ["skip3", "skip2", "skip1"]) { x = step(x, skip: features[skip]!) }
-        return SegmenterOutput(logits: classify(x, outputSize: (image.shape[2], image.shape[3])), decoderFeatures: x,
-                               features: features)
+    public func encode(_ image: Tensor) -> [String: Tensor] { backbone.features(image) }
+
+    public func decode(_ encoded: [String: Tensor], outputSize: (height: Int, width: Int)) throws -> SegmenterOutput {
+        let maps = try encoded.required(["out"] + Self.skips, by: "ldn121 decode")
+        var x = spp(maps[0])
+        var features = encoded
+        features["context"] = x
+        for (step, skip) in zip(upsamples, maps.dropFirst()) { x = step(x, skip: skip) }
+        return SegmenterOutput(logits: classify(x, outputSize: outputSize), decoderFeatures: x, features: features)
     }
 
     public func classify(_ decoderFeatures: Tensor, outputSize: (height: Int, width: Int)) -> Tensor {

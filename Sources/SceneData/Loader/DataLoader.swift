@@ -36,9 +36,15 @@ public struct DataLoader: Sendable {
     /// The recipe's seed.
     public let seed: UInt64
 
-    /// Creates a loader; `batchSize` must not exceed the dataset.
-    public init(dataset: LabelledImages, batchSize: Int, augmentation: Augmentation, outliers: [OutlierObject] = [], seed: UInt64) {
-        precondition(batchSize > 0 && batchSize <= dataset.count, "DataLoader: batch size \(batchSize) for \(dataset.count) images")
+    /// Creates a loader.
+    /// - Throws: ``DatasetError/invalidLoader(dataset:reason:)`` when `batchSize` is not
+    ///   positive or exceeds the dataset (the last partial batch is dropped, so no batch
+    ///   could be made).
+    public init(dataset: LabelledImages, batchSize: Int, augmentation: Augmentation, outliers: [OutlierObject] = [], seed: UInt64) throws {
+        guard batchSize > 0 && batchSize <= dataset.count else {
+            throw DatasetError.invalidLoader(dataset: dataset.name,
+                                             reason: "batch size \(batchSize) does not fit \(dataset.count) images (need 1...\(dataset.count))")
+        }
         (self.dataset, self.batchSize, self.augmentation, self.outliers, self.seed) = (dataset, batchSize, augmentation, outliers, seed)
     }
 

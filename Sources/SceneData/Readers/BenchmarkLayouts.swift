@@ -28,8 +28,8 @@ public enum BenchmarkLayouts {
     /// SegmentMeIfYouCan `ROOT/dataset_{AnomalyTrack,ObstacleTrack}/labels_masks/*.png`
     /// (colour masks skipped) with `images/validation<digits>.jpg` (Anomaly) or
     /// `images/validation_<digits>.webp` (Obstacle; any of WebP/JPEG/PNG accepted for both).
-    public static func segmentMeIfYouCan(root: String, track: String) throws -> LabelledImages {
-        let folder = track == "obstacle" ? "dataset_ObstacleTrack" : "dataset_AnomalyTrack"
+    public static func segmentMeIfYouCan(root: String, track: SMIYCTrack) throws -> LabelledImages {
+        let folder = track.folder
         let base = URL(fileURLWithPath: root).appendingPathComponent(folder)
         let labelFiles = try LabelledImages.files(in: base.appendingPathComponent("labels_masks").path, extensions: ["png"],
                                                   layout: "SegmentMeIfYouCan (\(folder)/images, \(folder)/labels_masks)")
@@ -37,7 +37,7 @@ public enum BenchmarkLayouts {
         var samples: [LabelledSample] = []
         for file in labelFiles {
             let digits = file.filter(\.isNumber)
-            let stem = base.appendingPathComponent("images").appendingPathComponent((track == "obstacle" ? "validation_" : "validation") + digits).path
+            let stem = base.appendingPathComponent("images").appendingPathComponent(track.imagePrefix + digits).path
             guard let image = LabelledImages.existing(stem, extensions: ["webp", "jpg", "png", "jpeg"]) else {
                 throw DatasetError.missingLabel(image: stem + ".{webp,jpg,png}", expected: file)
             }
@@ -45,7 +45,7 @@ public enum BenchmarkLayouts {
                                           labels: base.appendingPathComponent("labels_masks").appendingPathComponent(file).path))
         }
         guard !samples.isEmpty else { throw DatasetError.empty(path: base.path) }
-        return try LabelledImages(name: "SMIYC \(track)", samples: samples, allowed: anomalyValues, mapping: anomalyMapping)
+        return try LabelledImages(name: "SMIYC \(track.rawValue)", samples: samples, allowed: anomalyValues, mapping: anomalyMapping)
     }
 
     /// Cityscapes `ROOT/leftImg8bit/<split>/<city>/*_leftImg8bit.png` with

@@ -10,6 +10,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case unexpectedLabel(path: String, value: UInt8, allowed: String)
     /// A format PixelOoD cannot decode (e.g. WebP).
     case unsupportedFormat(path: String, hint: String)
+    /// A loader setting that does not fit the dataset (batch larger than the dataset).
+    case invalidLoader(dataset: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .missingLabel(let image, let expected): return "\(image): its label file \(expected) is missing"
         case .unexpectedLabel(let path, let value, let allowed): return "\(path): label value \(value) is not one of \(allowed)"
         case .unsupportedFormat(let path, let hint): return "\(path): \(hint)"
+        case .invalidLoader(let dataset, let reason): return "\(dataset): \(reason)"
         }
     }
 }

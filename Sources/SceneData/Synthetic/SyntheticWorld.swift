@@ -69,7 +69,7 @@ public struct SyntheticWorld: Sendable {
     public static func reader(_ set: AnomalySet, in directory: String) throws -> LabelledImages {
         switch set {
         case .static: return try BenchmarkLayouts.fishyscapes(root: directory + "/fishyscapes", split: "Static")
-        case .obstacle: return try BenchmarkLayouts.segmentMeIfYouCan(root: directory + "/smiyc", track: "obstacle")
+        case .obstacle: return try BenchmarkLayouts.segmentMeIfYouCan(root: directory + "/smiyc", track: .obstacle)
         case .country: return try BenchmarkLayouts.roadAnomaly(root: directory + "/road_anomaly")
         }
     }
