@@ -13,12 +13,14 @@ let package = Package(
         .library(name: "OoDMetrics", targets: ["OoDMetrics"]),
         .library(name: "ModelZoo", targets: ["ModelZoo"]),
         .library(name: "SceneData", targets: ["SceneData"]),
+        .library(name: "OoDKit", targets: ["OoDKit"]),
         .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C layer: OpenBLAS is dlopen'ed after choosing the kernel core from CPUID.
@@ -37,8 +39,13 @@ let package = Package(
         .target(name: "SceneData", dependencies: ["CImageIO", "TensorCore"]),
         // Depends on nothing: metrics over plain arrays, usable without the engine.
         .target(name: "OoDMetrics"),
+        // The plugin contracts, the registry, recipes (and, next, trainer and evaluator).
+        .target(name: "OoDKit", dependencies: [
+            "TensorCore", "NeuralNet", "ModelZoo", "SceneData", "OoDMetrics", "HDF5Store",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "PixelOoDCommands", dependencies: [
-            "TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDMetrics", "SceneData", "CBLAS",
+            "TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDMetrics", "SceneData", "CBLAS", "OoDKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands"]),
@@ -57,8 +64,11 @@ let package = Package(
         .testTarget(name: "ModelZooTests",
                     dependencies: ["ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
         .testTarget(name: "SceneDataTests", dependencies: ["SceneData", "TensorCore", "OoDMetrics", "PixelOoDTestSupport"]),
+        .testTarget(name: "OoDKitTests", dependencies: [
+            "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData", "HDF5Store", "PixelOoDTestSupport",
+        ]),
         .testTarget(name: "CLITests", dependencies: [
-            "PixelOoDCommands", "SceneData", "PixelOoDTestSupport",
+            "PixelOoDCommands", "OoDKit", "SceneData", "PixelOoDTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "NeuralNetTests",

@@ -1,0 +1,35 @@
+import ModelZoo
+import NeuralNet
+import TensorCore
+
+/// What an OoD head computes from one segmenter forward.
+public struct HeadOutput {
+    /// The head's class logits (`final(dec0 + residual)` for RPL), `[N, K, H, W]`, if any.
+    public var logits: Tensor?
+    /// Per-pixel embeddings for contrastive losses (CoroCL's projector output), if any.
+    public var embeddings: Tensor?
+    /// Anything else a loss term of the same plugin reads, by name.
+    public var extra: [String: Tensor]
+
+    /// Bundles a head's results.
+    public init(logits: Tensor? = nil, embeddings: Tensor? = nil, extra: [String: Tensor] = [:]) {
+        (self.logits, self.embeddings, self.extra) = (logits, embeddings, extra)
+    }
+}
+
+/// An OoD method's trainable (or fitted) part, attached to a frozen segmenter.
+///
+/// A head is a ``Module``: its parameters and buffers (fitted statistics) save under the
+/// `head.` root of a checkpoint. It names the segmenter features it reads, so a head that
+/// does not fit a segmenter fails when it is built (``BuildContext/segmenter(for:)``), not
+/// halfway through training.
+public protocol OoDHead: Module {
+    /// The ``Segmenter/featureInfo`` names the head reads (`["out"]` for RPL).
+    var requiredFeatures: [String] { get }
+    /// Runs the head on one segmenter forward. `segmenter` is the frozen model, for heads
+    /// that re-run part of it (RPL's `classify`).
+    func callAsFunction(_ seg: SegmenterOutput, segmenter: any Segmenter) -> HeadOutput
+    /// The per-pixel anomaly score, higher = more anomalous. Shape: `[N, H, W]` at the
+    /// logits' size.
+    func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor
+}
