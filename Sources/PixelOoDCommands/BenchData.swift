@@ -23,7 +23,7 @@ struct BenchData: ParsableCommand {
         try world.write(to: folder.path, counts: .init(train: images, val: 0, outliers: 8, perAnomalySet: 0))
         let synthesis = Double(images + 8) / Date().timeIntervalSince(start)
         let dataset = try BenchmarkLayouts.cityscapes(root: folder.appendingPathComponent("cityscapes").path, split: "train")
-        let loader = DataLoader(dataset: dataset, batchSize: batch, augmentation: Augmentation(cropHeight: height, cropWidth: width),
+        let loader = try DataLoader(dataset: dataset, batchSize: batch, augmentation: Augmentation(cropHeight: height, cropWidth: width),
                                 outliers: (0..<8).map { world.outlier($0) }, seed: 0)
         start = Date()
         let iterator = loader.makeIterator(epoch: 0, workers: workers)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ModelZoo
 import NeuralNet
+import OoDKit
 import TensorCore
 
 /// `pixelood bench model`: frozen forward time and peak memory of one segmenter, or one
@@ -18,7 +19,7 @@ struct BenchModel: ParsableCommand {
             block, and backward into the block. Compare with scripts/bench/torch_models.py.
             """)
 
-    @Option(help: "Backbone: \(SegmenterConfig.backbones.joined(separator: ", ")).")
+    @Option(help: "Backbone: \(CommandContext.registry.backbones.names.joined(separator: ", ")), or ldn121.")
     var backbone = "resnet50"
 
     @Option(help: "Output stride (8 or 16; LDN-121 ignores it).")
@@ -43,14 +44,17 @@ struct BenchModel: ParsableCommand {
         try BLAS.load()
         guard let stride = OutputStride(rawValue: outputStride) else { throw ValidationError("--output-stride must be 8 or 16") }
         var rng = SeededGenerator(seed: 0)
-        let model = try SegmenterConfig(backbone: backbone, outputStride: stride).build(using: &rng)
+        let registry = CommandContext.registry
+        let node = backbone == "ldn121" ? try RecipeNode(yaml: "{type: ldn121}")
+            : try RecipeNode(yaml: "{type: deeplabv3plus, backbone: {type: \(backbone), output_stride: \(stride.rawValue)}}")
+        let model = try registry.segmenters.build(node, BuildContext(registry: registry, rng: rng))
         model.eval().freeze()
         let image = Tensor.normal([batch, 3, height, width], using: &rng)
         let step: () -> String?  // returns the phase breakdown where there is one
         if rplStep {
             guard let deeplab = model as? DeepLabV3Plus else { throw ValidationError("--rpl-step needs a DeepLabV3+ backbone") }
             deeplab.foldBatchNorms()  // the frozen segmenter, as a PixelOoD trainer runs it
-            let block = ResidualBlockProbe(deeplab, using: &rng)
+            let block = try ResidualBlockProbe(deeplab, using: &rng)
             step = { block.trainingStep(image) }
         } else {
             model.foldBatchNorms()
@@ -78,9 +82,9 @@ final class ResidualBlockProbe {
     let aspp: ASPP
     let bottleneck: Conv2d, toDecoder: Conv2d
 
-    init(_ segmenter: DeepLabV3Plus, using rng: inout SeededGenerator) {
+    init(_ segmenter: DeepLabV3Plus, using rng: inout SeededGenerator) throws {
         self.segmenter = segmenter
-        let z = segmenter.backbone.info("out")
+        let z = try segmenter.backbone.info("out", for: "bench --rpl-step")
         aspp = ASPP(input: z.channels, outputStride: z.stride <= 8 ? .eight : .sixteen, using: &rng)
         bottleneck = Conv2d(inputChannels: aspp.outputChannels, outputChannels: 256, kernelSize: (1, 1), bias: false, using: &rng)
         toDecoder = Conv2d(inputChannels: 256, outputChannels: segmenter.decoderChannels, kernelSize: (1, 1), bias: false, using: &rng)
@@ -92,7 +96,8 @@ final class ResidualBlockProbe {
         let frozen = GradMode.noGrad { segmenter(image) }
         clock.mark("frozen forward")
         let low = frozen.decoderFeatures
-        let residual = toDecoder(bottleneck(aspp(frozen.features["backbone"]!))
+        guard let z = frozen.features["out"] else { contractViolation("DeepLabV3+ output has no 'out' feature") }
+        let residual = toDecoder(bottleneck(aspp(z))
             .resizeBilinear(to: (low.shape[2], low.shape[3]), alignCorners: true))
         clock.mark("residual forward")
         let loss = segmenter.classify(low + residual, outputSize: (image.shape[2], image.shape[3]))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HDF5Store
+import NeuralNet
 import TensorCore
 
 /// `pixelood inspect ckpt.h5`: what a checkpoint holds — keys, shapes, dtypes, parameter
@@ -20,7 +21,8 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let file = try H5File.open(checkpoint)  // errors name the file and what is wrong with it
-        let state = try StateDict.load(from: checkpoint)
+        let loaded = try Checkpoint.load(from: checkpoint)
+        let state = loaded.model
         let entries = state.entries.filter { $0.key.hasPrefix(prefix) }
         if !summary {
             let width = min(80, entries.map(\.key.count).max() ?? 0)
@@ -32,26 +34,19 @@ struct Inspect: ParsableCommand {
             print("")
         }
         // Counts per top-level module, in first-appearance order (never dictionary order).
-        var order: [String] = [], counts: [String: (tensors: Int, elements: Int)] = [:]
-        for entry in entries where entry.dtype == .float32 {
-            let root = String(entry.key.split(separator: ".").first ?? "")
-            if counts[root] == nil { order.append(root) }
-            counts[root, default: (0, 0)].tensors += 1
-            counts[root, default: (0, 0)].elements += entry.tensor.count
+        let floats = entries.filter { $0.dtype == .float32 }
+        print("\(entries.count) tensors, \(floats.reduce(0) { $0 + $1.tensor.count }) float elements")
+        var selected = StateDict()
+        for entry in floats { selected.append(entry.key, entry.tensor) }
+        for root in selected.roots {
+            let part = selected.entries.filter { $0.key == root || $0.key.hasPrefix(root + ".") }
+            let elements = part.reduce(0) { $0 + $1.tensor.count }
+            print("  \(root): \(part.count) tensors, \(String(format: "%.2f", Double(elements) / 1e6)) M elements")
         }
-        print("\(entries.count) tensors, \(entries.filter { $0.dtype == .float32 }.reduce(0) { $0 + $1.tensor.count }) float elements")
-        for root in order {
-            let c = counts[root]!
-            print("  \(root): \(c.tensors) tensors, \(String(format: "%.2f", Double(c.elements) / 1e6)) M elements")
-        }
-        for name in ["format_version", "toolkit_version", "source", "recipe"] {
-            guard let value = try file.attribute(name) else { continue }
-            switch value {
-            case .string(let text) where name == "recipe": print("recipe:\n" + text)
-            case .string(let text): print("\(name): \(text)")
-            case .int(let v): print("\(name): \(v)")
-            case .double(let v): print("\(name): \(v)")
-            }
-        }
+        let metadata = loaded.metadata
+        print("format_version: \(metadata.formatVersion), toolkit_version: \(metadata.toolkitVersion), "
+              + "seed: \(metadata.seed), step: \(metadata.step), epoch: \(metadata.epoch)")
+        if let source = try file.stringAttribute("source") { print("source: \(source)") }
+        if !metadata.recipe.isEmpty { print("recipe:\n" + metadata.recipe) }
     }
 }

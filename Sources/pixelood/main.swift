@@ -1,3 +1,3 @@
 import PixelOoDCommands
 
-PixelOoD.main()
+PixelOoD.main(plugins: bundledPlugins)

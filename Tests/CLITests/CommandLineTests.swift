@@ -10,7 +10,7 @@ struct CommandLineTests {
     @Test("help lists every subcommand")
     func help() {
         let text = PixelOoD.helpMessage()
-        for command in ["bench", "inspect", "data"] { #expect(text.contains(command)) }
+        for command in ["list", "check", "fuzz", "bench", "inspect", "data"] { #expect(text.contains(command)) }
         #expect(PixelOoD.helpMessage(for: DataCommand.Synth.self).contains("--out"))
     }
 
