@@ -42,6 +42,9 @@ public final class Parameter {
         return value.storage.pointer
     }
 
+    /// Multiplies the accumulated gradient by `factor` (gradient clipping).
+    public func scaleGradient(by factor: Float) { value.scaleGrad(by: factor) }
+
     /// Clears the gradient. PyTorch: `Parameter.grad = None`.
     public func zeroGrad() { value.zeroGrad() }
 

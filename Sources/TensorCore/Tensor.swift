@@ -83,6 +83,13 @@ public struct Tensor: @unchecked Sendable {
     /// The accumulated gradient of a leaf after `backward()`. PyTorch: `Tensor.grad`.
     public var grad: Tensor? { node?.isLeaf == true ? node?.grad : nil }
 
+    /// Multiplies a leaf's accumulated gradient by `factor` (gradient clipping), replacing
+    /// it rather than writing into storage another gradient may share.
+    package func scaleGrad(by factor: Float) {
+        guard node?.isLeaf == true, let g = node?.grad else { return }
+        node?.grad = GradMode.noGrad { g * factor }
+    }
+
     /// Clears a leaf's accumulated gradient. PyTorch: `Tensor.grad = None`.
     public func zeroGrad() { if node?.isLeaf == true { node?.grad = nil } }
 

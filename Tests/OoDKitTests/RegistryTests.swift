@@ -130,7 +130,7 @@ struct RegistryTests {
                     "head", "losses", "optimizer", "schedule", "iterations", "lr_multipliers", "prefix", "multiplier",
                     "clip_grad_norm", "checkpoint_every", "datasets", "scores", "backbone", "num_classes", "aspp_channels",
                     "low_level_channels", "width_divisor", "output_stride", "smoothing", "kernel", "sigma", "normalized",
-                    "temperature", "weight", "root", "track", "set", "lr", "momentum", "nesterov", "weight_decay", "betas",
+                    "temperature", "weight", "logits", "root", "track", "set", "lr", "momentum", "nesterov", "weight_decay", "betas",
                     "eps", "power"]
         for key in keys { #expect(docs.contains("`\(key)`"), "key '\(key)' is not in docs/recipes.md") }
     }

@@ -23,8 +23,10 @@ public struct StageConfig: RecipeConfig {
     public var optimizer: RecipeNode?
     /// The schedule (a schedule node; default poly 0.9).
     public var schedule: RecipeNode?
-    /// Optimizer steps.
-    public var iterations: Int
+    /// Optimizer steps (or give `epochs`).
+    public var iterations: Int?
+    /// Passes over the training set (`iterations` = epochs × full batches per epoch).
+    public var epochs: Int?
     /// Learning-rate multipliers by parameter-key prefix (`{prefix: head., multiplier: 10}`).
     public var lrMultipliers: [LRMultiplier]
     /// Clip the global gradient norm to this value (none by default).
@@ -33,7 +35,7 @@ public struct StageConfig: RecipeConfig {
     public var checkpointEvery: Int
 
     enum CodingKeys: String, CodingKey {
-        case name, trains, head, losses, optimizer, schedule, iterations, lrMultipliers = "lr_multipliers"
+        case name, trains, head, losses, optimizer, schedule, iterations, epochs, lrMultipliers = "lr_multipliers"
         case clipGradNorm = "clip_grad_norm", checkpointEvery = "checkpoint_every"
     }
 
@@ -45,7 +47,8 @@ public struct StageConfig: RecipeConfig {
         losses = try c.value(.losses, default: [])
         optimizer = try c.decodeIfPresent(RecipeNode.self, forKey: .optimizer)
         schedule = try c.decodeIfPresent(RecipeNode.self, forKey: .schedule)
-        iterations = try c.decode(Int.self, forKey: .iterations)
+        iterations = try c.decodeIfPresent(Int.self, forKey: .iterations)
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
         lrMultipliers = try c.value(.lrMultipliers, default: [])
         clipGradNorm = try c.decodeIfPresent(Float.self, forKey: .clipGradNorm)
         checkpointEvery = try c.value(.checkpointEvery, default: 0)
@@ -55,8 +58,13 @@ public struct StageConfig: RecipeConfig {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw ConfigError(key: "name", "must be letters, digits, '-', '_' or '.', got '\(name)'")
         }
-        guard (1...100_000_000).contains(iterations) else {
-            throw ConfigError(key: "iterations", "must be 1 to 10^8, got \(iterations)")
+        switch (iterations, epochs) {
+        case (nil, nil): throw ConfigError(key: nil, "missing key 'iterations' (or 'epochs')")
+        case (.some, .some): throw ConfigError(key: "epochs", "give iterations or epochs, not both")
+        case (let n?, nil):
+            guard (1...100_000_000).contains(n) else { throw ConfigError(key: "iterations", "must be 1 to 10^8, got \(n)") }
+        case (nil, let e?):
+            guard (1...100_000).contains(e) else { throw ConfigError(key: "epochs", "must be 1 to 10^5, got \(e)") }
         }
         guard trains != .head || head != nil else { throw ConfigError(key: "trains", "is 'head' but the stage has no head") }
         guard !losses.isEmpty else { throw ConfigError(key: "losses", "a stage needs at least one loss term") }
@@ -67,6 +75,11 @@ public struct StageConfig: RecipeConfig {
             throw ConfigError(key: "lr_multipliers", "multiplier for '\(m.prefix)' must be in (0, 1000]")
         }
     }
+}
+
+extension StageConfig {
+    /// The stage's optimizer steps with `batchesPerEpoch` full batches per epoch.
+    public func steps(batchesPerEpoch: Int) -> Int { iterations ?? (epochs ?? 1) * batchesPerEpoch }
 }
 
 /// `{prefix: head., multiplier: 10}`: parameters whose key starts with `prefix` train at

@@ -101,9 +101,10 @@ public struct DataLoader: Sendable {
                              indices: members)
     }
 
-    /// The batches of `epoch` in order, built `prefetch` ahead by `workers` background threads.
-    public func makeIterator(epoch: Int, workers: Int = 2, prefetch: Int = 2) -> PrefetchingIterator {
-        PrefetchingIterator(loader: self, epoch: epoch, workers: max(1, workers), prefetch: max(1, prefetch))
+    /// The batches of `epoch` in order from batch `start` (a resumed run's position), built
+    /// `prefetch` ahead by `workers` background threads.
+    public func makeIterator(epoch: Int, from start: Int = 0, workers: Int = 2, prefetch: Int = 2) -> PrefetchingIterator {
+        PrefetchingIterator(loader: self, epoch: epoch, start: max(0, start), workers: max(1, workers), prefetch: max(1, prefetch))
     }
 }
 
@@ -128,8 +129,9 @@ public final class PrefetchingIterator: @unchecked Sendable {
     private let prefetch: Int
     private var stopped = false
 
-    init(loader: DataLoader, epoch: Int, workers: Int, prefetch: Int) {
+    init(loader: DataLoader, epoch: Int, start: Int, workers: Int, prefetch: Int) {
         (self.loader, self.epoch, self.prefetch) = (loader, epoch, prefetch)
+        (nextToYield, nextToBuild) = (start, start)
         for _ in 0..<workers {
             // Workers hold the iterator only while they step, so dropping it ends them.
             let thread = Thread { [weak self] in

@@ -1,0 +1,93 @@
+import ModelZoo
+import NeuralNet
+import TensorCore
+
+/// One stage, built: the head (if any), the weighted loss terms, what trains, the
+/// optimizer over parameter groups with the recipe's multipliers, and the schedule.
+struct StagePlan {
+    let config: StageConfig
+    let head: (any OoDHead)?
+    let losses: [(term: any LossTerm, weight: Float)]
+    let trainable: [(key: String, parameter: Parameter)]
+    let optimizer: any Optimizer
+    let baseLearningRate: Float
+    let schedule: any LearningRateSchedule
+
+    /// Builds the stage on `segmenter` and sets modes and gradients: the parts that do not
+    /// train are frozen with BN in eval mode.
+    /// - Throws: ``RecipeError`` from the nodes, ``TrainError/invalidRecipe(_:)``.
+    init(_ config: StageConfig, segmenter: any Segmenter, context: BuildContext) throws {
+        self.config = config
+        let registry = context.registry
+        head = try config.head.map { try registry.heads.build($0, context) }
+        losses = try config.losses.map { node in
+            let term = try registry.losses.build(node, context, alsoRead: ["weight"])
+            let weight = try node.value["weight"].map {
+                try RecipeDecoder(keyPath: node.keyPath + ["weight"]).decode(Float.self, from: $0)
+            } ?? 1
+            return (term, weight)
+        }
+        guard let optimizerNode = config.optimizer else { throw TrainError.invalidRecipe("stage '\(config.name)' has no optimizer") }
+        let factory = try registry.optimizers.build(optimizerNode, context)
+        schedule = try config.schedule.map { try registry.schedules.build($0, context) } ?? PolySchedule()
+
+        segmenter.eval().freeze()
+        switch config.trains {
+        case .segmenter:
+            segmenter.train().unfreeze()
+        case .segmenterFinal:
+            guard let final = segmenter.children.first(where: { $0.name == "final" })?.module else {
+                throw TrainError.invalidRecipe("stage '\(config.name)': trains: segmenter.final needs a segmenter with a "
+                                               + "'final' block; \(segmenter.typeName) has none")
+            }
+            segmenter.unfreeze(prefix: "final.")
+            final.train()
+        case .head:
+            break
+        }
+        head?.train()
+        let candidates = segmenter.namedParameters(prefix: "segmenter.") + (head?.namedParameters(prefix: "head.") ?? [])
+        trainable = candidates.filter(\.parameter.requiresGrad)
+        guard !trainable.isEmpty else { throw TrainError.invalidRecipe("stage '\(config.name)' has nothing to train") }
+
+        // One group per multiplier, in order of first appearance; the first matching prefix wins.
+        var groups: [(multiplier: Float, members: [(key: String, parameter: Parameter)])] = []
+        for entry in trainable {
+            let multiplier = config.lrMultipliers.first { entry.key.hasPrefix($0.prefix) }?.multiplier ?? 1
+            if let index = groups.firstIndex(where: { $0.multiplier == multiplier }) {
+                groups[index].members.append(entry)
+            } else {
+                groups.append((multiplier, [entry]))
+            }
+        }
+        optimizer = factory(groups.map { ParameterGroup($0.members, lrMultiplier: $0.multiplier) })
+        baseLearningRate = factory.learningRate
+    }
+
+    /// The model state under its roots.
+    func modelState(_ segmenter: any Segmenter) -> StateDict {
+        StateDict.merging([("segmenter", segmenter.stateDict())] + (head.map { [("head", $0.stateDict())] } ?? []))
+    }
+
+    /// Every module whose dropout masks the trainer reseeds each step.
+    func reseed(_ segmenter: any Segmenter, seed: UInt64, step: Int) {
+        segmenter.reseedStochasticLayers(seed: seed, step: step)
+        head?.reseedStochasticLayers(seed: seed ^ 0x4845_4144, step: step)
+    }
+
+    /// Clips the global gradient norm of the trainable parameters to `maximum`; returns the
+    /// norm before clipping.
+    func clipGradients(to maximum: Float) -> Float {
+        var total: Double = 0
+        for (_, parameter) in trainable {
+            guard let grad = parameter.grad else { continue }
+            grad.withUnsafeBufferPointer { for g in $0 { total += Double(g) * Double(g) } }
+        }
+        let norm = Float(total.squareRoot())
+        if norm > maximum {
+            let factor = maximum / (norm + 1e-6)
+            for (_, parameter) in trainable { parameter.scaleGradient(by: factor) }
+        }
+        return norm
+    }
+}

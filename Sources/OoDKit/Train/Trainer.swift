@@ -1,0 +1,211 @@
+import Foundation
+import ModelZoo
+import NeuralNet
+import SceneData
+import TensorCore
+
+/// Options of one `pixelood train` run.
+public struct TrainOptions: Sendable {
+    /// Overrides the recipe's `work_dir`.
+    public var workDir: String?
+    /// A checkpoint to resume from (any `step_*.h5` or `final.h5` of this recipe's run).
+    public var resume: String?
+    /// Stop (with a checkpoint) after this many steps of this run, as if interrupted.
+    public var maxSteps: Int?
+    /// How progress is shown.
+    public var progress: ProgressStyle
+    /// Raised by Ctrl-C.
+    public var interrupt: InterruptFlag?
+
+    /// Options with the defaults: the recipe's work folder, no resume, progress `auto`.
+    public init(workDir: String? = nil, resume: String? = nil, maxSteps: Int? = nil, progress: ProgressStyle = .auto,
+                interrupt: InterruptFlag? = nil) {
+        (self.workDir, self.resume, self.maxSteps, self.progress, self.interrupt) = (workDir, resume, maxSteps, progress, interrupt)
+    }
+}
+
+/// What a finished stage left behind.
+public struct StageResult: Sendable {
+    /// The stage's name.
+    public var stage: String
+    /// Steps run in this call (fewer than the stage's iterations after a resume).
+    public var stepsRun: Int
+    /// The stage's last checkpoint (`final.h5`, or the `step_*.h5` of a stop).
+    public var checkpoint: String
+    /// The total loss of the last step.
+    public var lastLoss: Float
+    /// Wall time of the stage in this call.
+    public var seconds: Double
+}
+
+/// Runs a recipe's stages: builds the segmenter (and its `checkpoint:`), then per stage the
+/// head, losses, optimizer and loader; trains with the frozen parts under `noGrad` and BN in
+/// eval mode; checkpoints atomically every `checkpoint_every` steps and at the end; logs
+/// every loss term per step as JSON lines. A resumed run continues bitwise as the
+/// uninterrupted one: batches are a pure function of (seed, epoch, index), dropout is
+/// reseeded per step, and optimizer state and BN statistics travel in the checkpoint.
+public struct Trainer {
+    /// The recipe.
+    public let loaded: LoadedRecipe
+    /// The registry the recipe's names resolve in.
+    public let registry: Registry
+    /// The run's options.
+    public let options: TrainOptions
+
+    /// A trainer for `loaded`.
+    public init(_ loaded: LoadedRecipe, registry: Registry, options: TrainOptions = TrainOptions()) {
+        (self.loaded, self.registry, self.options) = (loaded, registry, options)
+    }
+
+    /// The folder the run writes to.
+    public var workDir: String {
+        options.workDir ?? loaded.recipe.workDir ?? "runs/" + (loaded.recipe.name ?? Self.stem(loaded.files.first ?? "recipe"))
+    }
+
+    /// Trains every stage (from the resume point).
+    /// - Throws: ``TrainError`` (NaN loss naming the term, interruption), ``RecipeError``,
+    ///   dataset and checkpoint errors.
+    /// - Returns: one result per stage run.
+    public func run() throws -> [StageResult] {
+        let recipe = loaded.recipe
+        guard !recipe.stages.isEmpty else { throw TrainError.invalidRecipe("the recipe has no stages to train") }
+        guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
+        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
+        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
+        context.attachedSegmenter = segmenter
+        if let checkpoint = recipe.checkpoint { try segmenter.load(checkpoint: checkpoint, prefix: "segmenter.") }
+
+        var start = (stage: 0, step: 0)
+        var resumed: Checkpoint?
+        if let path = options.resume {
+            let checkpoint = try Checkpoint.load(from: path)
+            start = try Self.position(of: checkpoint, path: path, stages: recipe.stages)
+            try segmenter.load(checkpoint.model.scoped("segmenter"), source: path)
+            resumed = checkpoint
+        }
+        var results: [StageResult] = []
+        var budget = options.maxSteps ?? Int.max
+        for (index, stage) in recipe.stages.enumerated() where index >= start.stage {
+            guard budget > 0 else { break }
+            context.rng = SeededGenerator(seed: recipe.seed).derived(UInt64(index) &+ 1)
+            let plan = try StagePlan(stage, segmenter: segmenter, context: context)
+            var firstStep = 0
+            if let checkpoint = resumed, index == start.stage, start.step > 0 {
+                if let head = plan.head { try head.load(checkpoint.model.scoped("head"), source: options.resume) }
+                try plan.optimizer.load(checkpoint.optimizer)
+                firstStep = start.step
+            }
+            let loader = try data.loader(registry: registry, context: context, seed: recipe.seed, stage: index)
+            let result = try runStage(plan, index: index, segmenter: segmenter, loader: loader, from: firstStep, budget: &budget)
+            results.append(result)
+        }
+        return results
+    }
+
+    /// Trains one stage from `firstStep`.
+    private func runStage(_ plan: StagePlan, index: Int, segmenter: any Segmenter, loader: DataLoader, from firstStep: Int,
+                          budget: inout Int) throws -> StageResult {
+        let stage = plan.config
+        let total = stage.steps(batchesPerEpoch: loader.batchesPerEpoch)
+        guard firstStep <= total else {
+            throw TrainError.badResume(path: options.resume ?? "", reason: "step \(firstStep) is past stage '\(stage.name)' (\(total) steps)")
+        }
+        let folder = workDir + "/" + stage.name
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let log = try TrainingLog(path: folder + "/log.jsonl", keepSteps: firstStep)
+        var progress = ProgressReporter(stage: stage.name, total: total, firstStep: firstStep, style: options.progress)
+        let began = Date()
+        var lastCheckpoint: String? = firstStep > 0 ? options.resume : nil
+        var lastLoss: Float = .nan
+        var step = firstStep
+        var batches: PrefetchingIterator?
+        var batchesEpoch = -1
+        while step < total {
+            let epoch = step / loader.batchesPerEpoch, position = step % loader.batchesPerEpoch
+            if batchesEpoch != epoch {
+                batches = loader.makeIterator(epoch: epoch, from: position, workers: loaded.recipe.data?.workers ?? 2)
+                batchesEpoch = epoch
+            }
+            guard let batch = try batches?.next() else { break }
+            let stepStart = Date()
+            let (loss, terms) = try trainStep(plan, segmenter: segmenter, batch: batch, step: step, total: total,
+                                              lastCheckpoint: lastCheckpoint)
+            step += 1
+            lastLoss = loss
+            log.append(stage: stage.name, step: step, learningRate: plan.optimizer.learningRate, loss: loss, terms: terms,
+                       seconds: Date().timeIntervalSince(stepStart))
+            progress.update(step: step, loss: loss)
+            budget -= 1
+            let interrupted = options.interrupt?.isRaised == true
+            if step == total || interrupted || budget <= 0 || (stage.checkpointEvery > 0 && step % stage.checkpointEvery == 0) {
+                let name = step == total ? "final.h5" : String(format: "step_%06d.h5", step)
+                let path = folder + "/" + name
+                try checkpoint(plan, segmenter: segmenter, stage: index, step: step, finished: step == total,
+                               epoch: step / loader.batchesPerEpoch).save(to: path)
+                lastCheckpoint = path
+                if interrupted { throw TrainError.interrupted(stage: stage.name, step: step, checkpoint: path) }
+                if budget <= 0 { break }
+            }
+        }
+        return StageResult(stage: stage.name, stepsRun: step - firstStep, checkpoint: lastCheckpoint ?? "",
+                           lastLoss: lastLoss, seconds: Date().timeIntervalSince(began))
+    }
+
+    /// One optimizer step; returns the total loss and each term.
+    private func trainStep(_ plan: StagePlan, segmenter: any Segmenter, batch: TrainingBatch, step: Int, total: Int,
+                           lastCheckpoint: String?) throws -> (Float, [(String, Float)]) {
+        let stage = plan.config
+        plan.reseed(segmenter, seed: loaded.recipe.seed, step: step)
+        plan.optimizer.learningRate = plan.baseLearningRate * plan.schedule.factor(iteration: step, total: total)
+        plan.optimizer.zeroGrad()
+        let seg = stage.trains == .head ? GradMode.noGrad { segmenter(batch.images) } : segmenter(batch.images)
+        let headOutput = plan.head.map { $0(seg, segmenter: segmenter) } ?? HeadOutput()
+        var total: Tensor?
+        var values: [(String, Float)] = []
+        for (term, weight) in plan.losses {
+            let value = try term(batch, seg, headOutput)
+            guard value.count == 1 else {
+                throw LossError(term: term.name, "returned a tensor of shape \(value.shape), not a scalar")
+            }
+            guard value.item.isFinite else {
+                throw TrainError.nonFiniteLoss(stage: stage.name, step: step + 1, term: term.name, value: value.item,
+                                               lastCheckpoint: lastCheckpoint)
+            }
+            values.append((term.name, value.item))
+            let weighted = weight == 1 ? value : value * weight
+            total = total.map { $0 + weighted } ?? weighted
+        }
+        guard let total else { throw TrainError.invalidRecipe("stage '\(stage.name)' has no loss terms") }
+        if total.requiresGrad {
+            total.backward()
+            if let maximum = stage.clipGradNorm { _ = plan.clipGradients(to: maximum) }
+            plan.optimizer.step()
+        }
+        return (total.item, values)
+    }
+
+    /// The checkpoint after `step` of stage `stage`.
+    private func checkpoint(_ plan: StagePlan, segmenter: any Segmenter, stage: Int, step: Int, finished: Bool,
+                            epoch: Int) -> Checkpoint {
+        var trainer = StateDict()
+        trainer.append("stage_index", Tensor(Float(stage)), dtype: .int64)
+        trainer.append("step", Tensor(Float(step)), dtype: .int64)
+        trainer.append("stage_finished", Tensor(finished ? 1 : 0), dtype: .int64)
+        return Checkpoint(model: plan.modelState(segmenter), optimizer: plan.optimizer.stateDict(), trainer: trainer,
+                          metadata: CheckpointMetadata(recipe: loaded.text, seed: loaded.recipe.seed, step: step, epoch: epoch))
+    }
+
+    /// Where a checkpoint stands in the recipe's stages: the stage to run and its first step.
+    static func position(of checkpoint: Checkpoint, path: String, stages: [StageConfig]) throws -> (stage: Int, step: Int) {
+        guard let stage = checkpoint.trainer["stage_index"], let step = checkpoint.trainer["step"], stage.count == 1, step.count == 1
+        else { throw TrainError.badResume(path: path, reason: "it holds no trainer state (/trainer/stage_index, /trainer/step)") }
+        let (s, k) = (Int(stage.item), Int(step.item))
+        guard stages.indices.contains(s) else {
+            throw TrainError.badResume(path: path, reason: "it is from stage \(s), the recipe has \(stages.count)")
+        }
+        guard k >= 0 else { throw TrainError.badResume(path: path, reason: "negative step \(k)") }
+        return checkpoint.trainer["stage_finished"]?.item == 1 ? (s + 1, 0) : (s, k)
+    }
+
+    static func stem(_ path: String) -> String { URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import OoDKit
+import TensorCore
+
+/// `pixelood train RECIPE`: runs the recipe's stages.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the stages of a recipe (checkpoints, JSON-lines log, resumable).",
+        discussion: """
+            Writes <work_dir>/<stage>/log.jsonl (every loss term per step), step_NNNNNN.h5 every \
+            checkpoint_every steps and final.h5. Ctrl-C finishes the current step, writes a \
+            checkpoint and exits with status 130; --resume continues from any checkpoint exactly \
+            as the uninterrupted run would have.
+            """)
+
+    @Argument(help: "The recipe file.")
+    var recipe: String
+
+    @Option(name: .customLong("set"), help: "Override one value: key.path=value (YAML), repeatable.")
+    var overrides: [String] = []
+
+    @Option(help: "Write here instead of the recipe's work_dir.")
+    var workDir: String?
+
+    @Option(help: "Resume from this checkpoint of the same recipe.")
+    var resume: String?
+
+    @Option(help: "Stop after this many steps (with a checkpoint).")
+    var maxSteps: Int?
+
+    @Option(help: "Progress: auto (a bar on a terminal, lines otherwise), plain or none.")
+    var progress: String = "auto"
+
+    func validate() throws {
+        guard ProgressStyle(rawValue: progress) != nil else {
+            throw ValidationError("--progress must be one of \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive") }
+    }
+
+    func run() throws {
+        try BLAS.load()
+        let loaded = try RecipeLoader.load(recipe, overrides: overrides)
+        let interrupt = InterruptFlag()
+        interrupt.catchInterrupts()
+        let trainer = Trainer(loaded, registry: CommandContext.registry,
+                              options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps,
+                                                    progress: ProgressStyle(rawValue: progress) ?? .auto, interrupt: interrupt))
+        do {
+            let results = try trainer.run()
+            if results.isEmpty { print("nothing to train: every stage of \(recipe) is finished in \(resume ?? trainer.workDir)") }
+            for result in results {
+                print(String(format: "%@: %d steps in %.1f s, last loss %.4f, checkpoint %@", result.stage, result.stepsRun,
+                             result.seconds, result.lastLoss, result.checkpoint))
+            }
+        } catch let error as TrainError {
+            if case .interrupted = error {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                throw ExitCode(130)
+            }
+            throw error
+        }
+    }
+}
