@@ -56,6 +56,11 @@ extension H5File {
 
     private func write<T>(_ name: String, shape: [Int], _ values: [T], as type: H5ElementType) throws {
         require(shape.reduce(1, *) == values.count, "H5File.write: shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
+        try values.withUnsafeBytes { try write(name, shape: shape, bytes: $0, as: type) }
+    }
+
+    /// Writes `bytes` (elements of `type`, row-major) as a dataset of `shape`, without copying.
+    func write(_ name: String, shape: [Int], bytes: UnsafeRawBufferPointer, as type: H5ElementType) throws {
         try HDF5Library.locked {
             try ensureParents(of: name)
             var dims = shape.map { hsize_t($0) }
@@ -65,9 +70,7 @@ extension H5File {
             let dataset = H5Dcreate2(id, name, type.nativeType, space, pxo_h5p_default(), pxo_h5p_default(), pxo_h5p_default())
             guard dataset >= 0 else { throw HDF5Error.writeFailed(path: path, name: name) }
             defer { H5Dclose(dataset) }
-            let status = values.withUnsafeBytes { raw in
-                H5Dwrite(dataset, type.nativeType, pxo_h5s_all(), pxo_h5s_all(), pxo_h5p_default(), raw.baseAddress)
-            }
+            let status = H5Dwrite(dataset, type.nativeType, pxo_h5s_all(), pxo_h5s_all(), pxo_h5p_default(), bytes.baseAddress)
             guard status >= 0 else { throw HDF5Error.writeFailed(path: path, name: name) }
         }
     }

@@ -19,9 +19,9 @@ extension H5File {
         return Tensor(shape: shape, values)
     }
 
-    /// Writes a tensor as a float32 dataset.
+    /// Writes a tensor as a float32 dataset, straight from its storage (no copy).
     public func write(_ name: String, _ tensor: Tensor) throws {
-        try write(name, shape: tensor.shape, float32: tensor.scalars)
+        try tensor.withUnsafeBufferPointer { try write(name, shape: tensor.shape, bytes: UnsafeRawBufferPointer($0), as: .float32) }
     }
 }
 

@@ -7,7 +7,7 @@ public struct PixelOoD: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pixelood",
         abstract: "Pixel-wise out-of-distribution detection for semantic segmentation.",
-        subcommands: [TrainCommand.self, ListCommand.self, CheckRecipe.self, Fuzz.self, Bench.self, Inspect.self, DataCommand.self])
+        subcommands: [TrainCommand.self, EvalCommand.self, ListCommand.self, CheckRecipe.self, Fuzz.self, Bench.self, Inspect.self, DataCommand.self])
     public init() {}
 
     /// Runs the command line with the core entries and `plugins` registered: the entry point

@@ -84,7 +84,8 @@ extension CorePlugin {
         }
         try registry.datasets.register("synthetic_anomalies", summary: "a synthetic anomaly set (set: static, obstacle or country) written by pixelood data synth",
                                        config: DatasetEntryConfig<SyntheticRule>.self) { c, _ in
-            try SyntheticWorld.reader(c.base.set ?? .static, in: c.base.root)
+            let set = c.base.set ?? .static
+            return try SyntheticWorld.reader(set, in: c.base.root).named("synthetic \(set.rawValue)")
         }
     }
 }

@@ -16,3 +16,15 @@ enum RecipeWriter {
         }
     }
 }
+
+extension RecipeWriter {
+    /// A value on one line, YAML flow style (`{kernel: 7, sigma: 1.0}`), for labels.
+    static func flow(_ value: RecipeValue) -> String {
+        switch value {
+        case .scalar(let text, let quoted, _): return quoted ? "\"\(text)\"" : text
+        case .null: return "null"
+        case .sequence(let items, _): return "[" + items.map(flow).joined(separator: ", ") + "]"
+        case .mapping(let entries, _): return "{" + entries.map { "\($0.key): \(flow($0.value))" }.joined(separator: ", ") + "}"
+        }
+    }
+}

@@ -25,13 +25,14 @@ struct ProgressReporter {
         isTerminal = style == .auto && isatty(STDERR_FILENO) == 1
     }
 
-    /// Reports that `step` (1-based) finished with `loss`.
-    mutating func update(step: Int, loss: Float) {
+    /// Reports that `step` (1-based) finished, with its loss when there is one.
+    mutating func update(step: Int, loss: Float? = nil) {
         guard style != .none else { return }
         let elapsed = Date().timeIntervalSince(start)
         let rate = Double(step - firstStep) / max(elapsed, 1e-9)
         let eta = rate > 0 ? Double(total - step) / rate : 0
-        let text = "\(stage): step \(step)/\(total)  \(String(format: "%.2f", rate)) it/s  ETA \(Self.clock(eta))  loss \(String(format: "%.4f", loss))"
+        let text = "\(stage): step \(step)/\(total)  \(String(format: "%.2f", rate)) it/s  ETA \(Self.clock(eta))"
+            + (loss.map { "  loss " + String(format: "%.4f", $0) } ?? "")
         if isTerminal {
             let width = 24, filled = Int(Double(width) * Double(step) / Double(max(1, total)))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)

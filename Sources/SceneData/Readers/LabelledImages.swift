@@ -15,7 +15,7 @@ public struct LabelledSample: Sendable, Equatable {
 /// trainIds 0-18, 255 void), checked on load.
 public struct LabelledImages: Sendable {
     /// What the dataset is ("Fishyscapes Static", "Cityscapes train", …).
-    public let name: String
+    public private(set) var name: String
     /// The samples, sorted by name (deterministic order).
     public let samples: [LabelledSample]
     /// Stored value → PixelOoD value (nil: the value is an error).
@@ -31,6 +31,13 @@ public struct LabelledImages: Sendable {
 
     /// Number of samples.
     public var count: Int { samples.count }
+
+    /// The same samples under another name (reports name the set by it).
+    public func named(_ name: String) -> LabelledImages {
+        var copy = self
+        copy.name = name
+        return copy
+    }
 
     /// Decodes sample `index`: the image and its mapped labels.
     /// - Throws: ``ImageIOError`` for unreadable files, ``DatasetError/unexpectedLabel(path:value:allowed:)``.

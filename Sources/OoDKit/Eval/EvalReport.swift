@@ -1,0 +1,74 @@
+import Foundation
+import OoDMetrics
+
+/// One method on one anomaly set.
+public struct EvalRow: Sendable, Codable {
+    /// The anomaly set.
+    public var dataset: String
+    /// The score (or head) as the recipe names it.
+    public var method: String
+    /// Images, anomaly pixels and inlier pixels evaluated (void excluded).
+    public var images: Int, anomalyPixels: Int, inlierPixels: Int
+    /// The headline numbers: all pixels of the set in one ranking (the RPL/PEBAL protocol).
+    public var pooled: AnomalyReport
+    /// The mean over images that have both classes, reported beside the pooled numbers.
+    public var perImageMean: AnomalyReport?
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, method, images, anomalyPixels = "anomaly_pixels", inlierPixels = "inlier_pixels"
+        case pooled, perImageMean = "per_image_mean"
+    }
+}
+
+/// What `pixelood eval` measured, written as `report.json` and `report.md`.
+public struct EvalReport: Sendable, Codable {
+    /// The recipe file and the resolved text.
+    public var recipe: String
+    /// The evaluated checkpoint (empty: the recipe's initial weights).
+    public var checkpoint: String
+    /// ``StateDict/contentHash`` of the segmenter evaluated.
+    public var segmenterHash: String
+    /// The PixelOoD release.
+    public var toolkitVersion: String
+    /// How the numbers were computed.
+    public var evaluationProtocol: String
+    /// One row per (set, method).
+    public var rows: [EvalRow]
+    /// mIoU of the closed-set prediction on `data.val`, when the recipe has one.
+    public var meanIoU: Double?
+    /// Backbone passes run and images served from the feature store.
+    public var backbonePasses: Int, storeHits: Int
+    /// Wall time.
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case recipe, checkpoint, segmenterHash = "segmenter_hash", toolkitVersion = "toolkit_version"
+        case evaluationProtocol = "protocol", rows, meanIoU = "mean_iou", backbonePasses = "backbone_passes"
+        case storeHits = "store_hits", seconds
+    }
+
+    /// The table: FPR95 ↓, AuPRC ↑, AUROC ↑ in percent (pooled), per set and method.
+    public var markdown: String {
+        var lines = ["# Evaluation", "", "Recipe `\(recipe)`, checkpoint `\(checkpoint.isEmpty ? "(recipe weights)" : checkpoint)`, "
+                     + "segmenter hash `\(segmenterHash)`, PixelOoD \(toolkitVersion).", "", evaluationProtocol, ""]
+        if let meanIoU { lines += [String(format: "Closed-set mIoU on the validation split: %.2f", 100 * meanIoU), ""] }
+        lines += ["| set | method | FPR95 ↓ | AuPRC ↑ | AUROC ↑ | images | anomaly px | inlier px |", "|---|---|---|---|---|---|---|---|"]
+        for row in rows {
+            lines.append(String(format: "| %@ | %@ | %.2f | %.2f | %.2f | %d | %d | %d |", row.dataset, row.method,
+                                100 * row.pooled.fpr, 100 * row.pooled.averagePrecision, 100 * row.pooled.auroc,
+                                row.images, row.anomalyPixels, row.inlierPixels))
+        }
+        lines += ["", String(format: "%d backbone passes, %d images from the feature store, %.1f s.", backbonePasses, storeHits, seconds)]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes `report.json` and `report.md` into `folder` (each atomically).
+    public func write(to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(self).write(to: URL(fileURLWithPath: folder + "/report.json"), options: .atomic)
+        try Data(markdown.utf8).write(to: URL(fileURLWithPath: folder + "/report.md"), options: .atomic)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import OoDKit
+import TensorCore
+
+/// `pixelood eval RECIPE`: anomaly metrics of the recipe's scores on its eval sets.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate anomaly scores on the recipe's eval.datasets; writes report.md and report.json.",
+        discussion: """
+            Per set and score: pooled FPR95 (nearest-recall rule), AuPRC and AUROC, with the strict \
+            FPR95 rule and per-image means in report.json, and the closed-set mIoU on data.val. \
+            Backbone maps are cached in a feature store keyed by the segmenter's content hash, the \
+            dataset, the preprocessing and the feature names, so later runs skip the backbone.
+            """)
+
+    @Argument(help: "The recipe file.")
+    var recipe: String
+
+    @Option(name: .customLong("set"), help: "Override one value: key.path=value (YAML), repeatable.")
+    var overrides: [String] = []
+
+    @Option(help: "A checkpoint whose segmenter. weights to evaluate (default: the recipe's checkpoint).")
+    var checkpoint: String?
+
+    @Option(help: "The feature-store folder (default: <work_dir>/feature-store).")
+    var store: String?
+
+    @Flag(help: "Do not read or write the feature store.")
+    var noStore = false
+
+    @Option(help: "Where report.md and report.json go (default: <work_dir>/eval).")
+    var out: String?
+
+    @Option(help: "Progress: auto, plain or none.")
+    var progress: String = "auto"
+
+    func validate() throws {
+        guard ProgressStyle(rawValue: progress) != nil else {
+            throw ValidationError("--progress must be one of \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        try BLAS.load()
+        let loaded = try RecipeLoader.load(recipe, overrides: overrides)
+        let workDir = Trainer(loaded, registry: CommandContext.registry).workDir
+        let options = EvalOptions(checkpoint: checkpoint, storeDirectory: noStore ? nil : (store ?? workDir + "/feature-store"),
+                                  progress: ProgressStyle(rawValue: progress) ?? .auto)
+        let report = try Evaluator(loaded, registry: CommandContext.registry, options: options).run()
+        let folder = out ?? workDir + "/eval"
+        try report.write(to: folder)
+        print(report.markdown)
+        print("wrote \(folder)/report.md and \(folder)/report.json")
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import NeuralNet
+import OoDKit
+import SceneData
+import TensorCore
+import PixelOoDTestSupport
+
+extension TrainingFixture {
+    /// The training recipe plus an eval section on the three synthetic anomaly sets.
+    func evalRecipe() throws -> LoadedRecipe {
+        try recipe(TrainingFixture.segmenterStage, extra: """
+            eval:
+              datasets:
+                - {type: synthetic_anomalies, root: \(folder.path)/data, set: static}
+                - {type: synthetic_anomalies, root: \(folder.path)/data, set: obstacle}
+                - {type: synthetic_anomalies, root: \(folder.path)/data, set: country}
+            """)
+    }
+}
+
+@Suite("The evaluator and its feature store", .serialized)
+struct EvaluatorTests {
+    @Test("train a few steps, then the four logit scores on three sets cost one backbone pass per image; a second run reads the store")
+    func endToEnd() throws {
+        let fixture = try TrainingFixture()
+        let loaded = try fixture.evalRecipe()
+        let trained = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let store = fixture.folder.path + "/store"
+        let options = EvalOptions(checkpoint: trained[0].checkpoint, storeDirectory: store, progress: .none)
+        let first = try Evaluator(loaded, registry: fixture.registry, options: options).run()
+        #expect(first.rows.count == 12)
+        #expect(first.rows.map(\.method).prefix(4) == ["max_softmax", "max_logit", "entropy", "energy"])
+        #expect(first.rows.first?.dataset == "synthetic static")
+        #expect(first.backbonePasses == 3 && first.storeHits == 0, "one pass per image for four scores")
+        for row in first.rows {
+            #expect((0...1).contains(row.pooled.auroc) && (0...1).contains(row.pooled.averagePrecision) && (0...1).contains(row.pooled.fpr))
+            #expect(row.anomalyPixels > 0 && row.inlierPixels > 0)
+        }
+        #expect(first.meanIoU == nil)
+
+        let second = try Evaluator(loaded, registry: fixture.registry, options: options).run()
+        #expect(second.backbonePasses == 0 && second.storeHits == 3)
+        #expect(second.rows.map(\.pooled) == first.rows.map(\.pooled), "cached maps give the same numbers")
+
+        let folder = fixture.folder.path + "/report"
+        try second.write(to: folder)
+        let markdown = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+        #expect(markdown.contains("| synthetic obstacle | energy |") && markdown.contains(first.segmenterHash))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))) as? [String: Any]
+        #expect((json?["rows"] as? [Any])?.count == 12 && json?["protocol"] != nil)
+    }
+
+    @Test("a changed checkpoint is a miss, never a stale hit")
+    func changedCheckpointMisses() throws {
+        let fixture = try TrainingFixture()
+        let loaded = try fixture.evalRecipe()
+        _ = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let store = fixture.folder.path + "/store"
+        let early = fixture.folder.path + "/run/seg/step_000002.h5", late = fixture.folder.path + "/run/seg/final.h5"
+        let a = try Evaluator(loaded, registry: fixture.registry, options: .init(checkpoint: early, storeDirectory: store, progress: .none)).run()
+        let b = try Evaluator(loaded, registry: fixture.registry, options: .init(checkpoint: late, storeDirectory: store, progress: .none)).run()
+        #expect(a.segmenterHash != b.segmenterHash)
+        #expect(b.backbonePasses == 3 && b.storeHits == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store).filter { $0.hasSuffix(".h5") }.count == 6)
+    }
+
+    @Test("an interrupted store write leaves no store file to read back")
+    func interruptedWrite() throws {
+        let fixture = try TrainingFixture()
+        let loaded = try fixture.evalRecipe()
+        let country = try SyntheticWorld.reader(.country, in: fixture.folder.path + "/data")
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: country.samples[0].image))
+        let store = fixture.folder.path + "/store"
+        #expect(throws: (any Error).self) {
+            _ = try Evaluator(loaded, registry: fixture.registry, options: .init(storeDirectory: store, progress: .none)).run()
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: store)
+        #expect(files.filter { $0.hasSuffix(".h5") }.count == 2, "the two finished sets are stored, the broken one is not: \(files)")
+        #expect(!files.contains { $0.contains(".tmp-") }, "no temporary file is left behind")
+    }
+}
