@@ -95,6 +95,7 @@ extension H5File {
             return pointer.map { String(cString: $0) } ?? ""
         }
         let size = H5Tget_size(type)
+        guard size <= 1 << 26 else { throw HDF5Error.corrupt(path: path, reason: "attribute '\(label)' claims \(size) bytes") }
         var bytes = [UInt8](repeating: 0, count: size + 1)
         guard H5Aread(attribute, type, &bytes) >= 0 else { throw HDF5Error.readFailed(path: path, name: label) }
         let end = bytes.firstIndex(of: 0) ?? size

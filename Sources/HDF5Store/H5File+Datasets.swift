@@ -45,7 +45,8 @@ extension H5File {
             guard info.isFloat == (type == .float32) else {
                 throw HDF5Error.wrongType(path: path, name: name, expected: type == .float32 ? "a float dataset" : "an integer dataset")
             }
-            var values = [T](repeating: zero, count: info.shape.reduce(1, *))
+            let count = try validatedCount(dataset, info, name, memoryElementSize: MemoryLayout<T>.stride)
+            var values = [T](repeating: zero, count: count)
             let status = values.withUnsafeMutableBytes { raw in
                 H5Dread(dataset, type.nativeType, pxo_h5s_all(), pxo_h5s_all(), pxo_h5p_default(), raw.baseAddress)
             }
@@ -89,12 +90,47 @@ extension H5File {
         }
     }
 
+    /// The largest dataset read (16 GiB in memory): anything larger is a damaged header.
+    static let maximumReadBytes = 1 << 34
+
+    /// The element count of `info`, checked before anything is allocated: no overflow, at
+    /// most ``maximumReadBytes`` in memory, and — for contiguous or compact datasets (all of
+    /// PixelOoD's, h5py's default) — exactly the bytes the file stores for it.
+    /// - Throws: ``HDF5Error/corrupt(path:reason:)`` naming the dataset.
+    private func validatedCount(_ dataset: hid_t, _ info: H5DatasetInfo, _ name: String, memoryElementSize: Int) throws -> Int {
+        var count = 1
+        for extent in info.shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard extent >= 0, !overflow else { throw HDF5Error.corrupt(path: path, reason: "'\(name)' has an impossible shape \(info.shape)") }
+            count = product
+        }
+        let (memory, overflow) = count.multipliedReportingOverflow(by: max(memoryElementSize, info.elementSize))
+        guard !overflow, memory <= Self.maximumReadBytes else {
+            throw HDF5Error.corrupt(path: path, reason: "'\(name)' claims shape \(info.shape), over \(Self.maximumReadBytes >> 30) GiB")
+        }
+        let plist = H5Dget_create_plist(dataset)
+        guard plist >= 0 else { throw HDF5Error.readFailed(path: path, name: name) }
+        defer { H5Pclose(plist) }
+        let layout = H5Pget_layout(plist)
+        if layout == H5D_CONTIGUOUS || layout == H5D_COMPACT {
+            let stored = Int(H5Dget_storage_size(dataset))
+            guard stored == count * info.elementSize || (count == 0 && stored == 0) else {
+                throw HDF5Error.corrupt(path: path, reason: "'\(name)' has shape \(info.shape) (\(count * info.elementSize) bytes) "
+                                        + "but the file stores \(stored) bytes for it")
+            }
+        } else if layout != H5D_CHUNKED {
+            throw HDF5Error.corrupt(path: path, reason: "'\(name)' has an unknown storage layout")
+        }
+        return count
+    }
+
     private func datasetInfo(_ dataset: hid_t, _ name: String) throws -> H5DatasetInfo {
         let space = H5Dget_space(dataset)
         guard space >= 0 else { throw HDF5Error.readFailed(path: path, name: name) }
         defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))
         guard rank >= 0 else { throw HDF5Error.readFailed(path: path, name: name) }
+        guard rank <= 32 else { throw HDF5Error.corrupt(path: path, reason: "'\(name)' claims \(rank) dimensions") }
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         H5Sget_simple_extent_dims(space, &dims, nil)
         let type = H5Dget_type(dataset)
@@ -104,7 +140,11 @@ extension H5File {
         guard typeClass == H5T_FLOAT || typeClass == H5T_INTEGER else {
             throw HDF5Error.wrongType(path: path, name: name, expected: "a numeric dataset")
         }
-        return H5DatasetInfo(shape: dims.prefix(rank).map { Int($0) }, isFloat: typeClass == H5T_FLOAT,
-                             elementSize: H5Tget_size(type))
+        guard dims.prefix(rank).allSatisfy({ $0 <= hsize_t(Int.max) }) else {
+            throw HDF5Error.corrupt(path: path, reason: "'\(name)' has an impossible shape")
+        }
+        let elementSize = H5Tget_size(type)
+        guard (1...16).contains(elementSize) else { throw HDF5Error.corrupt(path: path, reason: "'\(name)' has \(elementSize)-byte elements") }
+        return H5DatasetInfo(shape: dims.prefix(rank).map { Int($0) }, isFloat: typeClass == H5T_FLOAT, elementSize: elementSize)
     }
 }

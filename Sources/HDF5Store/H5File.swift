@@ -14,10 +14,13 @@ public final class H5File {
     /// The path given when opening (used in every error message).
     public let path: String
     let id: hid_t
+    /// Whether the file carries PixelOoD's whole-file checksum (verified when it was opened).
+    public let isSealed: Bool
 
-    private init(path: String, id: hid_t) {
+    private init(path: String, id: hid_t, sealed: Bool) {
         self.path = path
         self.id = id
+        self.isSealed = sealed
     }
 
     deinit { HDF5Library.locked { _ = H5Fclose(id) } }
@@ -29,6 +32,7 @@ public final class H5File {
     ///   for a damaged one (e.g. truncated after the signature).
     public static func open(_ path: String) throws -> H5File {
         guard FileManager.default.fileExists(atPath: path) else { throw HDF5Error.fileNotFound(path: path) }
+        let sealed = try FileChecksum.verify(path)
         return try HDF5Library.locked {
             let signature = H5Fis_hdf5(path)
             guard signature > 0 else { throw HDF5Error.notHDF5(path: path) }
@@ -36,7 +40,7 @@ public final class H5File {
             guard id >= 0 else {
                 throw HDF5Error.cannotOpen(path: path, reason: "the file structure is damaged or truncated")
             }
-            return H5File(path: path, id: id)
+            return H5File(path: path, id: id, sealed: sealed)
         }
     }
 
@@ -54,13 +58,15 @@ public final class H5File {
             let fcpl = H5Pcreate(pxo_h5p_file_create())
             defer { H5Pclose(fcpl) }
             H5Pset_link_creation_order(fcpl, UInt32(H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED))
+            H5Pset_userblock(fcpl, hsize_t(FileChecksum.blockSize))
             let id = H5Fcreate(temporary, pxo_h5f_acc_excl(), fcpl, pxo_h5p_default())
             guard id >= 0 else { throw HDF5Error.writeFailed(path: path, name: "/") }
-            var file: H5File? = H5File(path: path, id: id)
+            var file: H5File? = H5File(path: path, id: id, sealed: true)
             try body(file!)
             guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else { throw HDF5Error.writeFailed(path: path, name: "/") }
             file = nil  // deinit closes the file before the rename
         }
+        do { try FileChecksum.seal(temporary) } catch { throw HDF5Error.writeFailed(path: path, name: "checksum: \(error)") }
         guard rename(temporary, path) == 0 else {
             throw HDF5Error.writeFailed(path: path, name: "rename: \(String(cString: strerror(errno)))")
         }

@@ -14,6 +14,9 @@ public enum HDF5Error: Error, CustomStringConvertible, Equatable {
     case readFailed(path: String, name: String)
     /// Writing failed (disk full, permissions, invalid name).
     case writeFailed(path: String, name: String)
+    /// The file is damaged or was altered: its checksum fails, or a dataset's shape does not
+    /// fit its storage.
+    case corrupt(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum HDF5Error: Error, CustomStringConvertible, Equatable {
         case .wrongType(let path, let name, let expected): return "\(path): '\(name)' is not \(expected)"
         case .readFailed(let path, let name): return "\(path): reading '\(name)' failed (file truncated or corrupt?)"
         case .writeFailed(let path, let name): return "\(path): writing '\(name)' failed"
+        case .corrupt(let path, let reason): return "\(path): damaged or altered file: \(reason)"
         }
     }
 }

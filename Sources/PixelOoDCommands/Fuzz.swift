@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import OoDKit
 
 /// `pixelood fuzz`: robustness runs over user-facing file formats.
 struct Fuzz: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Feed mutated files to PixelOoD's readers: every case must end in a clear error or a success.",
-        subcommands: [FuzzRecipes.self])
+        subcommands: [FuzzRecipes.self, FuzzCheckpoints.self])
 }
 
 /// `pixelood fuzz recipes`: mutated copies of the shipped recipes through the loader.
@@ -42,5 +43,46 @@ struct FuzzRecipes: ParsableCommand {
         }
         print(summary)
         if summary.failures > 0 { throw ExitCode.failure }
+    }
+}
+
+/// `pixelood fuzz checkpoints`: mutated checkpoints and feature-store files through the readers.
+struct FuzzCheckpoints: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoints",
+        abstract: "Mutate a small checkpoint and a feature-store file (bit flips, truncation, zeroed and duplicated ranges).",
+        discussion: """
+            A case passes when it fails with an error or loads exactly the original contents. PixelOoD's \
+            files carry a whole-file checksum, so any changed byte must be rejected: for them any load \
+            of a changed file is a failure (exit status 1). --foreign adds a file written elsewhere (h5py), \
+            which has no checksum and is read with shape and size validation only; its silent loads \
+            are reported, not failed.
+            """)
+
+    @Option(help: "Cases per file.")
+    var cases = 10_000
+
+    @Option(help: "Seed of the mutations.")
+    var seed: UInt64 = 1
+
+    @Option(help: "A checkpoint written elsewhere (e.g. by scripts/convert_checkpoint.py) to mutate as well.")
+    var foreign: String?
+
+    func validate() throws {
+        guard cases > 0 else { throw ValidationError("--cases must be positive") }
+    }
+
+    func run() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pixelood-fuzz-ckpt-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let targets = try CheckpointFuzzTargets.make(in: folder, foreign: foreign)
+        var failed = false
+        for (index, target) in targets.enumerated() {
+            let summary = try CheckpointFuzzer.run(target.target, cases: cases, seed: seed &+ UInt64(index), folder: folder)
+            print("\(target.target.name) (\(target.sealed ? "PixelOoD, checksummed" : "foreign, validated only")): \(summary)")
+            if target.sealed && (summary.silentLoads > 0 || summary.unchanged > 0) { failed = true }
+        }
+        if failed { throw ExitCode.failure }
     }
 }

@@ -54,3 +54,16 @@ struct RecipeCommandTests {
         #expect(summary.rejected > 500 && summary.loaded > 100, "both outcomes are exercised: \(summary)")
     }
 }
+
+@Suite("Self-verifying files")
+struct SelfVerifyingFileTests {
+    @Test("2000 mutated checkpoints and 2000 mutated store files: each is rejected or loads the original contents exactly")
+    func fuzzCheckpoints() throws {
+        let folder = try scratchDirectory("fuzz-ckpt").path
+        for (index, target) in try CheckpointFuzzTargets.make(in: folder, foreign: nil).enumerated() {
+            let summary = try CheckpointFuzzer.run(target.target, cases: 2000, seed: 20261201 &+ UInt64(index), folder: folder)
+            #expect(summary.silentLoads == 0 && summary.unchanged == 0, "\(target.target.name): \(summary)")
+            #expect(summary.rejected + summary.noOps == 2000, "\(target.target.name): \(summary)")
+        }
+    }
+}

@@ -126,3 +126,34 @@ struct H5FileTests {
         #expect(try H5File.open(path).readFloat32("/v").values == [3])
     }
 }
+
+@Suite("Checksummed files")
+struct ChecksumTests {
+    @Test("a changed byte anywhere in a PixelOoD file is an error before libhdf5 parses it; h5py files still open")
+    func changedByte() throws {
+        let folder = try scratchDirectory("sum")
+        let path = folder.appendingPathComponent("a.h5").path
+        var state = StateDict()
+        state.append("w", Tensor(shape: [4, 4], (0..<16).map(Float.init)))
+        try state.save(to: path)
+        #expect(try H5File.open(path).isSealed)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        for offset in [0, 9, 100, 511, 512, bytes.count / 2, bytes.count - 1] {
+            var changed = bytes
+            changed[offset] ^= 0x10
+            let bad = folder.appendingPathComponent("bad-\(offset).h5").path
+            try Data(changed).write(to: URL(fileURLWithPath: bad))
+            #expect(throws: HDF5Error.self, "byte \(offset)") { _ = try StateDict.load(from: bad) }
+        }
+        let short = folder.appendingPathComponent("short.h5").path
+        try Data(bytes.dropLast(7)).write(to: URL(fileURLWithPath: short))
+        do {
+            _ = try StateDict.load(from: short)
+            Issue.record("a truncated file loaded")
+        } catch let error as HDF5Error {
+            #expect(error.description.contains("truncated or extended"))
+        }
+        let h5py = Fixture.directory.appendingPathComponent("name_order.h5").path
+        #expect(try !H5File.open(h5py).isSealed)
+    }
+}

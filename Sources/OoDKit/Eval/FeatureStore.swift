@@ -17,6 +17,11 @@ public struct FeatureStoreKey: Sendable, Hashable {
     /// The cached maps (``Segmenter/encodedFeatureNames``).
     public var features: [String]
 
+    /// A key.
+    public init(modelHash: String, dataset: String, samples: String, preprocessing: String, features: [String]) {
+        (self.modelHash, self.dataset, self.samples, self.preprocessing, self.features) = (modelHash, dataset, samples, preprocessing, features)
+    }
+
     /// The canonical text of the key, stored in the file and compared on every hit.
     public var text: String {
         "pixelood-feature-store v1\nmodel \(modelHash)\ndataset \(dataset)\nsamples \(samples)\n"
