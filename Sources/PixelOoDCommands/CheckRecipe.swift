@@ -12,11 +12,7 @@ struct CheckRecipe: ParsableCommand {
         abstract: "Validate a recipe and build everything it names, without training.",
         discussion: "Errors are printed compiler-style: file:line:column: error: key.path: message.")
 
-    @Argument(help: "The recipe file.")
-    var recipe: String
-
-    @Option(name: .customLong("set"), help: "Override one value: key.path=value (YAML), repeatable.")
-    var overrides: [String] = []
+    @OptionGroup var recipeArguments: RecipeArguments
 
     @Flag(help: "Do not open the dataset folders.")
     var skipData = false
@@ -25,10 +21,10 @@ struct CheckRecipe: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let loaded = try RecipeLoader.load(recipe, overrides: overrides)
+        let loaded = try recipeArguments.load()
         let built = try RecipeCheck.build(loaded.recipe, registry: CommandContext.registry, openData: !skipData)
         if !quiet { print(loaded.text) }
-        print("ok: \(recipe): \(built)")
+        print("ok: \(recipeArguments.recipe): \(built)")
     }
 }
 

@@ -15,11 +15,7 @@ struct EvalCommand: ParsableCommand {
             dataset, the preprocessing and the feature names, so later runs skip the backbone.
             """)
 
-    @Argument(help: "The recipe file.")
-    var recipe: String
-
-    @Option(name: .customLong("set"), help: "Override one value: key.path=value (YAML), repeatable.")
-    var overrides: [String] = []
+    @OptionGroup var recipeArguments: RecipeArguments
 
     @Option(help: "A checkpoint whose segmenter. weights to evaluate (default: the recipe's checkpoint).")
     var checkpoint: String?
@@ -33,21 +29,14 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Where report.md and report.json go (default: <work_dir>/eval).")
     var out: String?
 
-    @Option(help: "Progress: auto, plain or none.")
-    var progress: String = "auto"
-
-    func validate() throws {
-        guard ProgressStyle(rawValue: progress) != nil else {
-            throw ValidationError("--progress must be one of \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
+    @OptionGroup var progressArgument: ProgressArgument
 
     func run() throws {
         try BLAS.load()
-        let loaded = try RecipeLoader.load(recipe, overrides: overrides)
+        let loaded = try recipeArguments.load()
         let workDir = Trainer(loaded, registry: CommandContext.registry).workDir
         let options = EvalOptions(checkpoint: checkpoint, storeDirectory: noStore ? nil : (store ?? workDir + "/feature-store"),
-                                  progress: ProgressStyle(rawValue: progress) ?? .auto)
+                                  progress: progressArgument.style)
         let report = try Evaluator(loaded, registry: CommandContext.registry, options: options).run()
         let folder = out ?? workDir + "/eval"
         try report.write(to: folder)

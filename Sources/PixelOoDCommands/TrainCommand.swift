@@ -15,11 +15,7 @@ struct TrainCommand: ParsableCommand {
             as the uninterrupted run would have.
             """)
 
-    @Argument(help: "The recipe file.")
-    var recipe: String
-
-    @Option(name: .customLong("set"), help: "Override one value: key.path=value (YAML), repeatable.")
-    var overrides: [String] = []
+    @OptionGroup var recipeArguments: RecipeArguments
 
     @Option(help: "Write here instead of the recipe's work_dir.")
     var workDir: String?
@@ -30,27 +26,23 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop after this many steps (with a checkpoint).")
     var maxSteps: Int?
 
-    @Option(help: "Progress: auto (a bar on a terminal, lines otherwise), plain or none.")
-    var progress: String = "auto"
+    @OptionGroup var progressArgument: ProgressArgument
 
     func validate() throws {
-        guard ProgressStyle(rawValue: progress) != nil else {
-            throw ValidationError("--progress must be one of \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive") }
     }
 
     func run() throws {
         try BLAS.load()
-        let loaded = try RecipeLoader.load(recipe, overrides: overrides)
+        let loaded = try recipeArguments.load()
         let interrupt = InterruptFlag()
         interrupt.catchInterrupts()
         let trainer = Trainer(loaded, registry: CommandContext.registry,
                               options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps,
-                                                    progress: ProgressStyle(rawValue: progress) ?? .auto, interrupt: interrupt))
+                                                    progress: progressArgument.style, interrupt: interrupt))
         do {
             let results = try trainer.run()
-            if results.isEmpty { print("nothing to train: every stage of \(recipe) is finished in \(resume ?? trainer.workDir)") }
+            if results.isEmpty { print("nothing to train: every stage of \(recipeArguments.recipe) is finished in \(resume ?? trainer.workDir)") }
             for result in results {
                 print(String(format: "%@: %d steps in %.1f s, last loss %.4f, checkpoint %@", result.stage, result.stepsRun,
                              result.seconds, result.lastLoss, result.checkpoint))
