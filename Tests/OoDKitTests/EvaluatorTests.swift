@@ -8,9 +8,10 @@ import PixelOoDTestSupport
 
 extension TrainingFixture {
     /// The training recipe plus an eval section on the three synthetic anomaly sets.
-    func evalRecipe() throws -> LoadedRecipe {
+    func evalRecipe(_ extra: String = "") throws -> LoadedRecipe {
         try recipe(TrainingFixture.segmenterStage, extra: """
             eval:
+            \(extra)
               datasets:
                 - {type: synthetic_anomalies, root: \(folder.path)/data, set: static}
                 - {type: synthetic_anomalies, root: \(folder.path)/data, set: obstacle}
@@ -78,5 +79,21 @@ struct EvaluatorTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: store)
         #expect(files.filter { $0.hasSuffix(".h5") }.count == 2, "the two finished sets are stored, the broken one is not: \(files)")
         #expect(!files.contains { $0.contains(".tmp-") }, "no temporary file is left behind")
+    }
+
+    @Test("component metrics take a second pass, served by the feature store, at each score's best-F1 threshold")
+    func components() throws {
+        let fixture = try TrainingFixture()
+        let loaded = try fixture.evalRecipe("  components: {min_predicted_size: 4, min_instance_size: 2}")
+        let report = try Evaluator(loaded, registry: fixture.registry,
+                                   options: .init(storeDirectory: fixture.folder.path + "/store", progress: .none)).run()
+        #expect(report.backbonePasses == 3 && report.storeHits == 3, "the second pass reads the maps the first one stored")
+        for row in report.rows {
+            let c = try #require(row.components)
+            #expect((0...1).contains(c.meanF1), "\(row.dataset) \(row.method): \(c)")
+            // The one 64x32 obstacle image holds 2 anomaly pixels, split below min_instance_size: no component.
+            if row.dataset != "synthetic obstacle" { #expect(c.groundTruthComponents > 0, "\(row.dataset) \(row.method): \(c)") }
+        }
+        #expect(report.markdown.contains("Component level"))
     }
 }

@@ -131,7 +131,7 @@ struct RegistryTests {
                     "clip_grad_norm", "checkpoint_every", "datasets", "scores", "backbone", "num_classes", "aspp_channels",
                     "low_level_channels", "width_divisor", "output_stride", "smoothing", "kernel", "sigma", "normalized",
                     "temperature", "weight", "logits", "root", "track", "set", "lr", "momentum", "nesterov", "weight_decay", "betas",
-                    "eps", "power"]
+                    "eps", "power", "components", "min_predicted_size", "min_instance_size"]
         for key in keys { #expect(docs.contains("`\(key)`"), "key '\(key)' is not in docs/recipes.md") }
     }
 }

@@ -13,10 +13,12 @@ public struct EvalRow: Sendable, Codable {
     public var pooled: AnomalyReport
     /// The mean over images that have both classes, reported beside the pooled numbers.
     public var perImageMean: AnomalyReport?
+    /// SMIYC component metrics at the pooled best-F1 threshold, when the recipe asks.
+    public var components: ComponentReport?
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, images, anomalyPixels = "anomaly_pixels", inlierPixels = "inlier_pixels"
-        case pooled, perImageMean = "per_image_mean"
+        case pooled, perImageMean = "per_image_mean", components
     }
 }
 
@@ -57,6 +59,16 @@ public struct EvalReport: Sendable, Codable {
             lines.append(String(format: "| %@ | %@ | %.2f | %.2f | %.2f | %d | %d | %d |", row.dataset, row.method,
                                 100 * row.pooled.fpr, 100 * row.pooled.averagePrecision, 100 * row.pooled.auroc,
                                 row.images, row.anomalyPixels, row.inlierPixels))
+        }
+        let componentRows = rows.filter { $0.components != nil }
+        if !componentRows.isEmpty {
+            lines += ["", "Component level (SMIYC definitions, at each score's pixel-level best-F1 threshold):", "",
+                      "| set | method | sIoU ↑ | PPV ↑ | mean F1 ↑ | gt components | predicted components |", "|---|---|---|---|---|---|---|"]
+            for row in componentRows {
+                guard let c = row.components else { continue }
+                lines.append(String(format: "| %@ | %@ | %.2f | %.2f | %.2f | %d | %d |", row.dataset, row.method, 100 * c.meanSIoU,
+                                    100 * c.meanPPV, 100 * c.meanF1, c.groundTruthComponents, c.predictedComponents))
+            }
         }
         lines += ["", String(format: "%d backbone passes, %d images from the feature store, %.1f s.", backbonePasses, storeHits, seconds)]
         return lines.joined(separator: "\n") + "\n"

@@ -78,11 +78,28 @@ public struct Evaluator {
                     }
                 }
             }
+            let pooled = try evaluations.map { try $0.report(.pooled) }
+            var components: [ComponentEvaluation]?
+            if let settings = eval.components {
+                // A second pass at each score's best-F1 threshold (the backbone maps come from the store when enabled).
+                var perScore = pooled.map {
+                    ComponentEvaluation(threshold: $0.pooled.bestF1Threshold, minimumPredictedSize: settings.minimumPredictedSize,
+                                        minimumInstanceSize: settings.minimumInstanceSize)
+                }
+                try forEachImage(of: dataset, root: node.rootText, segmenter: segmenter, modelHash: hash,
+                                 passes: &passes, hits: &hits) { seg, labels in
+                    for (index, entry) in scores.enumerated() {
+                        let map = GradMode.noGrad { entry.score.score(logits: seg.logits) }
+                        try perScore[index].add(scores: map.scalars, labels: labels.values, height: labels.height, width: labels.width)
+                    }
+                }
+                components = perScore
+            }
             for (index, entry) in scores.enumerated() {
-                let pooled = try evaluations[index].report(.pooled)
                 rows.append(EvalRow(dataset: dataset.name, method: entry.label, images: dataset.count,
-                                    anomalyPixels: Int(pooled.pooled.positives), inlierPixels: Int(pooled.pooled.negatives),
-                                    pooled: pooled, perImageMean: try? evaluations[index].report(.perImageMean)))
+                                    anomalyPixels: Int(pooled[index].pooled.positives), inlierPixels: Int(pooled[index].pooled.negatives),
+                                    pooled: pooled[index], perImageMean: try? evaluations[index].report(.perImageMean),
+                                    components: components?[index].report))
             }
         }
         let meanIoU = try recipe.data?.val.map { try closedSetIoU($0, segmenter: segmenter, context: context) }

@@ -123,12 +123,38 @@ public struct EvalConfig: RecipeConfig {
     public var datasets: [RecipeNode]
     /// Scores on the segmenter's logits (score nodes).
     public var scores: [RecipeNode]
+    /// SMIYC component metrics on every set, when given.
+    public var components: ComponentsConfig?
 
-    enum CodingKeys: String, CodingKey { case datasets, scores }
+    enum CodingKeys: String, CodingKey { case datasets, scores, components }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         datasets = try c.value(.datasets, default: [])
         scores = try c.value(.scores, default: [])
+        components = try c.decodeIfPresent(ComponentsConfig.self, forKey: .components)
+    }
+}
+
+/// `components: {min_predicted_size: 500, min_instance_size: 100}` — SMIYC's component-level
+/// metrics (sIoU, PPV, mean F1) at each score's pixel-level best-F1 threshold. The defaults
+/// are the Anomaly track's; the Obstacle track uses 50 and 10.
+public struct ComponentsConfig: RecipeConfig {
+    /// Predicted components smaller than this are dropped.
+    public var minimumPredictedSize: Int
+    /// Ground-truth components smaller than this become void.
+    public var minimumInstanceSize: Int
+
+    enum CodingKeys: String, CodingKey { case minimumPredictedSize = "min_predicted_size", minimumInstanceSize = "min_instance_size" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        minimumPredictedSize = try c.value(.minimumPredictedSize, default: 500)
+        minimumInstanceSize = try c.value(.minimumInstanceSize, default: 100)
+    }
+
+    public func validate() throws {
+        guard minimumPredictedSize >= 0 else { throw ConfigError(key: "min_predicted_size", "must be at least 0") }
+        guard minimumInstanceSize >= 0 else { throw ConfigError(key: "min_instance_size", "must be at least 0") }
     }
 }
