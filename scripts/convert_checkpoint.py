@@ -54,6 +54,49 @@ def load_state_dict(path):
     return obj
 
 
+M64 = (1 << 64) - 1
+
+
+def _rotl(x, n):
+    return ((x << n) | (x >> (64 - n))) & M64
+
+
+def _fmix(k):
+    k ^= k >> 33
+    k = (k * 0xFF51AFD7ED558CCD) & M64
+    k ^= k >> 33
+    k = (k * 0xC4CEB9FE1A85EC53) & M64
+    return k ^ (k >> 33)
+
+
+def content_hash(data):
+    """PixelOoD's ContentHasher (Sources/TensorCore/StateDict+ContentHash.swift) over the
+    little-endian 64-bit words of `data`, the zero-padded tail word, then the byte count."""
+    import numpy as np
+    a, b, n = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0
+    whole = len(data) // 8 * 8
+    words = [int(w) for w in np.frombuffer(data[:whole], dtype="<u8")]
+    words.append(int.from_bytes(data[whole:], "little"))
+    words.append(len(data))
+    for w in words:
+        a = (_rotl(a ^ ((w * 0x87C37B91114253D5) & M64), 31) * 0x4CF5AD432745937F) & M64
+        b = ((_rotl(b ^ ((w * 0x4CF5AD432745937F) & M64), 27) * 0x87C37B91114253D5) + a) & M64
+        n += 1
+    h1 = _fmix(a ^ n)
+    h2 = _fmix((b + h1) & M64)
+    return f"{_fmix((h1 + h2) & M64):016x}{h2:016x}"
+
+
+def seal(path):
+    """Writes PixelOoD's whole-file checksum into the 512-byte user block (docs/checkpoints.md)."""
+    with open(path, "r+b") as f:
+        f.seek(512)
+        body = f.read()
+        header = f"PXOSUM1 {content_hash(body)} {len(body)}\n".encode()
+        f.seek(0)
+        f.write(header + bytes(512 - len(header)))
+
+
 def convert(source_path, out_path, rules):
     import h5py
     import numpy as np
@@ -70,13 +113,14 @@ def convert(source_path, out_path, rules):
     fd, temporary = tempfile.mkstemp(prefix=".convert-", suffix=".h5", dir=directory)
     os.close(fd)
     try:
-        with h5py.File(temporary, "w", track_order=True) as f:
+        with h5py.File(temporary, "w", track_order=True, userblock_size=512) as f:
             group = f.create_group("state_dict", track_order=True)
             for key, array in converted.items():
                 group[key] = array.astype(np.int64) if key.endswith("num_batches_tracked") else array.astype(np.float32)
             f.attrs["format_version"] = np.int64(1)
             f.attrs["toolkit_version"] = "converted by scripts/convert_checkpoint.py"
             f.attrs["source"] = os.path.basename(source_path)
+        seal(temporary)  # verified by PixelOoD before libhdf5 parses the file
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600

@@ -125,6 +125,7 @@ struct ConvertedCheckpointTests {
         let logits = GradMode.noGrad { model(input).logits }
         expectClose(logits, try fixture.tensor("/logits"), "logits from the converted checkpoint")
         #expect(try StateDict.load(from: path).keys.contains("head.atten_aspp_final.weight"))
+        #expect(try H5File.open(path).isSealed, "convert_checkpoint.py's Python ContentHasher seals what Swift verifies")
     }
 
     @Test("loading into the wrong architecture names every mismatched key and the file")
