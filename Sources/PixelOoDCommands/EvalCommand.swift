@@ -34,7 +34,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try BLAS.load()
         let loaded = try recipeArguments.load()
-        let workDir = Trainer(loaded, registry: CommandContext.registry).workDir
+        let workDir = loaded.workDir
         let options = EvalOptions(checkpoint: checkpoint, storeDirectory: noStore ? nil : (store ?? workDir + "/feature-store"),
                                   progress: progressArgument.style)
         let report = try Evaluator(loaded, registry: CommandContext.registry, options: options).run()

@@ -12,6 +12,11 @@ public struct LoadedRecipe: Sendable {
 
     /// The resolved recipe as YAML text (for checkpoint metadata and `pixelood check`).
     public var text: String { RecipeWriter.yaml(resolved) }
+
+    /// The run's folder: `work_dir`, else `runs/<name>`, else `runs/<the recipe file's stem>`.
+    public var workDir: String {
+        recipe.workDir ?? "runs/" + (recipe.name ?? URL(fileURLWithPath: files.first ?? "recipe").deletingPathExtension().lastPathComponent)
+    }
 }
 
 /// Reads recipes: `base: other.yaml` (relative to the recipe's folder) is loaded first and

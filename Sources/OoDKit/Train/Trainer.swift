@@ -58,9 +58,7 @@ public struct Trainer {
     }
 
     /// The folder the run writes to.
-    public var workDir: String {
-        options.workDir ?? loaded.recipe.workDir ?? "runs/" + (loaded.recipe.name ?? Self.stem(loaded.files.first ?? "recipe"))
-    }
+    public var workDir: String { options.workDir ?? loaded.workDir }
 
     /// Trains every stage (from the resume point).
     /// - Throws: ``TrainError`` (NaN loss naming the term, interruption), ``RecipeError``,
@@ -206,6 +204,4 @@ public struct Trainer {
         guard k >= 0 else { throw TrainError.badResume(path: path, reason: "negative step \(k)") }
         return checkpoint.trainer["stage_finished"]?.item == 1 ? (s + 1, 0) : (s, k)
     }
-
-    static func stem(_ path: String) -> String { URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
 }
