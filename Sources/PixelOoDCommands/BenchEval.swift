@@ -14,31 +14,19 @@ struct BenchEval: ParsableCommand {
         abstract: "Benchmark the evaluation loop: one frozen forward plus the four logit scores per image.",
         discussion: "Random weights and images; BN folded. Compare with scripts/bench/torch_eval.py (same model and loop).")
 
-    @Option(help: "Backbone of the DeepLabV3+ segmenter.")
-    var backbone = "resnet50"
-
-    @Option(help: "Output stride (8 or 16).")
-    var outputStride = 8
-
-    @Option(help: "Image height.")
-    var height = 512
-
-    @Option(help: "Image width.")
-    var width = 1024
+    @OptionGroup var segmenter: SegmenterBenchArguments
 
     @Option(help: "Timed images (after one warm-up).")
     var images = 4
 
     func validate() throws {
-        guard [8, 16].contains(outputStride) else { throw ValidationError("--output-stride must be 8 or 16") }
-        guard images > 0, height >= 32, width >= 32 else { throw ValidationError("--images must be positive, the size at least 32x32") }
+        guard images > 0, segmenter.height >= 32, segmenter.width >= 32 else { throw ValidationError("--images must be positive, the size at least 32x32") }
     }
 
     func run() throws {
         try BLAS.load()
-        let registry = CommandContext.registry
-        let node = try RecipeNode(yaml: "{type: deeplabv3plus, backbone: {type: \(backbone), output_stride: \(outputStride)}}")
-        let model = try registry.segmenters.build(node, BuildContext(registry: registry, rng: SeededGenerator(seed: 0)))
+        let model = try segmenter.buildSegmenter(seed: 0)
+        let (height, width, backbone, outputStride) = (segmenter.height, segmenter.width, segmenter.backbone, segmenter.outputStride)
         model.eval().freeze().foldBatchNorms()
         let scores: [any AnomalyScore] = [MaxSoftmaxScore(), MaxLogitScore(), EntropyScore(), EnergyScore()]
         var rng = SeededGenerator(seed: 1)

@@ -19,17 +19,7 @@ struct BenchModel: ParsableCommand {
             block, and backward into the block. Compare with scripts/bench/torch_models.py.
             """)
 
-    @Option(help: "Backbone: \(CommandContext.registry.backbones.names.joined(separator: ", ")), or ldn121.")
-    var backbone = "resnet50"
-
-    @Option(help: "Output stride (8 or 16; LDN-121 ignores it).")
-    var outputStride = 8
-
-    @Option(help: "Input height.")
-    var height = 512
-
-    @Option(help: "Input width.")
-    var width = 1024
+    @OptionGroup var segmenter: SegmenterBenchArguments
 
     @Option(help: "Batch size.")
     var batch = 1
@@ -42,12 +32,9 @@ struct BenchModel: ParsableCommand {
 
     func run() throws {
         try BLAS.load()
-        guard let stride = OutputStride(rawValue: outputStride) else { throw ValidationError("--output-stride must be 8 or 16") }
         var rng = SeededGenerator(seed: 0)
-        let registry = CommandContext.registry
-        let node = backbone == "ldn121" ? try RecipeNode(yaml: "{type: ldn121}")
-            : try RecipeNode(yaml: "{type: deeplabv3plus, backbone: {type: \(backbone), output_stride: \(stride.rawValue)}}")
-        let model = try registry.segmenters.build(node, BuildContext(registry: registry, rng: rng))
+        let model = try segmenter.buildSegmenter(seed: 0)
+        let (height, width, backbone, outputStride) = (segmenter.height, segmenter.width, segmenter.backbone, segmenter.outputStride)
         model.eval().freeze()
         let image = Tensor.normal([batch, 3, height, width], using: &rng)
         let step: () -> String?  // returns the phase breakdown where there is one

@@ -14,7 +14,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from torch_models import build  # noqa: E402
+from torch_models import add_model_arguments, build  # noqa: E402
 
 
 def scores(logits):
@@ -25,12 +25,8 @@ def scores(logits):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--backbone", default="resnet50")
-    ap.add_argument("--output-stride", type=int, default=8)
-    ap.add_argument("--height", type=int, default=512)
-    ap.add_argument("--width", type=int, default=1024)
+    add_model_arguments(ap)
     ap.add_argument("--images", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model = build(args.backbone, args.output_stride).eval()

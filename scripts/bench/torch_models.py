@@ -31,15 +31,20 @@ def build(name, output_stride):
     return DeepLabV3Plus(ResNet(blocks, output_stride), False, 256, 2048, output_stride)
 
 
-def main():
-    ap = argparse.ArgumentParser()
+def add_model_arguments(ap):
+    """The model and input options shared with torch_eval.py (as pixelood's SegmenterBenchArguments)."""
     ap.add_argument("--backbone", default="resnet50")
     ap.add_argument("--output-stride", type=int, default=8)
     ap.add_argument("--height", type=int, default=512)
     ap.add_argument("--width", type=int, default=1024)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    add_model_arguments(ap)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--rpl-step", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
