@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HDF5Store
 import NeuralNet
 import TensorCore
 
@@ -20,8 +19,7 @@ struct Inspect: ParsableCommand {
     var summary = false
 
     func run() throws {
-        let file = try H5File.open(checkpoint)  // errors name the file and what is wrong with it
-        let loaded = try Checkpoint.load(from: checkpoint)
+        let loaded = try Checkpoint.load(from: checkpoint)  // errors name the file and what is wrong with it
         let state = loaded.model
         let entries = state.entries.filter { $0.key.hasPrefix(prefix) }
         if !summary {
@@ -46,7 +44,7 @@ struct Inspect: ParsableCommand {
         let metadata = loaded.metadata
         print("format_version: \(metadata.formatVersion), toolkit_version: \(metadata.toolkitVersion), "
               + "seed: \(metadata.seed), step: \(metadata.step), epoch: \(metadata.epoch)")
-        if let source = try file.stringAttribute("source") { print("source: \(source)") }
+        if !metadata.source.isEmpty { print("source: \(metadata.source)") }
         if !metadata.recipe.isEmpty { print("recipe:\n" + metadata.recipe) }
     }
 }

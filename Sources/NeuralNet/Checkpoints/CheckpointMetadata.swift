@@ -19,19 +19,22 @@ public struct CheckpointMetadata: Sendable, Equatable {
     public var step: Int
     /// Epochs completed when the file was written.
     public var epoch: Int
+    /// The file a converted checkpoint came from (`scripts/convert_checkpoint.py`); empty otherwise.
+    public var source: String
 
     /// Metadata for a checkpoint written now by this release.
     public init(recipe: String = "", seed: UInt64 = 0, step: Int = 0, epoch: Int = 0) {
         self.formatVersion = CheckpointFormat.version
         self.toolkitVersion = NeuralNet.toolkitVersion
         (self.recipe, self.seed, self.step, self.epoch) = (recipe, seed, step, epoch)
+        source = ""
     }
 
     /// The root attributes that store this metadata.
     var attributes: [(name: String, value: H5AttributeValue)] {
         [("format_version", .int(formatVersion)), ("toolkit_version", .string(toolkitVersion)),
          ("recipe", .string(recipe)), ("seed", .int(Int64(bitPattern: seed))),
-         ("step", .int(Int64(step))), ("epoch", .int(Int64(epoch)))]
+         ("step", .int(Int64(step))), ("epoch", .int(Int64(epoch)))] + (source.isEmpty ? [] : [("source", .string(source))])
     }
 
     /// Reads the metadata of `file`; attributes a file written elsewhere lacks take the
@@ -60,6 +63,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
         }
         toolkitVersion = try text("toolkit_version") ?? "unknown"
         recipe = try text("recipe") ?? ""
+        source = try text("source") ?? ""
         seed = UInt64(bitPattern: try int("seed") ?? 0)
         let step = try int("step") ?? 0, epoch = try int("epoch") ?? 0
         guard step >= 0, epoch >= 0, step <= Int64(Int32.max), epoch <= Int64(Int32.max) else {
