@@ -45,6 +45,7 @@ enum RecipeCheck {
             if let schedule = stage.schedule { _ = try registry.schedules.build(schedule, context) }
         }
         let scores = try recipe.eval?.scores.map { try registry.scores.build($0, context) }.count ?? 0
+        let baselines = try recipe.eval?.baselines.map { try registry.baselines.build($0, context) }.count ?? 0
         var sets = 0
         if openData {
             for node in [recipe.data?.train, recipe.data?.val].compactMap({ $0 }) + (recipe.eval?.datasets ?? []) {
@@ -53,7 +54,7 @@ enum RecipeCheck {
             }
         }
         return "segmenter \(segmenter.typeName) (\(segmenter.parameterCount) parameters), \(recipe.stages.count) stages, "
-            + "\(heads) heads, \(losses) loss terms, \(scores) scores, \(sets) datasets opened"
+            + "\(heads) heads, \(losses) loss terms, \(scores) scores, \(baselines) baselines, \(sets) datasets opened"
     }
 
     /// Decodes and validates every node's config without constructing anything.
@@ -66,6 +67,7 @@ enum RecipeCheck {
             if let schedule = stage.schedule { try registry.schedules.check(schedule, registry: registry) }
         }
         for score in recipe.eval?.scores ?? [] { try registry.scores.check(score, registry: registry) }
+        for baseline in recipe.eval?.baselines ?? [] { try registry.baselines.check(baseline, registry: registry) }
         for node in [recipe.data?.train, recipe.data?.val].compactMap({ $0 }) + (recipe.eval?.datasets ?? []) {
             try registry.datasets.check(node, registry: registry)
         }

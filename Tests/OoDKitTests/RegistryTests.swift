@@ -43,7 +43,7 @@ struct RegistryTests {
     @Test("the core registry lists every kind, each name once, with a summary")
     func listing() {
         let listing = coreRegistry.listing
-        #expect(listing.map(\.kind) == ["backbone", "segmenter", "head", "score", "loss", "dataset", "optimizer", "schedule"])
+        #expect(listing.map(\.kind) == ["backbone", "segmenter", "head", "score", "baseline", "loss", "dataset", "optimizer", "schedule"])
         #expect(coreRegistry.scores.names == ["energy", "entropy", "max_logit", "max_softmax"])
         for (_, entries) in listing { for entry in entries { #expect(!entry.summary.isEmpty, "\(entry.name)") } }
     }

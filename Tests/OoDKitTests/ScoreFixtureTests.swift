@@ -1,5 +1,8 @@
+import Foundation
 import Testing
+import HDF5Store
 import OoDKit
+import SceneData
 import TensorCore
 import PixelOoDTestSupport
 
@@ -52,5 +55,43 @@ struct ScoreFixtureTests {
             let s = GradMode.noGrad { score.score(logits: t) }.scalars
             #expect(s[1] > s[0], "\(name): flat \(s[1]) should exceed peaked \(s[0])")
         }
+    }
+}
+
+@Suite("The colour-rarity baseline against numpy")
+struct ColourRarityFixtureTests {
+    /// The training images and the test image of the fixture.
+    static func images(_ fixture: Fixture) throws -> (train: [RGBImage], test: RGBImage) {
+        let (shape, train) = try fixture.file.readUInt8("/colour_train")
+        let (h, w) = (shape[1], shape[2])
+        let images = (0..<shape[0]).map { RGBImage(width: w, height: h, pixels: Array(train[($0 * h * w * 3)..<(($0 + 1) * h * w * 3)])) }
+        let (testShape, test) = try fixture.file.readUInt8("/colour_test")
+        return (images, RGBImage(width: testShape[1], height: testShape[0], pixels: test))
+    }
+
+    @Test("-log frequency of quantised colours agrees with scripts/fixtures/scores.py to 1e-5",
+          arguments: [("colour_rarity_b4", 4, 1.0), ("colour_rarity_b8_a05", 8, 0.5)])
+    func agrees(_ name: String, _ bins: Int, _ pseudoCount: Double) throws {
+        let fixture = try Fixture("scores.h5")
+        let (train, test) = try Self.images(fixture)
+        var score = ColourRarityScore(bins: bins, pseudoCount: pseudoCount)
+        for image in train { score.fit(image) }
+        #expect(score.pixels == train.count * train[0].width * train[0].height)
+        let result = score.score(image: test)
+        #expect(result.shape == [1, test.height, test.width])
+        expectClose(result, try fixture.tensor("/" + name), tolerance: 1e-5, name)
+    }
+
+    @Test("a colour seen in training scores below the unseen-colour ceiling, and the blur keeps the map's shape")
+    func direction() throws {
+        let (train, test) = try Self.images(try Fixture("scores.h5"))
+        var score = ColourRarityScore(bins: 4)
+        for image in train { score.fit(image) }
+        let ceiling = Float(-log(1 / Double(score.pixels + 4 * 4 * 4)))
+        let seen = score.score(image: RGBImage(width: 1, height: 1, pixels: Array(train[0].pixels.prefix(3)))).scalars[0]
+        #expect(seen < ceiling - 1)
+        #expect(score.score(image: test).scalars.allSatisfy { $0 <= ceiling + 1e-5 })
+        score.smoothing = GaussianSmoothing(kernel: 3, sigma: 1)
+        #expect(score.score(image: test).shape == [1, test.height, test.width])
     }
 }

@@ -46,7 +46,8 @@ struct TrainingFixture {
 
     init() throws {
         folder = try scratchDirectory("train")
-        try SyntheticWorld(width: 64, height: 32, seed: 3).write(to: folder.appendingPathComponent("data").path,
+        // Seed 8 at 128x64: each set's one image keeps an anomaly above the minimum visible size.
+        try SyntheticWorld(width: 128, height: 64, seed: 8).write(to: folder.appendingPathComponent("data").path,
                                                                  counts: .init(train: 4, val: 1, outliers: 2, perAnomalySet: 1))
         registry = try Registry(plugins: [TrainingTestPlugin.self])
     }

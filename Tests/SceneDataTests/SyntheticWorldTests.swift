@@ -1,6 +1,7 @@
 import Foundation
+import Synchronization
 import Testing
-import SceneData
+@testable import SceneData
 import PixelOoDTestSupport
 import TensorCore
 
@@ -110,5 +111,51 @@ struct SyntheticWorldTests {
         #expect(coco.objects.count == 2 && coco.objects.allSatisfy { ObjectFamily(rawValue: $0.category) != nil })
         let loaded = try coco.load(1), original = Self.world.outlier(1)
         #expect(loaded.mask.filter { $0 }.count == original.mask.filter { $0 }.count, "the whole object survives the bounding-box cut")
+    }
+}
+
+@Suite("The anomaly sets as a benchmark: occlusion, minimum size, size of the default sets")
+struct AnomalyBenchmarkTests {
+    @Test("extras are drawn in depth order: the farthest is hidden by every object, the nearest hides all")
+    func occlusion() {
+        func render(depth: Float) -> LabelMap {
+            var rng = SeededGenerator(seed: 4)
+            let (canvas, _) = StreetScene.render(.city, width: 160, height: 96, using: &rng) { _, _ in
+                [(depth, { canvas, _ in canvas.rect(0, 0, 160, 96, Color(1, 0, 1), label: 200) })]
+            }
+            return canvas.labels
+        }
+        let far = render(depth: -1), near = render(depth: 2)
+        let vehicles = far.values.filter { [TrainId.car, .truck, .bus].map(\.rawValue).contains($0) }.count
+        #expect(vehicles > 0, "the nearer cars stay visible in front of the far extra")
+        #expect(far.values.filter { $0 == 200 }.count < far.values.count, "nearer objects hide part of the far extra")
+        #expect(near.values.allSatisfy { $0 == 200 }, "the nearest extra hides everything")
+    }
+
+    @Test("an anomaly hidden below the minimum visible size is void, not anomaly", arguments: AnomalySet.allCases)
+    func minimumVisibleSize(_ set: AnomalySet) {
+        let world = SyntheticWorld(width: 128, height: 64, seed: 2)
+        var empty = 0
+        for i in 0..<24 {
+            let anomalies = world.anomaly(set, i).labels.values.filter { $0 == 1 }.count
+            #expect(anomalies == 0 || anomalies >= AnomalySet.minimumVisiblePixels, "image \(i): \(anomalies) anomaly pixels")
+            if anomalies == 0 { empty += 1 }
+        }
+        #expect(empty < 24, "some anomalies stay visible")
+    }
+
+    @Test("the default sets (100 images at 512x256) hold over 50k anomaly pixels each")
+    func defaultSetSize() {
+        let world = SyntheticWorld(width: 512, height: 256, seed: 0)
+        let counts = SyntheticWorld.Counts()
+        for set in AnomalySet.allCases {
+            let total = Mutex(0)
+            DispatchQueue.concurrentPerform(iterations: counts.perAnomalySet) { i in
+                let anomalies = world.anomaly(set, i).labels.values.filter { $0 == 1 }.count
+                total.withLock { $0 += anomalies }
+            }
+            let sum = total.withLock { $0 }
+            #expect(sum > 50_000, "\(set.rawValue): \(sum) anomaly pixels")
+        }
     }
 }

@@ -44,14 +44,12 @@ public struct Evaluator {
     }
 
     /// Runs the evaluation.
-    /// - Throws: ``RecipeError``, dataset, checkpoint and store errors; ``TrainError/invalidRecipe(_:)``
-    ///   without `eval.datasets`.
+    /// - Throws: ``RecipeError``, dataset, checkpoint and store errors; ``EvalError`` without
+    ///   `eval.datasets`, or with a baseline and no `data.train`.
     public func run() throws -> EvalReport {
         let began = Date()
         let recipe = loaded.recipe
-        guard let eval = recipe.eval, !eval.datasets.isEmpty else {
-            throw TrainError.invalidRecipe("the recipe has no eval.datasets to evaluate on")
-        }
+        guard let eval = recipe.eval, !eval.datasets.isEmpty else { throw EvalError.noDatasets }
         let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
         let segmenter = try registry.segmenters.build(recipe.segmenter, context)
         let weights = options.checkpoint ?? recipe.checkpoint
@@ -59,20 +57,17 @@ public struct Evaluator {
         segmenter.eval().freeze()
         let hash = segmenter.stateDict().contentHash
         segmenter.foldBatchNorms()
-        let scoreNodes = eval.scores.isEmpty
-            ? try Self.defaultScores.map { try RecipeNode(yaml: $0, file: "<default scores>") } : eval.scores
-        let scores = try scoreNodes.map { (label: $0.label, score: try registry.scores.build($0, context)) }
+        let methods = try self.methods(eval, context: context)
 
         var rows: [EvalRow] = []
         var passes = 0, hits = 0
         for node in eval.datasets {
             let dataset = try registry.datasets.build(node, context)
-            var evaluations = try scores.map { _ in try AnomalyEvaluation() }
+            var evaluations = try methods.map { _ in try AnomalyEvaluation() }
             try forEachImage(of: dataset, root: node.rootText, segmenter: segmenter, modelHash: hash,
-                             passes: &passes, hits: &hits) { seg, labels in
-                let logits = seg.logits
-                for (index, entry) in scores.enumerated() {
-                    let map = GradMode.noGrad { entry.score.score(logits: logits) }
+                             passes: &passes, hits: &hits) { seg, image, labels in
+                for (index, method) in methods.enumerated() {
+                    let map = GradMode.noGrad { method.score(seg, image) }
                     try map.withUnsafeBufferPointer { values in
                         try labels.values.withUnsafeBufferPointer { try evaluations[index].add(scores: values, labels: $0) }
                     }
@@ -87,16 +82,16 @@ public struct Evaluator {
                                         minimumInstanceSize: settings.minimumInstanceSize)
                 }
                 try forEachImage(of: dataset, root: node.rootText, segmenter: segmenter, modelHash: hash,
-                                 passes: &passes, hits: &hits) { seg, labels in
-                    for (index, entry) in scores.enumerated() {
-                        let map = GradMode.noGrad { entry.score.score(logits: seg.logits) }
+                                 passes: &passes, hits: &hits) { seg, image, labels in
+                    for (index, method) in methods.enumerated() {
+                        let map = GradMode.noGrad { method.score(seg, image) }
                         try perScore[index].add(scores: map.scalars, labels: labels.values, height: labels.height, width: labels.width)
                     }
                 }
                 components = perScore
             }
-            for (index, entry) in scores.enumerated() {
-                rows.append(EvalRow(dataset: dataset.name, method: entry.label, images: dataset.count,
+            for (index, method) in methods.enumerated() {
+                rows.append(EvalRow(dataset: dataset.name, method: method.label, images: dataset.count,
                                     anomalyPixels: Int(pooled[index].pooled.positives), inlierPixels: Int(pooled[index].pooled.negatives),
                                     pooled: pooled[index], perImageMean: try? evaluations[index].report(.perImageMean),
                                     components: components?[index].report))
@@ -108,16 +103,35 @@ public struct Evaluator {
                           evaluationProtocol: "Pooled pixel metrics over each whole set (all evaluated pixels in one ranking); "
                               + "FPR95 by the nearest-recall rule (the strict rule and per-image means in report.json); "
                               + "AuPRC with anomaly pixels positive; void (255) never evaluated. Logits upsampled "
-                              + "bilinearly to the image size; \(Self.preprocessing).",
+                              + "bilinearly to the image size; \(Self.preprocessing). Baselines read the image only, "
+                              + "fitted to data.train.",
                           rows: rows, meanIoU: meanIoU, backbonePasses: passes, storeHits: hits,
                           seconds: Date().timeIntervalSince(began))
+    }
+
+    /// The table's rows: the logit scores (the four by default), then the baselines, each
+    /// fitted to `data.train`.
+    private func methods(_ eval: EvalConfig, context: BuildContext) throws -> [EvalMethod] {
+        let scoreNodes = eval.scores.isEmpty
+            ? try Self.defaultScores.map { try RecipeNode(yaml: $0, file: "<default scores>") } : eval.scores
+        var methods = try scoreNodes.map { EvalMethod(label: $0.label, kind: .logits(try registry.scores.build($0, context))) }
+        guard !eval.baselines.isEmpty else { return methods }
+        let built = try eval.baselines.map { (label: $0.label, baseline: try registry.baselines.build($0, context)) }
+        guard let trainNode = loaded.recipe.data?.train else { throw EvalError.nothingToFit(baseline: built[0].label) }
+        let train = try registry.datasets.build(trainNode, context)
+        for var entry in built {
+            var progress = ProgressReporter(stage: "fit " + entry.label, total: train.count, firstStep: 0, style: options.progress)
+            try entry.baseline.fit(train) { progress.update(step: $0) }
+            methods.append(EvalMethod(label: entry.label, kind: .image(entry.baseline)))
+        }
+        return methods
     }
 
     /// Feeds every image of `dataset` through the segmenter (backbone maps from the store
     /// when cached, written to it otherwise) and hands `body` the output and labels.
     private func forEachImage(of dataset: LabelledImages, root: String, segmenter: any Segmenter, modelHash: String,
                               passes: inout Int, hits: inout Int,
-                              _ body: (SegmenterOutput, LabelMap) throws -> Void) throws {
+                              _ body: (SegmenterOutput, RGBImage, LabelMap) throws -> Void) throws {
         var samples = ContentHasher()
         for sample in dataset.samples { samples.combine(bytes: Array(sample.name.utf8)) }
         let key = FeatureStoreKey(modelHash: modelHash, dataset: dataset.name + " at " + root, samples: samples.hex,
@@ -126,7 +140,7 @@ public struct Evaluator {
         var progress = ProgressReporter(stage: "eval " + dataset.name, total: dataset.count, firstStep: 0, style: options.progress)
         func decode(_ maps: [String: Tensor], _ image: RGBImage, _ labels: LabelMap, _ index: Int) throws {
             let seg = try GradMode.noGrad { try segmenter.decode(maps, outputSize: (image.height, image.width)) }
-            try body(seg, labels)
+            try body(seg, image, labels)
             progress.update(step: index + 1)
         }
         if let store, let cached = try store.open(key, images: dataset.count) {
@@ -166,6 +180,22 @@ public struct Evaluator {
         let storage = TensorStorage(uninitializedCount: 3 * image.width * image.height)
         Augmentation(cropHeight: image.height, cropWidth: image.width).normalize(image, into: storage.pointer)
         return Tensor(shape: [1, 3, image.height, image.width], storage: storage)
+    }
+}
+
+/// One row source of the table: a score on the segmenter's logits or a baseline on the image.
+struct EvalMethod {
+    enum Kind { case logits(any AnomalyScore), image(any ImageBaseline) }
+    /// How the report names it.
+    let label: String
+    let kind: Kind
+
+    /// The score map of one image, `[1, H, W]`.
+    func score(_ seg: SegmenterOutput, _ image: RGBImage) -> Tensor {
+        switch kind {
+        case .logits(let score): return score.score(logits: seg.logits)
+        case .image(let baseline): return baseline.score(image: image)
+        }
     }
 }
 

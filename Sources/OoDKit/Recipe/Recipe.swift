@@ -123,15 +123,23 @@ public struct EvalConfig: RecipeConfig {
     public var datasets: [RecipeNode]
     /// Scores on the segmenter's logits (score nodes).
     public var scores: [RecipeNode]
+    /// Image-only baselines fitted to `data.train` (baseline nodes); `[colour_rarity]` when
+    /// absent, so every table has its floor; `[]` turns them off.
+    public var baselines: [RecipeNode]
     /// SMIYC component metrics on every set, when given.
     public var components: ComponentsConfig?
 
-    enum CodingKeys: String, CodingKey { case datasets, scores, components }
+    enum CodingKeys: String, CodingKey { case datasets, scores, baselines, components }
+
+    /// The baselines of a recipe that names none.
+    public static let defaultBaselines = ["colour_rarity"]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         datasets = try c.value(.datasets, default: [])
         scores = try c.value(.scores, default: [])
+        baselines = try c.decodeIfPresent([RecipeNode].self, forKey: .baselines)
+            ?? Self.defaultBaselines.map { try RecipeNode(yaml: $0, file: "<default baselines>") }
         components = try c.decodeIfPresent(ComponentsConfig.self, forKey: .components)
     }
 }

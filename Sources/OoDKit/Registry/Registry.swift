@@ -12,6 +12,8 @@ public struct Registry: Sendable {
     public var heads = Catalog<any OoDHead>(kind: "head")
     /// Parameter-free anomaly scores from logits.
     public var scores = Catalog<any AnomalyScore>(kind: "score")
+    /// Non-learned scores from the image alone, fitted to `data.train` (`colour_rarity`).
+    public var baselines = Catalog<any ImageBaseline>(kind: "baseline")
     /// Loss terms.
     public var losses = Catalog<any LossTerm>(kind: "loss")
     /// Dataset readers.
@@ -36,7 +38,7 @@ public struct Registry: Sendable {
         func rows<P>(_ catalog: Catalog<P>) -> (String, [(String, String)]) {
             (catalog.kind, catalog.entries.map { ($0.name, $0.summary) })
         }
-        return [rows(backbones), rows(segmenters), rows(heads), rows(scores), rows(losses), rows(datasets),
+        return [rows(backbones), rows(segmenters), rows(heads), rows(scores), rows(baselines), rows(losses), rows(datasets),
                 rows(optimizers), rows(schedules)]
     }
 }

@@ -10,23 +10,28 @@ public enum ProgressStyle: String, Sendable, CaseIterable {
     case none
 }
 
-/// Draws the progress of one stage on standard error: step, rate, ETA and the latest loss.
-struct ProgressReporter {
-    let stage: String
-    let total: Int
-    let style: ProgressStyle
+/// Draws the progress of one stage (or any long job) on standard error: step, rate, ETA and
+/// the latest loss.
+public struct ProgressReporter: Sendable {
+    /// What the lines are prefixed with.
+    public let stage: String
+    /// The step count at which the job is done.
+    public let total: Int
+    /// Bar, lines or nothing.
+    public let style: ProgressStyle
     private let start = Date()
     private let firstStep: Int
     private var lastPlain = Date.distantPast
     private let isTerminal: Bool
 
-    init(stage: String, total: Int, firstStep: Int, style: ProgressStyle) {
+    /// A reporter for steps `firstStep + 1 … total` (a resumed stage starts past 0).
+    public init(stage: String, total: Int, firstStep: Int = 0, style: ProgressStyle) {
         (self.stage, self.total, self.firstStep, self.style) = (stage, total, firstStep, style)
         isTerminal = style == .auto && isatty(STDERR_FILENO) == 1
     }
 
     /// Reports that `step` (1-based) finished, with its loss when there is one.
-    mutating func update(step: Int, loss: Float? = nil) {
+    public mutating func update(step: Int, loss: Float? = nil) {
         guard style != .none else { return }
         let elapsed = Date().timeIntervalSince(start)
         let rate = Double(step - firstStep) / max(elapsed, 1e-9)

@@ -20,8 +20,11 @@ public enum ObjectFamily: String, CaseIterable, Sendable {
     static let inlierPalette = [Color(0.38, 0.37, 0.4), Color(0.25, 0.45, 0.15), Color(0.6, 0.55, 0.5), Color(0.7, 0.1, 0.1),
                                 Color(0.62, 0.6, 0.58), Color(0.15, 0.2, 0.5)]
 
-    /// Draws one object standing on (cx, bottom), `size` pixels tall, writing `label`.
-    func draw(_ c: inout Canvas, cx: Float, bottom: Float, size s: Float, label: UInt8, using rng: inout SeededGenerator) {
+    /// Draws one object standing on (cx, bottom), `size` pixels tall, writing `label`. With
+    /// probability `inlierChance` the object takes an inlier colour: `inlierColor` (sampled
+    /// from the scene) when given, else one of the fixed inlier palette.
+    func draw(_ c: inout Canvas, cx: Float, bottom: Float, size s: Float, label: UInt8, inlierColor: Color? = nil,
+              inlierChance: Float = 0.5, using rng: inout SeededGenerator) {
         let natural: [Color]
         switch self {
         case .animal: natural = [Color(0.45, 0.3, 0.15), Color(0.9, 0.88, 0.82), Color(0.2, 0.15, 0.1)]
@@ -33,7 +36,7 @@ public enum ObjectFamily: String, CaseIterable, Sendable {
         case .bag: natural = [Color(0.15, 0.1, 0.1), Color(0.6, 0.2, 0.5)]
         case .lamp: natural = [Color(0.95, 0.9, 0.7), Color(0.3, 0.3, 0.3)]
         }
-        let color = rng.jitter(rng.chance(0.5) ? rng.pick(Self.inlierPalette) : rng.pick(natural), 0.06)
+        let color = rng.jitter(rng.chance(inlierChance) ? (inlierColor ?? rng.pick(Self.inlierPalette)) : rng.pick(natural), 0.06)
         let texture = rng.uniform(0.1, 0.4), grain = rng.uniform(1.5, 6)
         switch self {
         case .animal:

@@ -24,8 +24,14 @@ public enum StreetScene {
     /// The two contexts.
     public enum Context: String, Sendable, CaseIterable { case city, country }
 
-    /// Renders one scene. Returns the image, its trainId labels and the layout.
-    static func render(_ context: Context, width: Int, height: Int, using rng: inout SeededGenerator)
+    /// Something drawn at a depth among the scene's objects: far ones first, so nearer
+    /// objects hide it and the labels follow what is visible.
+    typealias DepthObject = (depth: Float, draw: (inout Canvas, inout SeededGenerator) -> Void)
+
+    /// Renders one scene with `extras` (e.g. anomalies, given the layout) drawn in depth order
+    /// among its objects. Returns the image, its trainId labels and the layout.
+    static func render(_ context: Context, width: Int, height: Int, using rng: inout SeededGenerator,
+                       extras: (StreetLayout, inout SeededGenerator) -> [DepthObject] = { _, _ in [] })
         -> (canvas: Canvas, layout: StreetLayout) {
         let city = context == .city
         let light = city ? rng.jitter(Color(repeating: 1), 0.12) : rng.jitter(Color(1.05, 0.95, 0.8), 0.15)
@@ -37,7 +43,7 @@ public enum StreetScene {
         drawSky(&canvas, layout, city: city, using: &rng)
         if city { drawFacades(&canvas, layout, using: &rng) } else { drawCountryside(&canvas, layout, using: &rng) }
         drawGround(&canvas, layout, city: city, using: &rng)
-        var objects: [(depth: Float, draw: (inout Canvas, inout SeededGenerator) -> Void)] = []
+        var objects: [DepthObject] = []
         for _ in 0..<(city ? rng.int(3...7) : rng.int(0...2)) {
             let t = rng.uniform(0.12, 1.0), lane = rng.uniform(-0.75, 0.75)
             let kind = rng.pick(city ? [TrainId.car, .car, .car, .truck, .bus] : [.car, .truck])
@@ -63,6 +69,7 @@ public enum StreetScene {
                 objects.append((t, { c, r in StreetFurniture.drawTree(&c, layout, depth: t, offset: offset * 1.05, city: city, using: &r) }))
             }
         }
+        objects += extras(layout, &rng)
         for object in objects.sorted(by: { $0.depth < $1.depth }) { object.draw(&canvas, &rng) }
         return (canvas, layout)
     }

@@ -76,8 +76,8 @@ public struct SyntheticWorld: Sendable {
 
     /// How many images of each kind ``write(to:counts:progress:)`` writes.
     public struct Counts: Sendable {
-        public var train = 200, val = 50, outliers = 100, perAnomalySet = 30
-        public init(train: Int = 200, val: Int = 50, outliers: Int = 100, perAnomalySet: Int = 30) {
+        public var train = 200, val = 50, outliers = 100, perAnomalySet = 100
+        public init(train: Int = 200, val: Int = 50, outliers: Int = 100, perAnomalySet: Int = 100) {
             (self.train, self.val, self.outliers, self.perAnomalySet) = (train, val, outliers, perAnomalySet)
         }
     }
