@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SceneData", targets: ["SceneData"]),
         .library(name: "OoDKit", targets: ["OoDKit"]),
         .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
+        .library(name: "RPL", targets: ["RPL"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
     ],
@@ -48,7 +49,9 @@ let package = Package(
             "TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDMetrics", "SceneData", "CBLAS", "OoDKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands"]),
+        // OoD methods as plugins: each depends on OoDKit and the layers below, never on another plugin.
+        .target(name: "RPL", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore"], path: "Plugins/RPL"),
+        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands", "OoDKit", "RPL"]),
 
         // Examples build with the package, so CI compiles them.
         .executableTarget(name: "TinySegmentation", dependencies: ["NeuralNet", "TensorCore", "HDF5Store"],
@@ -70,6 +73,9 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: [
             "PixelOoDCommands", "OoDKit", "SceneData", "PixelOoDTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "RPLTests", dependencies: [
+            "RPL", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),

@@ -28,23 +28,23 @@ struct BenchEval: ParsableCommand {
         let model = try segmenter.buildSegmenter(seed: 0)
         let (height, width, backbone, outputStride) = (segmenter.height, segmenter.width, segmenter.backbone, segmenter.outputStride)
         model.eval().freeze().foldBatchNorms()
-        let scores: [any AnomalyScore] = [MaxSoftmaxScore(), MaxLogitScore(), EntropyScore(), EnergyScore()]
+        let scores = LogitScoring([MaxSoftmaxScore(), MaxLogitScore(), EntropyScore(), EnergyScore()])
         var rng = SeededGenerator(seed: 1)
         let inputs = (0...images).map { _ in Tensor.normal([1, 3, height, width], using: &rng) }
-        func loop(_ using: [any AnomalyScore]) -> Double {
+        func loop(_ using: LogitScoring) -> Double {
             var checksum: Float = 0
             let start = DispatchTime.now()
             for image in inputs.dropFirst() {
                 GradMode.noGrad {
                     let logits = model(image).logits
-                    for score in using { checksum += score.score(logits: logits).withUnsafeBufferPointer { $0[0] } }
+                    for map in using(logits: logits) { checksum += map.withUnsafeBufferPointer { $0[0] } }
                 }
             }
             _ = checksum  // keeps the scores from being optimised away
             return Double(images) / (Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
         }
         _ = GradMode.noGrad { model(inputs[0]).logits }  // warm-up
-        let four = loop(scores), one = loop([EnergyScore()])
+        let four = loop(scores), one = loop(LogitScoring([EnergyScore()]))
         print(String(format: "%@ OS%d %dx%d eval loop: %.3f images/s with 4 scores, %.3f with 1 (4 scores cost %.3fx one), core %@",
                      backbone, outputStride, height, width, four, one, one / four, BLAS.coreName))
     }

@@ -52,6 +52,38 @@ struct EvaluatorTests {
         #expect((json?["rows"] as? [Any])?.count == 15 && json?["protocol"] != nil)
     }
 
+    @Test("FrozenFeatures serves fitting on a frozen backbone (per-class mean features): the second fit reads the store, same numbers")
+    func fittingFromTheStore() throws {
+        let fixture = try TrainingFixture()
+        let loaded = try fixture.evalRecipe()
+        let context = BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: 1))
+        let segmenter = try fixture.registry.segmenters.build(loaded.recipe.segmenter, context)
+        segmenter.eval().freeze()
+        let train = try fixture.registry.datasets.build(try #require(loaded.recipe.data?.train), context)
+        var features = FrozenFeatures(segmenter: segmenter, modelHash: segmenter.stateDict().contentHash,
+                                      store: FeatureStore(directory: fixture.folder.path + "/store"), progress: .none)
+        func classMeans() throws -> [Float] {
+            var sums = [Float](repeating: 0, count: 19), counts = [Float](repeating: 0, count: 19)
+            try features.forEach(train, root: "train", stage: "fit") { maps, _, labels in
+                let out = try #require(maps["out"])
+                let (h, w) = (out.shape[2], out.shape[3])
+                let channelMean = GradMode.noGrad { out.mean(axis: 1) }.scalars  // [1, h, w]
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let label = labels.values[(y * labels.height / h) * labels.width + x * labels.width / w]
+                        if label < 19 { sums[Int(label)] += channelMean[y * w + x]; counts[Int(label)] += 1 }
+                    }
+                }
+            }
+            return zip(sums, counts).map { $1 > 0 ? $0 / $1 : 0 }
+        }
+        let first = try classMeans()
+        #expect(features.backbonePasses == train.count && features.storeHits == 0)
+        let second = try classMeans()
+        #expect(features.backbonePasses == train.count && features.storeHits == train.count, "the second fit runs no backbone")
+        #expect(first == second && first.contains { $0 != 0 })
+    }
+
     @Test("baselines: [] leaves only the logit scores; a baseline without data.train to fit on is an EvalError")
     func baselines() throws {
         let fixture = try TrainingFixture()

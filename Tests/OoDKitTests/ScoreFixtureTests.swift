@@ -26,6 +26,32 @@ struct ScoreFixtureTests {
         expectClose(result, try fixture.tensor("/" + name), tolerance: 1e-5, name)
     }
 
+    @Test("the fused statistics pass (LogitScoring) gives every score PyTorch's values to 1e-5", arguments: 0..<cases.count)
+    func fused(_ index: Int) throws {
+        let (name, score) = Self.cases[index]
+        let fixture = try Fixture("scores.h5")
+        let logits = try fixture.tensor("/logits")
+        let maps = GradMode.noGrad { LogitScoring([MaxLogitScore(), score]).callAsFunction(logits: logits) }
+        #expect(maps.count == 2 && maps[1].shape == [2, 9, 11])
+        expectClose(maps[1], try fixture.tensor("/" + name), tolerance: 1e-5, "fused " + name)
+        expectClose(maps[0], try fixture.tensor("/max_logit"), tolerance: 1e-5, "fused max_logit beside " + name)
+    }
+
+    @Test("softmax statistics agree with logsumexp, max and the entropy score on underflowing, tied and infinite logits")
+    func statisticsEdges() {
+        // [N=1, K=3, H=1, W=3]: columns (-200, 1, 1) (a probability that underflows to 0),
+        // (2, 2, 2) (a tie), (0, 0, 80) (one class saturates).
+        let t = Tensor(shape: [1, 3, 1, 3], [-200, 2, 0, 1, 2, 0, 1, 2, 80])
+        let stats = t.softmaxStatistics(axis: 1)
+        GradMode.noGrad {
+            expectClose(stats.logSumExp, t.logsumexp(axis: 1), tolerance: 1e-5, "logsumexp")
+            expectClose(stats.entropy, EntropyScore().score(logits: t), tolerance: 1e-5, "entropy")
+            expectClose(stats.max, t.max(axis: 1), tolerance: 0, "max")
+            let infinite = Tensor(shape: [1, 2, 1, 1], [-.infinity, 3])
+            expectClose(infinite.softmaxStatistics(axis: 1).logSumExp, infinite.logsumexp(axis: 1), tolerance: 1e-6, "-inf class")
+        }
+    }
+
     @Test("the blurred energy's gradient agrees with PyTorch's and with finite differences")
     func blurGradient() throws {
         let fixture = try Fixture("scores.h5")

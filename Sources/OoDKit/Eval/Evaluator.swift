@@ -35,8 +35,6 @@ public struct Evaluator {
 
     /// The four logit scores, when the recipe names none.
     public static let defaultScores = ["max_softmax", "max_logit", "entropy", "energy"]
-    /// How images are fed: what the feature-store key records.
-    static let preprocessing = "imagenet mean/std, native resolution, batch 1"
 
     /// An evaluator for `loaded`.
     public init(_ loaded: LoadedRecipe, registry: Registry, options: EvalOptions = EvalOptions()) {
@@ -60,14 +58,19 @@ public struct Evaluator {
         let methods = try self.methods(eval, context: context)
 
         var rows: [EvalRow] = []
-        var passes = 0, hits = 0
+        var features = FrozenFeatures(segmenter: segmenter, modelHash: hash, store: options.storeDirectory.map(FeatureStore.init(directory:)),
+                                      progress: options.progress)
+        // Each image's segmenter output (decoded from the cached or computed maps), image and labels.
+        func forEachImage(_ dataset: LabelledImages, _ node: RecipeNode, _ body: (SegmenterOutput, RGBImage, LabelMap) throws -> Void) throws {
+            try features.forEach(dataset, root: node.rootText, stage: "eval " + dataset.name) { maps, image, labels in
+                try body(try GradMode.noGrad { try segmenter.decode(maps, outputSize: (image.height, image.width)) }, image, labels)
+            }
+        }
         for node in eval.datasets {
             let dataset = try registry.datasets.build(node, context)
-            var evaluations = try methods.map { _ in try AnomalyEvaluation() }
-            try forEachImage(of: dataset, root: node.rootText, segmenter: segmenter, modelHash: hash,
-                             passes: &passes, hits: &hits) { seg, image, labels in
-                for (index, method) in methods.enumerated() {
-                    let map = GradMode.noGrad { method.score(seg, image) }
+            var evaluations = try methods.labels.map { _ in try AnomalyEvaluation() }
+            try forEachImage(dataset, node) { seg, image, labels in
+                for (index, map) in GradMode.noGrad({ methods.scores(seg, image) }).enumerated() {
                     try map.withUnsafeBufferPointer { values in
                         try labels.values.withUnsafeBufferPointer { try evaluations[index].add(scores: values, labels: $0) }
                     }
@@ -81,17 +84,15 @@ public struct Evaluator {
                     ComponentEvaluation(threshold: $0.pooled.bestF1Threshold, minimumPredictedSize: settings.minimumPredictedSize,
                                         minimumInstanceSize: settings.minimumInstanceSize)
                 }
-                try forEachImage(of: dataset, root: node.rootText, segmenter: segmenter, modelHash: hash,
-                                 passes: &passes, hits: &hits) { seg, image, labels in
-                    for (index, method) in methods.enumerated() {
-                        let map = GradMode.noGrad { method.score(seg, image) }
+                try forEachImage(dataset, node) { seg, image, labels in
+                    for (index, map) in GradMode.noGrad({ methods.scores(seg, image) }).enumerated() {
                         try perScore[index].add(scores: map.scalars, labels: labels.values, height: labels.height, width: labels.width)
                     }
                 }
                 components = perScore
             }
-            for (index, method) in methods.enumerated() {
-                rows.append(EvalRow(dataset: dataset.name, method: method.label, images: dataset.count,
+            for (index, label) in methods.labels.enumerated() {
+                rows.append(EvalRow(dataset: dataset.name, method: label, images: dataset.count,
                                     anomalyPixels: Int(pooled[index].pooled.positives), inlierPixels: Int(pooled[index].pooled.negatives),
                                     pooled: pooled[index], perImageMean: try? evaluations[index].report(.perImageMean),
                                     components: components?[index].report))
@@ -103,64 +104,29 @@ public struct Evaluator {
                           evaluationProtocol: "Pooled pixel metrics over each whole set (all evaluated pixels in one ranking); "
                               + "FPR95 by the nearest-recall rule (the strict rule and per-image means in report.json); "
                               + "AuPRC with anomaly pixels positive; void (255) never evaluated. Logits upsampled "
-                              + "bilinearly to the image size; \(Self.preprocessing). Baselines read the image only, "
+                              + "bilinearly to the image size; \(FrozenFeatures.preprocessing). Baselines read the image only, "
                               + "fitted to data.train.",
-                          rows: rows, meanIoU: meanIoU, backbonePasses: passes, storeHits: hits,
+                          rows: rows, meanIoU: meanIoU, backbonePasses: features.backbonePasses, storeHits: features.storeHits,
                           seconds: Date().timeIntervalSince(began))
     }
 
     /// The table's rows: the logit scores (the four by default), then the baselines, each
     /// fitted to `data.train`.
-    private func methods(_ eval: EvalConfig, context: BuildContext) throws -> [EvalMethod] {
+    private func methods(_ eval: EvalConfig, context: BuildContext) throws -> EvalMethods {
         let scoreNodes = eval.scores.isEmpty
             ? try Self.defaultScores.map { try RecipeNode(yaml: $0, file: "<default scores>") } : eval.scores
-        var methods = try scoreNodes.map { EvalMethod(label: $0.label, kind: .logits(try registry.scores.build($0, context))) }
-        guard !eval.baselines.isEmpty else { return methods }
-        let built = try eval.baselines.map { (label: $0.label, baseline: try registry.baselines.build($0, context)) }
-        guard let trainNode = loaded.recipe.data?.train else { throw EvalError.nothingToFit(baseline: built[0].label) }
-        let train = try registry.datasets.build(trainNode, context)
-        for var entry in built {
-            var progress = ProgressReporter(stage: "fit " + entry.label, total: train.count, firstStep: 0, style: options.progress)
-            try entry.baseline.fit(train) { progress.update(step: $0) }
-            methods.append(EvalMethod(label: entry.label, kind: .image(entry.baseline)))
-        }
-        return methods
-    }
-
-    /// Feeds every image of `dataset` through the segmenter (backbone maps from the store
-    /// when cached, written to it otherwise) and hands `body` the output and labels.
-    private func forEachImage(of dataset: LabelledImages, root: String, segmenter: any Segmenter, modelHash: String,
-                              passes: inout Int, hits: inout Int,
-                              _ body: (SegmenterOutput, RGBImage, LabelMap) throws -> Void) throws {
-        var samples = ContentHasher()
-        for sample in dataset.samples { samples.combine(bytes: Array(sample.name.utf8)) }
-        let key = FeatureStoreKey(modelHash: modelHash, dataset: dataset.name + " at " + root, samples: samples.hex,
-                                  preprocessing: Self.preprocessing, features: segmenter.encodedFeatureNames)
-        let store = options.storeDirectory.map(FeatureStore.init(directory:))
-        var progress = ProgressReporter(stage: "eval " + dataset.name, total: dataset.count, firstStep: 0, style: options.progress)
-        func decode(_ maps: [String: Tensor], _ image: RGBImage, _ labels: LabelMap, _ index: Int) throws {
-            let seg = try GradMode.noGrad { try segmenter.decode(maps, outputSize: (image.height, image.width)) }
-            try body(seg, image, labels)
-            progress.update(step: index + 1)
-        }
-        if let store, let cached = try store.open(key, images: dataset.count) {
-            for index in 0..<dataset.count {
-                let (image, labels) = try dataset.load(index)
-                try decode(try cached.maps(index), image, labels, index)
-                hits += 1
-            }
-            return
-        }
-        func compute(_ writer: FeatureStoreWriter?) throws {
-            for index in 0..<dataset.count {
-                let (image, labels) = try dataset.load(index)
-                let maps = GradMode.noGrad { segmenter.encode(Self.tensor(image)) }
-                passes += 1
-                try writer?.append(maps)
-                try decode(maps, image, labels, index)
+        let scores = try scoreNodes.map { try registry.scores.build($0, context) }
+        var baselines = try eval.baselines.map { try registry.baselines.build($0, context) }
+        let labels = scoreNodes.map(\.label) + eval.baselines.map(\.label)
+        if !baselines.isEmpty {
+            guard let trainNode = loaded.recipe.data?.train else { throw EvalError.nothingToFit(baseline: eval.baselines[0].label) }
+            let train = try registry.datasets.build(trainNode, context)
+            for index in baselines.indices {
+                var progress = ProgressReporter(stage: "fit " + labels[scores.count + index], total: train.count, style: options.progress)
+                try baselines[index].fit(train) { progress.update(step: $0) }
             }
         }
-        if let store { try store.write(key, images: dataset.count) { try compute($0) } } else { try compute(nil) }
+        return EvalMethods(labels: labels, logitScores: LogitScoring(scores), baselines: baselines)
     }
 
     /// mIoU of the closed-set prediction (argmax of the logits) on an inlier set.
@@ -169,33 +135,24 @@ public struct Evaluator {
         var confusion = ConfusionMatrix(classes: segmenter.numClasses)
         for index in 0..<dataset.count {
             let (image, labels) = try dataset.load(index)
-            let prediction = GradMode.noGrad { segmenter(Self.tensor(image)).logits.argmax(axis: 1) }
+            let prediction = GradMode.noGrad { segmenter(FrozenFeatures.tensor(image)).logits.argmax(axis: 1) }
             try confusion.add(predictions: prediction.values, labels: labels.values.map(Int32.init))
         }
         return confusion.meanIoU
     }
-
-    /// An image as a normalised `[1, 3, H, W]` tensor.
-    static func tensor(_ image: RGBImage) -> Tensor {
-        let storage = TensorStorage(uninitializedCount: 3 * image.width * image.height)
-        Augmentation(cropHeight: image.height, cropWidth: image.width).normalize(image, into: storage.pointer)
-        return Tensor(shape: [1, 3, image.height, image.width], storage: storage)
-    }
 }
 
-/// One row source of the table: a score on the segmenter's logits or a baseline on the image.
-struct EvalMethod {
-    enum Kind { case logits(any AnomalyScore), image(any ImageBaseline) }
-    /// How the report names it.
-    let label: String
-    let kind: Kind
+/// The table's row sources: logit scores (sharing one fused statistics pass, ``LogitScoring``)
+/// and image baselines, in the order the report lists them.
+struct EvalMethods {
+    /// How the report names each, logit scores first.
+    let labels: [String]
+    let logitScores: LogitScoring
+    let baselines: [any ImageBaseline]
 
-    /// The score map of one image, `[1, H, W]`.
-    func score(_ seg: SegmenterOutput, _ image: RGBImage) -> Tensor {
-        switch kind {
-        case .logits(let score): return score.score(logits: seg.logits)
-        case .image(let baseline): return baseline.score(image: image)
-        }
+    /// Every method's `[1, H, W]` map of one image, in ``labels`` order.
+    func scores(_ seg: SegmenterOutput, _ image: RGBImage) -> [Tensor] {
+        logitScores(logits: seg.logits) + baselines.map { $0.score(image: image) }
     }
 }
 

@@ -17,6 +17,13 @@ public struct TrainingBatch: @unchecked Sendable {
     public var contextLabels: IndexTensor?
     /// The dataset indices of the batch's images.
     public var indices: [Int]
+
+    /// A batch as the loader assembles it (or a test builds it).
+    public init(images: Tensor, labels: IndexTensor, pasted: [Bool], contextImages: Tensor? = nil,
+                contextLabels: IndexTensor? = nil, indices: [Int] = []) {
+        (self.images, self.labels, self.pasted) = (images, labels, pasted)
+        (self.contextImages, self.contextLabels, self.indices) = (contextImages, contextLabels, indices)
+    }
 }
 
 /// Assembles augmented batches from a ``LabelledImages`` dataset, deterministically: batch

@@ -1,0 +1,25 @@
+import SceneData
+import TensorCore
+
+/// Which pixels of a batch's `[N, H, W]` labels a loss term reads, as a `{0, 1}` mask of the
+/// same shape and its count.
+struct PixelMask {
+    /// 1 where selected.
+    let mask: Tensor
+    /// Selected pixels.
+    let count: Int
+
+    /// Pixels that are neither void (255) nor pasted outlier (254).
+    static func inliers(_ labels: IndexTensor) -> PixelMask { PixelMask(labels) { $0 != 254 && $0 != 255 } }
+    /// Pasted outlier pixels (254).
+    static func outliers(_ labels: IndexTensor) -> PixelMask { PixelMask(labels) { $0 == 254 } }
+
+    private init(_ labels: IndexTensor, _ selected: (Int32) -> Bool) {
+        let values = labels.values.map { selected($0) ? Float(1) : 0 }
+        mask = Tensor(shape: labels.shape, values)
+        count = values.reduce(0) { $0 + Int($1) }
+    }
+
+    /// The mean of `map` (`[N, H, W]`) over the selected pixels; 0 when none is.
+    func mean(_ map: Tensor) -> Tensor { count == 0 ? Tensor.zeros([]) : (map * mask).sum() / Float(count) }
+}

@@ -1,0 +1,108 @@
+import Testing
+import HDF5Store
+import ModelZoo
+import NeuralNet
+import OoDKit
+import RPL
+import TensorCore
+import PixelOoDTestSupport
+
+/// The narrow segmenter of `scripts/fixtures/rpl.py` (ResNet-50 at 1/16 width, OS8, ASPP 16, low-level 8).
+func fixtureSegmenter(using rng: inout SeededGenerator) throws -> DeepLabV3Plus {
+    try DeepLabV3Plus(backbone: ResNet(depth: .resnet50, outputStride: .eight, widthDivisor: 16, using: &rng), numClasses: 19,
+                      asppChannels: 16, lowLevelChannels: 8, using: &rng)
+}
+
+/// The fixture's segmenter and an `rpl` head built through the registry, both loaded from `rpl.h5`.
+func fixtureModels(_ fixture: Fixture, head yaml: String = "{type: rpl}") throws -> (DeepLabV3Plus, RPLHead) {
+    var rng = SeededGenerator(seed: 1)
+    let segmenter = try fixtureSegmenter(using: &rng)
+    let state = try fixture.file.readStateDict(group: "/state_dict")
+    try segmenter.load(state.scoped("segmenter"), source: "rpl.h5")
+    segmenter.eval().freeze()
+    let registry = try Registry(plugins: [RPLPlugin.self])
+    let context = BuildContext(registry: registry, rng: SeededGenerator(seed: 2), segmenter: segmenter)
+    let head = try #require(try registry.heads.build(try RecipeNode(yaml: yaml), context) as? RPLHead)
+    try head.load(state.scoped("head"), source: "rpl.h5")
+    return (segmenter, head)
+}
+
+@Suite("RPL's residual block against PyTorch")
+struct RPLHeadTests {
+    @Test("eval mode: final(dec0 + residual) agrees with scripts/fixtures/rpl.py to 1e-4; the segmenter's own logits are final(dec0)")
+    func evalForward() throws {
+        let fixture = try Fixture("rpl.h5")
+        let (segmenter, head) = try fixtureModels(fixture)
+        head.eval()
+        let input = try fixture.tensor("/input")
+        let seg = GradMode.noGrad { segmenter(input) }
+        let out = GradMode.noGrad { head(seg, segmenter: segmenter) }
+        expectClose(seg.logits, try fixture.tensor("/vanilla_logits"), tolerance: 1e-4, "vanilla logits")
+        expectClose(try #require(out.logits), try fixture.tensor("/eval/logits"), tolerance: 1e-4, "rpl logits")
+        #expect(out.embeddings == nil, "the projector runs only while training")
+        #expect(head.anomalyScore(out, seg).shape == [4, 24, 32])
+    }
+
+    @Test("train mode: logits, embeddings, every head gradient and the BN running means agree with PyTorch")
+    func trainForward() throws {
+        let fixture = try Fixture("rpl.h5")
+        let (segmenter, head) = try fixtureModels(fixture)
+        head.train()
+        let seg = GradMode.noGrad { segmenter(try! fixture.tensor("/input")) }
+        let out = head(seg, segmenter: segmenter)
+        let logits = try #require(out.logits), embeddings = try #require(out.embeddings)
+        expectClose(logits, try fixture.tensor("/train/logits"), tolerance: 1e-4, "train logits")
+        expectClose(embeddings, try fixture.tensor("/train/embeddings"), tolerance: 1e-4, "embeddings")
+        ((logits * (try fixture.tensor("/train/weight"))).sum() + (embeddings * (try fixture.tensor("/train/embedding_weight"))).sum()).backward()
+        for (key, parameter) in head.namedParameters() {
+            expectClose(try #require(parameter.grad, "no gradient for \(key)"), try fixture.tensor("/train/grad/" + key),
+                        tolerance: 1e-3, "d/d \(key)")
+        }
+        for key in try fixture.file.children(of: "/train/running_mean") {
+            expectClose(try #require(head.stateDict()[key]), try fixture.tensor("/train/running_mean/" + key), tolerance: 1e-5, key)
+        }
+        #expect(segmenter.namedParameters().allSatisfy { $0.parameter.grad == nil }, "the frozen segmenter gets no gradient")
+    }
+
+    @Test("a new head copies the segmenter's ASPP and bot_aspp; the 256→dec0 conv is fresh; keys follow the official layout")
+    func initialisation() throws {
+        let fixture = try Fixture("rpl.h5")
+        var rng = SeededGenerator(seed: 1)
+        let segmenter = try fixtureSegmenter(using: &rng)
+        try segmenter.load(try fixture.file.readStateDict(group: "/state_dict").scoped("segmenter"))
+        let registry = try Registry(plugins: [RPLPlugin.self])
+        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: 2), segmenter: segmenter)
+        let head = try #require(try registry.heads.build(try RecipeNode(yaml: "{type: rpl}"), context) as? RPLHead)
+        #expect(head.copiedContext)
+        let segmenterState = segmenter.stateDict(), headState = head.stateDict()
+        for key in segmenterState.scoped("aspp").keys {
+            #expect(headState["atten_aspp." + key]?.scalars == segmenterState["aspp." + key]?.scalars, "atten_aspp.\(key)")
+        }
+        #expect(headState["bot_atten_aspp.weight"]?.scalars == segmenterState["bot_aspp.weight"]?.scalars)
+        #expect(headState["atten_aspp_final.weight"]?.shape == [24, 16, 1, 1])
+        let expectedKeys = try fixture.file.readStateDict(group: "/state_dict").scoped("head").keys
+        #expect(headState.keys == expectedKeys)
+
+        let fresh = try #require(try registry.heads.build(try RecipeNode(yaml: "{type: rpl, copy_context: false, channels: 8}"), context) as? RPLHead)
+        #expect(!fresh.copiedContext && fresh.stateDict()["bot_atten_aspp.weight"]?.shape == [8, 40, 1, 1])
+    }
+
+    @Test("the head builds on every registered segmenter and its logits have the segmenter's shape",
+          arguments: ["{type: deeplabv3plus, width_divisor: 16, backbone: {type: resnet50, width_divisor: 16}}",
+                      "{type: deeplabv3plus, width_divisor: 16, backbone: {type: wide_resnet38, width_divisor: 32}}",
+                      "{type: deeplabv3plus, width_divisor: 16, backbone: {type: mobilenet_v2, width_divisor: 4, output_stride: 16}}",
+                      "{type: ldn121, width_divisor: 8}"])
+    func everySegmenter(_ yaml: String) throws {
+        let registry = try Registry(plugins: [RPLPlugin.self])
+        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: 4))
+        let segmenter = try registry.segmenters.build(try RecipeNode(yaml: yaml), context)
+        segmenter.eval().freeze()
+        context.attachedSegmenter = segmenter
+        let head = try registry.heads.build(try RecipeNode(yaml: "{type: rpl, channels: 16}"), context)
+        var rng = SeededGenerator(seed: 5)
+        let seg = GradMode.noGrad { segmenter(Tensor.normal([1, 3, 64, 64], using: &rng)) }
+        let out = GradMode.noGrad { head.eval()(seg, segmenter: segmenter) }
+        #expect(out.logits?.shape == seg.logits.shape)
+        #expect(head.anomalyScore(out, seg).shape == [1, 64, 64])
+    }
+}
