@@ -62,7 +62,7 @@ public final class RPLHead: Module, OoDHead {
                 try botAttenAspp.load(bottleneck, source: "the segmenter's bot_aspp")
                 copiedContext = true
             } catch {
-                try? attenAspp.load(backup)
+                _ = try? attenAspp.load(backup)
             }
         }
     }

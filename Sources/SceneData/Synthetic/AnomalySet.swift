@@ -26,7 +26,7 @@ public enum AnomalySet: String, CaseIterable, Sendable {
         let context: StreetScene.Context = self == .country ? .country : (self == .obstacle && rng.chance(0.3) ? .country : .city)
         let firstMarker: UInt8 = 200  // one marker per anomaly while drawing, rewritten below
         let minimumSize = max(4, Float(height) * (self == .obstacle ? 0.05 : 0.06))
-        var (canvas, _) = StreetScene.render(context, width: width, height: height, using: &rng) { layout, rng in
+        let (canvas, _) = StreetScene.render(context, width: width, height: height, using: &rng) { layout, rng in
             (0..<(self == .country ? rng.int(1...2) : rng.int(1...3))).map { k -> StreetScene.DepthObject in
                 let t = self == .obstacle ? rng.uniform(0.2, 0.95) : rng.uniform(0.25, 1.0)
                 let reach: Float = self == .static ? (rng.chance(0.5) ? layout.sidewalkHalf : 0.8) : 0.8
