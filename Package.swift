@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(name: "TinySegmentation", dependencies: ["NeuralNet", "TensorCore", "HDF5Store"],
                           path: "Examples/TinySegmentation"),
 
-        .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store"]),
+        .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store", "OoDKit", "SceneData"]),
         .testTarget(name: "TensorCoreTests",
                     dependencies: ["TensorCore", "CBLAS", "PixelOoDTestSupport"]),
         .testTarget(name: "HDF5StoreTests",
@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "RPLTests", dependencies: [
-            "RPL", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport",
+            "RPL", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "SceneData", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),

@@ -39,53 +39,9 @@ enum TrainingTestPlugin: Plugin {
     }
 }
 
-/// A tiny synthetic world and a recipe that trains a narrow segmenter on it.
-struct TrainingFixture {
-    let folder: URL
-    let registry: Registry
-
-    init() throws {
-        folder = try scratchDirectory("train")
-        // Seed 8 at 128x64: each set's one image keeps an anomaly above the minimum visible size.
-        try SyntheticWorld(width: 128, height: 64, seed: 8).write(to: folder.appendingPathComponent("data").path,
-                                                                 counts: .init(train: 4, val: 1, outliers: 2, perAnomalySet: 1))
-        registry = try Registry(plugins: [TrainingTestPlugin.self])
-    }
-
-    func recipe(_ stages: String, extra: String = "") throws -> LoadedRecipe {
-        let text = """
-            seed: 5
-            work_dir: \(folder.path)/run
-            segmenter:
-              type: deeplabv3plus
-              width_divisor: 16
-              backbone: {type: mobilenet_v2, width_divisor: 8, output_stride: 16}
-            data:
-              train: {type: cityscapes, root: \(folder.path)/data/cityscapes, split: train}
-              crop_size: [32, 32]
-              batch_size: 2
-              workers: 1
-            \(extra)
-            stages:
-            \(stages)
-            """
-        let path = folder.appendingPathComponent("recipe.yaml").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return try RecipeLoader.load(path)
-    }
-
-    static let segmenterStage = """
-          - name: seg
-            losses: [{type: cross_entropy}]
-            optimizer: {type: adam, lr: 0.001}
-            iterations: 5
-            checkpoint_every: 2
-        """
-
-    func logLines(_ stage: String) throws -> [String] {
-        try String(contentsOfFile: folder.path + "/run/\(stage)/log.jsonl", encoding: .utf8).split(separator: "\n")
-            .map { $0.replacingOccurrences(of: #""seconds": [0-9.]+"#, with: "", options: .regularExpression) }
-    }
+extension TrainingFixture {
+    /// The fixture with the trainer tests' plugins (the probe head, the NaN term).
+    init() throws { try self.init(plugins: [TrainingTestPlugin.self]) }
 }
 
 @Suite("The trainer", .serialized)
