@@ -3,21 +3,24 @@ import Foundation
 import OoDKit
 import TensorCore
 
-/// `pixelood eval RECIPE`: anomaly metrics of the recipe's scores on its eval sets.
+/// `pixelood eval RECIPE`: anomaly metrics of the recipe's scores, baselines and trained heads on its eval sets.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate anomaly scores on the recipe's eval.datasets; writes report.md and report.json.",
+        abstract: "Evaluate anomaly scores and trained heads on the recipe's eval.datasets; writes report.md and report.json.",
         discussion: """
-            Per set and score: pooled FPR95 (nearest-recall rule), AuPRC and AUROC, with the strict \
-            FPR95 rule and per-image means in report.json, and the closed-set mIoU on data.val. \
+            Rows: eval.scores (the four logit scores by default), eval.baselines (colour rarity by \
+            default, fitted to data.train) and the head of every stage that has one, with the weights \
+            of that stage's final.h5. Per set and row: pooled FPR95 (nearest-recall rule), AuPRC and \
+            AUROC, with the strict FPR95 rule and per-image means in report.json, and the closed-set \
+            mIoU on data.val. \
             Backbone maps are cached in a feature store keyed by the segmenter's content hash, the \
             dataset, the preprocessing and the feature names, so later runs skip the backbone.
             """)
 
     @OptionGroup var recipeArguments: RecipeArguments
 
-    @Option(help: "A checkpoint whose segmenter. weights to evaluate (default: the recipe's checkpoint).")
+    @Option(help: "A checkpoint whose segmenter. weights to evaluate (default: the recipe's checkpoint, else its last stage's final.h5).")
     var checkpoint: String?
 
     @Option(help: "The feature-store folder (default: <work_dir>/feature-store).")

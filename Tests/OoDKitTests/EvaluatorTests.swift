@@ -99,6 +99,39 @@ struct EvaluatorTests {
         }
     }
 
+    @Test("two trained heads beside the scores and the baseline still cost one backbone pass per image; an untrained head is an EvalError")
+    func headsShareTheBackbonePass() throws {
+        let fixture = try TrainingFixture()
+        let headStages = ["out", "context"].map { feature in
+            """
+
+              - name: probe_\(feature)
+                head: {type: probe, feature: \(feature)}
+                losses: [{type: cross_entropy, logits: head}]
+                optimizer: {type: adam, lr: 0.01}
+                iterations: 2
+            """
+        }.joined()
+        let loaded = try fixture.recipe(TrainingFixture.segmenterStage + headStages, extra: """
+            eval:
+              datasets:
+                - {type: synthetic_anomalies, root: \(fixture.folder.path)/data, set: static}
+                - {type: synthetic_anomalies, root: \(fixture.folder.path)/data, set: obstacle}
+                - {type: synthetic_anomalies, root: \(fixture.folder.path)/data, set: country}
+            """)
+        #expect(throws: EvalError.untrainedHead(stage: "probe_out", checkpoint: fixture.folder.path + "/run/probe_out/final.h5")) {
+            _ = try Evaluator(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        }
+        _ = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let report = try Evaluator(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        #expect(report.checkpoint == fixture.folder.path + "/run/probe_context/final.h5", "the trained segmenter by default")
+        #expect(report.rows.count == 3 * 7)
+        #expect(report.rows.map(\.method).suffix(2) == ["probe_out: probe feature=out", "probe_context: probe feature=context"])
+        #expect(report.backbonePasses == 3, "four scores, a baseline and two heads: one backbone pass per image")
+        let outHead = report.rows.filter { $0.method.hasPrefix("probe_out") }, contextHead = report.rows.filter { $0.method.hasPrefix("probe_context") }
+        #expect(outHead.map(\.pooled) != contextHead.map(\.pooled), "each head scores with its own weights")
+    }
+
     @Test("a changed checkpoint is a miss, never a stale hit")
     func changedCheckpointMisses() throws {
         let fixture = try TrainingFixture()

@@ -4,6 +4,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case noDatasets
     /// A baseline must be fitted, and the recipe has no `data.train` to fit it on.
     case nothingToFit(baseline: String)
+    /// A stage with a head has no `final.h5` to take the head's weights from.
+    case untrainedHead(stage: String, checkpoint: String)
 
     public var description: String {
         switch self {
@@ -11,6 +13,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
         case .nothingToFit(let baseline):
             return "eval.baselines: '\(baseline)' is fitted to data.train, and the recipe has none "
                 + "(add data.train, or set eval.baselines: [])"
+        case .untrainedHead(let stage, let checkpoint):
+            return "stage '\(stage)' has a head, and \(checkpoint) does not exist: train the recipe first (pixelood train)"
         }
     }
 }

@@ -50,12 +50,14 @@ public struct Evaluator {
         guard let eval = recipe.eval, !eval.datasets.isEmpty else { throw EvalError.noDatasets }
         let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
         let segmenter = try registry.segmenters.build(recipe.segmenter, context)
-        let weights = options.checkpoint ?? recipe.checkpoint
+        let weights = options.checkpoint ?? recipe.checkpoint ?? trainedSegmenter()
         if let weights { try segmenter.load(checkpoint: weights, prefix: "segmenter.") }
         segmenter.eval().freeze()
         let hash = segmenter.stateDict().contentHash
+        context.attachedSegmenter = segmenter
+        let heads = try trainedHeads(context)  // built before BN folding: a head may copy the segmenter's layers
         segmenter.foldBatchNorms()
-        let methods = try self.methods(eval, context: context)
+        let methods = try self.methods(eval, heads: heads, context: context)
 
         var rows: [EvalRow] = []
         var features = FrozenFeatures(segmenter: segmenter, modelHash: hash, store: options.storeDirectory.map(FeatureStore.init(directory:)),
@@ -70,7 +72,7 @@ public struct Evaluator {
             let dataset = try registry.datasets.build(node, context)
             var evaluations = try methods.labels.map { _ in try AnomalyEvaluation() }
             try forEachImage(dataset, node) { seg, image, labels in
-                for (index, map) in GradMode.noGrad({ methods.scores(seg, image) }).enumerated() {
+                for (index, map) in GradMode.noGrad({ methods.scores(seg, image, segmenter: segmenter) }).enumerated() {
                     try map.withUnsafeBufferPointer { values in
                         try labels.values.withUnsafeBufferPointer { try evaluations[index].add(scores: values, labels: $0) }
                     }
@@ -85,7 +87,7 @@ public struct Evaluator {
                                         minimumInstanceSize: settings.minimumInstanceSize)
                 }
                 try forEachImage(dataset, node) { seg, image, labels in
-                    for (index, map) in GradMode.noGrad({ methods.scores(seg, image) }).enumerated() {
+                    for (index, map) in GradMode.noGrad({ methods.scores(seg, image, segmenter: segmenter) }).enumerated() {
                         try perScore[index].add(scores: map.scalars, labels: labels.values, height: labels.height, width: labels.width)
                     }
                 }
@@ -110,14 +112,36 @@ public struct Evaluator {
                           seconds: Date().timeIntervalSince(began))
     }
 
-    /// The table's rows: the logit scores (the four by default), then the baselines, each
-    /// fitted to `data.train`.
-    private func methods(_ eval: EvalConfig, context: BuildContext) throws -> EvalMethods {
+    /// The last stage's `final.h5` when the recipe has stages and it exists: what the
+    /// recipe trained, so `pixelood eval` after `pixelood train` needs no `--checkpoint`.
+    private func trainedSegmenter() -> String? {
+        guard let last = loaded.recipe.stages.last else { return nil }
+        let path = loaded.workDir + "/" + last.name + "/final.h5"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Every stage's head, with the weights of that stage's `final.h5`, in eval mode.
+    /// - Throws: ``EvalError/untrainedHead(stage:checkpoint:)`` when a stage has not finished.
+    private func trainedHeads(_ context: BuildContext) throws -> [(label: String, head: any OoDHead)] {
+        try loaded.recipe.stages.compactMap { stage in
+            guard let node = stage.head else { return nil }
+            let path = loaded.workDir + "/" + stage.name + "/final.h5"
+            guard FileManager.default.fileExists(atPath: path) else { throw EvalError.untrainedHead(stage: stage.name, checkpoint: path) }
+            let head = try registry.heads.build(node, context)
+            try head.load(checkpoint: path, prefix: "head.")
+            head.eval()
+            return (stage.name + ": " + node.label, head)
+        }
+    }
+
+    /// The table's rows: the logit scores (the four by default), the baselines, each fitted
+    /// to `data.train`, then the trained heads.
+    private func methods(_ eval: EvalConfig, heads: [(label: String, head: any OoDHead)], context: BuildContext) throws -> EvalMethods {
         let scoreNodes = eval.scores.isEmpty
             ? try Self.defaultScores.map { try RecipeNode(yaml: $0, file: "<default scores>") } : eval.scores
         let scores = try scoreNodes.map { try registry.scores.build($0, context) }
         var baselines = try eval.baselines.map { try registry.baselines.build($0, context) }
-        let labels = scoreNodes.map(\.label) + eval.baselines.map(\.label)
+        let labels = scoreNodes.map(\.label) + eval.baselines.map(\.label) + heads.map(\.label)
         if !baselines.isEmpty {
             guard let trainNode = loaded.recipe.data?.train else { throw EvalError.nothingToFit(baseline: eval.baselines[0].label) }
             let train = try registry.datasets.build(trainNode, context)
@@ -126,7 +150,7 @@ public struct Evaluator {
                 try baselines[index].fit(train) { progress.update(step: $0) }
             }
         }
-        return EvalMethods(labels: labels, logitScores: LogitScoring(scores), baselines: baselines)
+        return EvalMethods(labels: labels, logitScores: LogitScoring(scores), baselines: baselines, heads: heads.map(\.head))
     }
 
     /// mIoU of the closed-set prediction (argmax of the logits) on an inlier set.
@@ -142,17 +166,20 @@ public struct Evaluator {
     }
 }
 
-/// The table's row sources: logit scores (sharing one fused statistics pass, ``LogitScoring``)
-/// and image baselines, in the order the report lists them.
+/// The table's row sources: logit scores (sharing one fused statistics pass, ``LogitScoring``),
+/// image baselines and trained heads, in the order the report lists them. Every one reads
+/// the same segmenter output, so N of them cost one backbone pass.
 struct EvalMethods {
     /// How the report names each, logit scores first.
     let labels: [String]
     let logitScores: LogitScoring
     let baselines: [any ImageBaseline]
+    let heads: [any OoDHead]
 
     /// Every method's `[1, H, W]` map of one image, in ``labels`` order.
-    func scores(_ seg: SegmenterOutput, _ image: RGBImage) -> [Tensor] {
+    func scores(_ seg: SegmenterOutput, _ image: RGBImage, segmenter: any Segmenter) -> [Tensor] {
         logitScores(logits: seg.logits) + baselines.map { $0.score(image: image) }
+            + heads.map { $0.anomalyScore($0(seg, segmenter: segmenter), seg) }
     }
 }
 
