@@ -71,7 +71,7 @@ let package = Package(
             "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData", "HDF5Store", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "PixelOoDCommands", "OoDKit", "SceneData", "PixelOoDTestSupport",
+            "PixelOoDCommands", "OoDKit", "SceneData", "RPL", "PixelOoDTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "RPLTests", dependencies: [
