@@ -15,11 +15,12 @@ public protocol ImageBaseline: Sendable {
 }
 
 extension ImageBaseline {
-    /// Fits to every image of `images`, calling `progress` with the count done after each.
-    /// - Throws: the reader's error for an image that cannot be read.
+    /// Fits to every image of `images` (the label maps are not read), calling `progress`
+    /// with the count done after each.
+    /// - Throws: ``ImageIOError`` for an image that cannot be read.
     public mutating func fit(_ images: LabelledImages, progress: (Int) -> Void = { _ in }) throws {
         for index in 0..<images.count {
-            fit(try images.load(index).image)
+            fit(try ImageIO.readRGB(images.samples[index].image))
             progress(index + 1)
         }
     }
