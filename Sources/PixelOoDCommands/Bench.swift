@@ -6,7 +6,7 @@ import TensorCore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: the tensor engine (default) and the anomaly metrics.",
-        subcommands: [BenchEngine.self, BenchMetrics.self, BenchModel.self, BenchData.self, BenchEval.self], defaultSubcommand: BenchEngine.self)
+        subcommands: [BenchEngine.self, BenchMetrics.self, BenchModel.self, BenchStep.self, BenchData.self, BenchEval.self], defaultSubcommand: BenchEngine.self)
 }
 
 /// `pixelood bench engine`: times the engine's kernels, forward and backward, and the OpenBLAS

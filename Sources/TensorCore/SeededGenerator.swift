@@ -44,6 +44,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     /// A uniform Float in [0, 1) with 24 random bits.
     public mutating func nextUniform() -> Float { Float(next() >> 40) * 0x1p-24 }
 
+    /// A uniform integer in `range` (modulo draw: the bias is below 2⁻³² for ranges under 2³²).
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+
+    /// True with probability `p`.
+    public mutating func chance(_ p: Float) -> Bool { nextUniform() < p }
+
     /// A standard normal sample (Box–Muller).
     public mutating func nextNormal() -> Float {
         let u1 = Swift.max(Double(next() >> 11) * 0x1p-53, .leastNonzeroMagnitude)

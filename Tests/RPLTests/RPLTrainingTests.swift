@@ -46,4 +46,34 @@ struct RPLTrainingTests {
         }
         #expect(try logits(before) == logits(segmenterAfter), "closed-set logits bitwise unchanged, so mIoU is unchanged exactly")
     }
+
+    @Test("an rpl stage with CoroCL forwards crops and context images together, logs the corocl term, and resumes bitwise")
+    func coroclStageResumes() throws {
+        let fixture = try TrainingFixture(plugins: [RPLPlugin.self])
+        let stage = """
+              - name: rpl
+                head: {type: rpl, channels: 8}
+                losses: [{type: rpl.inlier}, {type: rpl.positive_energy, weight: 0.05}, {type: corocl}]
+                optimizer: {type: adam, lr: 0.001}
+                iterations: 3
+                checkpoint_every: 1
+            """
+        let outliers = "  outliers: {root: \(fixture.folder.path)/data/coco, minimum_area: 0}\n  crop_size: [64, 64]"
+        let loaded = try fixture.recipe(stage, extra: "")
+        let text = try String(contentsOfFile: loaded.files[0], encoding: .utf8)
+            .replacingOccurrences(of: "  crop_size: [32, 32]", with: outliers)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: loaded.files[0]))
+        let recipe = try RecipeLoader.load(loaded.files[0])
+        _ = try Trainer(recipe, registry: fixture.registry, options: .init(progress: .none)).run()
+        let straight = try fixture.logLines("rpl")
+        #expect(straight.count == 3 && straight.allSatisfy { $0.contains("\"corocl\"") })
+        let corocl = straight.compactMap { line in
+            line.range(of: #""corocl": ([0-9.e+-]+)"#, options: .regularExpression).map { Float(line[$0].split(separator: " ")[1]) ?? 0 }
+        }
+        #expect(corocl.contains { $0 > 0 }, "some step has two pasted crops and takes the CoroCL term: \(straight)")
+
+        _ = try Trainer(recipe, registry: fixture.registry,
+                        options: .init(resume: fixture.folder.path + "/run/rpl/step_000001.h5", progress: .none)).run()
+        #expect(try fixture.logLines("rpl") == straight, "a resumed run draws the same CoroCL pixels")
+    }
 }

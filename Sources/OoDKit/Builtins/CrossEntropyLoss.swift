@@ -6,31 +6,17 @@ import TensorCore
 /// labels, void (255) and pasted outlier pixels (254) ignored: the closed-set segmentation
 /// loss. Registered as `cross_entropy`.
 public struct CrossEntropyLoss: LossTerm {
-    /// Whose logits the loss reads.
-    public enum Logits: String, Sendable, Decodable, CaseIterable, RecipeChoice {
-        /// The segmenter's.
-        case segmenter
-        /// The head's (``HeadOutput/logits``).
-        case head
-    }
-
     public var name: String { "cross_entropy" }
     /// The classes the logits have; a label at or above it (other than 254/255) is an error.
     public let numClasses: Int
     /// Whose logits the loss reads.
-    public let logits: Logits
+    public let logits: LossLogits
 
     /// Creates the loss for `numClasses` classes.
-    public init(numClasses: Int, logits: Logits = .segmenter) { (self.numClasses, self.logits) = (numClasses, logits) }
+    public init(numClasses: Int, logits: LossLogits = .segmenter) { (self.numClasses, self.logits) = (numClasses, logits) }
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
-        let input: Tensor
-        switch logits {
-        case .segmenter: input = seg.logits
-        case .head:
-            guard let headLogits = head.logits else { throw LossError(term: name, "logits: head, but the head returns no logits") }
-            input = headLogits
-        }
+        let input = try logits.select(seg, head, term: name)
         let ignore: Int32 = 255
         var labels = batch.labels.values
         for i in labels.indices {
@@ -64,7 +50,7 @@ public struct EmptyConfig: RecipeConfig {
 /// `{logits: segmenter}`: the cross-entropy's config.
 public struct CrossEntropyConfig: RecipeConfig {
     /// Whose logits the loss reads.
-    public var logits: CrossEntropyLoss.Logits
+    public var logits: LossLogits
     enum CodingKeys: String, CodingKey { case logits }
     public init(from decoder: any Decoder) throws {
         logits = try decoder.container(keyedBy: CodingKeys.self).value(.logits, default: .segmenter)
@@ -77,5 +63,9 @@ extension CorePlugin {
                                      config: CrossEntropyConfig.self) { c, context in
             CrossEntropyLoss(numClasses: try context.segmenter(for: "loss 'cross_entropy'").numClasses, logits: c.logits)
         }
+        try registry.losses.register("energy_hinge", summary: "squared hinge on the energy: inliers below m_in, outliers above m_out (PEBAL)",
+                                     config: EnergyHingeConfig.self) { c, _ in EnergyHingeLoss(mIn: c.mIn, mOut: c.mOut, logits: c.logits) }
+        try registry.losses.register("outlier_entropy", summary: "cross-entropy to uniform on outlier pixels: entropy maximisation (Meta-OoD)",
+                                     config: OutlierEntropyConfig.self) { c, _ in OutlierEntropyLoss(logits: c.logits) }
     }
 }

@@ -100,6 +100,35 @@ public struct Trainer {
         return results
     }
 
+    /// Times training steps of stage `stage` on the recipe's own batches, exactly as ``run()``
+    /// trains them (the same forward, loss terms, backward and optimizer step), writing
+    /// nothing: `warmup` untimed steps, then `steps` timed ones. `pixelood bench step` runs it.
+    /// - Throws: as ``run()``; ``TrainError/invalidRecipe(_:)`` for a stage the recipe lacks.
+    /// - Returns: the seconds of each timed step.
+    public func timeSteps(stage index: Int = 0, steps: Int, warmup: Int = 1) throws -> [Double] {
+        let recipe = loaded.recipe
+        guard recipe.stages.indices.contains(index) else {
+            throw TrainError.invalidRecipe("the recipe has no stage \(index) (it has \(recipe.stages.count))")
+        }
+        guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
+        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
+        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
+        context.attachedSegmenter = segmenter
+        if let checkpoint = recipe.checkpoint { try segmenter.load(checkpoint: checkpoint, prefix: "segmenter.") }
+        context.rng = SeededGenerator(seed: recipe.seed).derived(UInt64(index) &+ 1)
+        let plan = try StagePlan(recipe.stages[index], segmenter: segmenter, context: context)
+        let loader = try data.loader(registry: registry, context: context, seed: recipe.seed, stage: index)
+        let total = plan.config.steps(batchesPerEpoch: loader.batchesPerEpoch)
+        var times: [Double] = []
+        for step in 0..<(warmup + steps) {
+            let batch = try loader.batch(step % loader.batchesPerEpoch, epoch: step / loader.batchesPerEpoch)
+            let start = Date()
+            _ = try trainStep(plan, segmenter: segmenter, batch: batch, step: step, total: max(total, warmup + steps), lastCheckpoint: nil)
+            if step >= warmup { times.append(Date().timeIntervalSince(start)) }
+        }
+        return times
+    }
+
     /// Trains one stage from `firstStep`.
     private func runStage(_ plan: StagePlan, index: Int, segmenter: any Segmenter, loader: DataLoader, from firstStep: Int,
                           budget: inout Int) throws -> StageResult {
@@ -156,24 +185,12 @@ public struct Trainer {
         plan.reseed(segmenter, seed: loaded.recipe.seed, step: step)
         plan.optimizer.learningRate = plan.baseLearningRate * plan.schedule.factor(iteration: step, total: total)
         plan.optimizer.zeroGrad()
-        let seg = stage.trains == .head ? GradMode.noGrad { segmenter(batch.images) } : segmenter(batch.images)
-        let headOutput = plan.head.map { $0(seg, segmenter: segmenter) } ?? HeadOutput()
-        var total: Tensor?
-        var values: [(String, Float)] = []
-        for (term, weight) in plan.losses {
-            let value = try term(batch, seg, headOutput)
-            guard value.count == 1 else {
-                throw LossError(term: term.name, "returned a tensor of shape \(value.shape), not a scalar")
-            }
-            guard value.item.isFinite else {
-                throw TrainError.nonFiniteLoss(stage: stage.name, step: step + 1, term: term.name, value: value.item,
-                                               lastCheckpoint: lastCheckpoint)
-            }
-            values.append((term.name, value.item))
-            let weighted = weight == 1 ? value : value * weight
-            total = total.map { $0 + weighted } ?? weighted
+        let computation = TrainingStep(segmenter: segmenter, head: plan.head, losses: plan.losses, trainsSegmenter: stage.trains != .head)
+        let (total, values) = try computation.loss(batch)
+        for (term, value) in values where !value.isFinite {
+            throw TrainError.nonFiniteLoss(stage: stage.name, step: step + 1, term: term, value: value, lastCheckpoint: lastCheckpoint)
         }
-        guard let total else { throw TrainError.invalidRecipe("stage '\(stage.name)' has no loss terms") }
+        guard !values.isEmpty else { throw TrainError.invalidRecipe("stage '\(stage.name)' has no loss terms") }
         if total.requiresGrad {
             total.backward()
             if let maximum = stage.clipGradNorm { _ = plan.clipGradients(to: maximum) }

@@ -4,7 +4,8 @@ import TensorCore
 extension DataConfig {
     /// The training loader of a stage: the recipe's training set, augmentation and
     /// outlier-exposure objects, seeded from the recipe's seed and the stage's index.
-    /// - Throws: ``TrainError/invalidRecipe(_:)`` without `data.train`; dataset errors.
+    /// - Throws: ``TrainError/invalidRecipe(_:)`` without `data.train` or when `data.outliers` yields no
+    ///   object; dataset errors.
     func loader(registry: Registry, context: BuildContext, seed: UInt64, stage: Int) throws -> DataLoader {
         guard let train else { throw TrainError.invalidRecipe("the recipe has no data.train to train on") }
         let dataset = try registry.datasets.build(train, context)
@@ -12,6 +13,10 @@ extension DataConfig {
         if let outliers {
             let coco = try COCOInstances(root: outliers.root, split: outliers.split, minimumArea: outliers.minimumArea)
             objects = try coco.objects.indices.map { try coco.load($0) }
+            guard !objects.isEmpty else {
+                throw TrainError.invalidRecipe("data.outliers: no object under \(outliers.root) (split \(outliers.split)) has the "
+                                               + "minimum_area of \(outliers.minimumArea) pixels; lower minimum_area or check the root")
+            }
         }
         let augmentation = Augmentation(cropHeight: cropSize[0], cropWidth: cropSize[1],
                                         scaleRange: scaleRange[0]...scaleRange[1], flip: flip)

@@ -65,10 +65,3 @@ struct RecipeMutator {
 extension String {
     fileprivate func trimmingPrefix(_ character: Character) -> Substring { drop { $0 == character } }
 }
-
-extension SeededGenerator {
-    /// A uniform integer in `range`.
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    /// True with probability `p`.
-    mutating func chance(_ p: Float) -> Bool { nextUniform() < p }
-}

@@ -17,12 +17,16 @@ public struct TrainingBatch: @unchecked Sendable {
     public var contextLabels: IndexTensor?
     /// The dataset indices of the batch's images.
     public var indices: [Int]
+    /// Seeds the random choices loss terms make on this batch (CoroCL's pixel sampling): a
+    /// pure function of the loader's seed, the epoch and the batch's index, so a resumed run
+    /// draws what the uninterrupted one drew.
+    public var seed: UInt64
 
     /// A batch as the loader assembles it (or a test builds it).
     public init(images: Tensor, labels: IndexTensor, pasted: [Bool], contextImages: Tensor? = nil,
-                contextLabels: IndexTensor? = nil, indices: [Int] = []) {
+                contextLabels: IndexTensor? = nil, indices: [Int] = [], seed: UInt64 = 0) {
         (self.images, self.labels, self.pasted) = (images, labels, pasted)
-        (self.contextImages, self.contextLabels, self.indices) = (contextImages, contextLabels, indices)
+        (self.contextImages, self.contextLabels, self.indices, self.seed) = (contextImages, contextLabels, indices, seed)
     }
 }
 
@@ -105,7 +109,14 @@ public struct DataLoader: Sendable {
                              labels: IndexTensor(shape: [batchSize, h, w], labels), pasted: pasted,
                              contextImages: context.map { Tensor(shape: [batchSize, 3, h, w], storage: $0) },
                              contextLabels: context == nil ? nil : IndexTensor(shape: [batchSize, h, w], contextLabels),
-                             indices: members)
+                             indices: members,
+                             seed: lossSeed(epoch: epoch, index: index))
+    }
+
+    /// The seed of the loss terms' random choices on batch `index` of `epoch`.
+    func lossSeed(epoch: Int, index: Int) -> UInt64 {
+        var rng = SeededGenerator(seed: seed).derived(UInt64(epoch) << 32 | UInt64(index) ^ 0x4C4F_5353_0000_0000)
+        return rng.next()
     }
 
     /// The batches of `epoch` in order from batch `start` (a resumed run's position), built

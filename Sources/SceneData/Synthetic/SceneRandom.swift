@@ -4,10 +4,6 @@ import TensorCore
 extension SeededGenerator {
     /// Uniform in [low, high).
     mutating func uniform(_ low: Float, _ high: Float) -> Float { low + (high - low) * nextUniform() }
-    /// Uniform integer in `range`.
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    /// True with probability `p`.
-    mutating func chance(_ p: Float) -> Bool { nextUniform() < p }
     /// A colour near `base`, each channel jittered by up to `spread`.
     mutating func jitter(_ base: Color, _ spread: Float) -> Color {
         simd_clamp01(base + Color(uniform(-spread, spread), uniform(-spread, spread), uniform(-spread, spread)))

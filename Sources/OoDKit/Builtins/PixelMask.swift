@@ -2,17 +2,18 @@ import SceneData
 import TensorCore
 
 /// Which pixels of a batch's `[N, H, W]` labels a loss term reads, as a `{0, 1}` mask of the
-/// same shape and its count.
-struct PixelMask {
+/// same shape and its count. Labels follow the training convention: 254 pasted outlier,
+/// 255 void, anything else an inlier class.
+public struct PixelMask {
     /// 1 where selected.
-    let mask: Tensor
+    public let mask: Tensor
     /// Selected pixels.
-    let count: Int
+    public let count: Int
 
     /// Pixels that are neither void (255) nor pasted outlier (254).
-    static func inliers(_ labels: IndexTensor) -> PixelMask { PixelMask(labels) { $0 != 254 && $0 != 255 } }
+    public static func inliers(_ labels: IndexTensor) -> PixelMask { PixelMask(labels) { $0 != 254 && $0 != 255 } }
     /// Pasted outlier pixels (254).
-    static func outliers(_ labels: IndexTensor) -> PixelMask { PixelMask(labels) { $0 == 254 } }
+    public static func outliers(_ labels: IndexTensor) -> PixelMask { PixelMask(labels) { $0 == 254 } }
 
     private init(_ labels: IndexTensor, _ selected: (Int32) -> Bool) {
         let values = labels.values.map { selected($0) ? Float(1) : 0 }
@@ -21,5 +22,5 @@ struct PixelMask {
     }
 
     /// The mean of `map` (`[N, H, W]`) over the selected pixels; 0 when none is.
-    func mean(_ map: Tensor) -> Tensor { count == 0 ? Tensor.zeros([]) : (map * mask).sum() / Float(count) }
+    public func mean(_ map: Tensor) -> Tensor { count == 0 ? Tensor.zeros([]) : (map * mask).sum() / Float(count) }
 }

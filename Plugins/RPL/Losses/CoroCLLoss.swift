@@ -1,0 +1,159 @@
+import ModelZoo
+import OoDKit
+import SceneData
+import TensorCore
+
+/// `{type: corocl, temperature: 0.1, max_views: 512}`.
+public struct CoroCLConfig: RecipeConfig {
+    /// The InfoNCE temperature τ.
+    public var temperature: Float
+    /// The most pixels of each kind sampled per step.
+    public var maxViews: Int
+
+    enum CodingKeys: String, CodingKey { case temperature, maxViews = "max_views" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        temperature = try c.value(.temperature, default: 0.1)
+        maxViews = try c.value(.maxViews, default: 512)
+    }
+
+    public func validate() throws {
+        guard temperature > 0, temperature.isFinite else { throw ConfigError(key: "temperature", "must be positive, got \(temperature)") }
+        guard maxViews >= 1 else { throw ConfigError(key: "max_views", "must be at least 1, got \(maxViews)") }
+    }
+}
+
+/// Context-robust Contrastive Learning (RPL's CoroCL): a supervised InfoNCE over the head's
+/// projector embeddings of the crops and the outlier-context images, pulling outlier pixels
+/// of both contexts together and away from inlier pixels.
+///
+/// Only the crops that received a pasted outlier, and their paired context images, take
+/// part; with fewer than 2 such crops the step skips the term (0, and the trainer forwards
+/// no context images). Labels are resized (nearest) to the embeddings' size; embeddings are
+/// L2-normalised per pixel. `n = min(max_views, #crop outliers, #crop inliers, #context
+/// outliers, #context inliers)` pixels of each kind are drawn without replacement; anchors
+/// are the n crop outliers and n crop inliers, the contrast set those anchors followed by n
+/// context outliers and n context inliers. Registered as `corocl`.
+public struct CoroCLLoss: LossTerm {
+    /// The four kinds of pixels sampled, in the order they are drawn.
+    public enum Kind: Int, Sendable, CaseIterable {
+        case cropOutlier, cropInlier, contextOutlier, contextInlier
+    }
+
+    /// How the pixels of each kind are chosen.
+    public enum Sampling: Sendable {
+        /// Uniformly without replacement, from a generator seeded by ``TrainingBatch/seed``.
+        case seeded
+        /// These positions into each kind's pixels (in batch, row, column order) — for
+        /// replaying a reference implementation's draws. Each list needs at least `n` entries.
+        case fixed([Kind: [Int]])
+    }
+
+    /// The InfoNCE temperature τ.
+    public let temperature: Float
+    /// The most pixels of each kind per step.
+    public let maxViews: Int
+    /// How pixels are chosen.
+    public let sampling: Sampling
+
+    public var name: String { "corocl" }
+
+    /// The loss with RPL's settings unless given.
+    public init(temperature: Float = 0.1, maxViews: Int = 512, sampling: Sampling = .seeded) {
+        (self.temperature, self.maxViews, self.sampling) = (temperature, maxViews, sampling)
+    }
+
+    /// The crops that received a pasted outlier.
+    func participants(_ batch: TrainingBatch) -> [Int] { batch.pasted.indices.filter { batch.pasted[$0] } }
+
+    public func readsContext(_ batch: TrainingBatch) -> Bool { participants(batch).count >= 2 }
+
+    public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
+        try self(batch, seg, head, context: nil)
+    }
+
+    public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput, context: ContextForward?) throws -> Tensor {
+        let images = participants(batch)
+        guard images.count >= 2, let context else { return Tensor.zeros([]) }
+        guard let cropEmbeddings = head.embeddings, let contextEmbeddings = context.head.embeddings else {
+            throw LossError(term: name, "the head returns no embeddings (CoroCL needs a head with a projector, such as rpl)")
+        }
+        let crop = Self.pixels(cropEmbeddings, labels: batch.labels, images: images)
+        let ctx = Self.pixels(contextEmbeddings, labels: context.labels, images: images)
+        var rng = SeededGenerator(seed: batch.seed)
+        let pools: [(Kind, Tensor, [Int])] = [(.cropOutlier, crop.embeddings, crop.outliers), (.cropInlier, crop.embeddings, crop.inliers),
+                                             (.contextOutlier, ctx.embeddings, ctx.outliers), (.contextInlier, ctx.embeddings, ctx.inliers)]
+        let n = min(maxViews, pools.map(\.2.count).min() ?? 0)
+        guard n > 0 else { return Tensor.zeros([]) }
+        var drawn: [Tensor] = []
+        for (kind, embeddings, rows) in pools {
+            let chosen = try choose(kind, n, from: rows.count, using: &rng)
+            drawn.append(embeddings.indexSelect(axis: 0, indices: chosen.map { rows[$0] }))
+        }
+        let anchors = Tensor.concat([drawn[0], drawn[1]], axis: 0)
+        return infoNCE(anchors: anchors, contrast: Tensor.concat([anchors, drawn[2], drawn[3]], axis: 0), n: n)
+    }
+
+    /// `n` positions among `count` pixels of `kind`.
+    func choose(_ kind: Kind, _ n: Int, from count: Int, using rng: inout SeededGenerator) throws -> [Int] {
+        switch sampling {
+        case .seeded:
+            // A partial Fisher-Yates shuffle: the first n of a uniform random permutation.
+            var order = Array(0..<count)
+            for i in 0..<n { order.swapAt(i, rng.int(i...(count - 1))) }
+            return Array(order[0..<n])
+        case .fixed(let positions):
+            let given = positions[kind] ?? []
+            guard given.count >= n, given.allSatisfy({ (0..<count).contains($0) }) else {
+                throw LossError(term: name, "fixed sampling for \(kind) needs \(n) positions below \(count), got \(given.count)")
+            }
+            return Array(given[0..<n])
+        }
+    }
+
+    /// The L2-normalised embeddings of `images` as rows `[pixels, C]` (batch, row, column
+    /// order) and the rows of outlier (254) and inlier (neither 254 nor 255) pixels, with the
+    /// labels resized to the embeddings' size by nearest neighbour.
+    static func pixels(_ embeddings: Tensor, labels: IndexTensor, images: [Int]) -> (embeddings: Tensor, outliers: [Int], inliers: [Int]) {
+        let (channels, h, w) = (embeddings.shape[1], embeddings.shape[2], embeddings.shape[3])
+        let selected = embeddings.indexSelect(axis: 0, indices: images)
+        let norm = (selected * selected).sum(axis: 1, keepDims: true).sqrt().clamp(min: 1e-12)
+        let rows = (selected / norm).permuted([0, 2, 3, 1]).reshaped([images.count * h * w, channels])
+        let (height, width) = (labels.shape[1], labels.shape[2])
+        var outliers: [Int] = [], inliers: [Int] = []
+        for (k, image) in images.enumerated() {
+            for y in 0..<h {
+                let sy = min(height - 1, y * height / h)
+                for x in 0..<w {
+                    let label = labels.values[(image * height + sy) * width + min(width - 1, x * width / w)]
+                    let row = (k * h + y) * w + x
+                    if label == 254 { outliers.append(row) } else if label != 255 { inliers.append(row) }
+                }
+            }
+        }
+        return (rows, outliers, inliers)
+    }
+
+    /// The supervised InfoNCE of the `2n` anchors (n outliers, then n inliers) against the
+    /// `4n` contrast rows (the anchors, n context outliers, n context inliers): logits
+    /// `a·c/τ` minus the row max; positives share the label, each anchor's own copy excluded;
+    /// `log p = l − log(exp(l) + Σ_neg exp(l_neg))`, averaged over positives, then anchors, negated.
+    func infoNCE(anchors: Tensor, contrast: Tensor, n: Int) -> Tensor {
+        let label = { (row: Int) in row % (2 * n) < n }  // true: outlier
+        var positive = [Float](repeating: 0, count: 2 * n * 4 * n), negative = positive
+        for i in 0..<(2 * n) {
+            for j in 0..<(4 * n) {
+                if label(i) == label(j) { positive[i * 4 * n + j] = i == j ? 0 : 1 } else { negative[i * 4 * n + j] = 1 }
+            }
+        }
+        let positives = Tensor(shape: [2 * n, 4 * n], positive), negatives = Tensor(shape: [2 * n, 4 * n], negative)
+        let similarity = anchors.matmul(contrast.transposed()) / temperature
+        let logits = similarity - similarity.max(axis: 1, keepDims: true).detached()
+        let exponentials = logits.exp()
+        let negativeSum = (exponentials * negatives).sum(axis: 1, keepDims: true)
+        let logProbability = logits - (exponentials + negativeSum).log()
+        let perAnchor = (positives * logProbability).sum(axis: 1) / Float(2 * n - 1)
+        return -perAnchor.mean()
+    }
+}

@@ -1,0 +1,77 @@
+import ModelZoo
+import NeuralNet
+import SceneData
+import TensorCore
+
+/// The forward and the loss of one training step, shared by the ``Trainer`` and by tests that
+/// replay steps against PyTorch.
+///
+/// When a term reads the context images on the batch (``LossTerm/readsContext(_:)``), crops
+/// and context images go through the segmenter and head as one batch of `2N` — as the
+/// public RPL code runs CoroCL, so the head's batch norm sees both — and every term gets the
+/// crops' half; context-reading terms get the other half too. Otherwise only the crops are
+/// forwarded.
+public struct TrainingStep {
+    /// The segmenter (frozen unless `trainsSegmenter`).
+    public let segmenter: any Segmenter
+    /// The stage's head, if any.
+    public let head: (any OoDHead)?
+    /// The weighted terms.
+    public let losses: [(term: any LossTerm, weight: Float)]
+    /// Whether the segmenter's forward records gradients.
+    public let trainsSegmenter: Bool
+
+    /// A step over these parts.
+    public init(segmenter: any Segmenter, head: (any OoDHead)?, losses: [(term: any LossTerm, weight: Float)], trainsSegmenter: Bool) {
+        (self.segmenter, self.head, self.losses, self.trainsSegmenter) = (segmenter, head, losses, trainsSegmenter)
+    }
+
+    /// Whether `batch`'s context images are forwarded.
+    public func forwardsContext(_ batch: TrainingBatch) -> Bool {
+        batch.contextImages != nil && batch.contextLabels != nil && losses.contains { $0.term.readsContext(batch) }
+    }
+
+    /// The weighted total of the terms on `batch` and each term's unweighted value, in order
+    /// (the caller checks them for NaN before `backward()`).
+    /// - Throws: ``LossError`` from a term, or when a term returns more than one value.
+    public func loss(_ batch: TrainingBatch) throws -> (total: Tensor, terms: [(name: String, value: Float)]) {
+        let n = batch.images.shape[0]
+        var contextInput: (images: Tensor, labels: IndexTensor)?
+        if forwardsContext(batch), let images = batch.contextImages, let labels = batch.contextLabels { contextInput = (images, labels) }
+        let input = contextInput.map { Tensor.concat([batch.images, $0.images], axis: 0) } ?? batch.images
+        var seg = trainsSegmenter ? segmenter(input) : GradMode.noGrad { segmenter(input) }
+        var headOutput = head.map { $0(seg, segmenter: segmenter) } ?? HeadOutput()
+        var context: ContextForward?
+        if let labels = contextInput?.labels {
+            context = ContextForward(labels: labels, segmenter: seg.batches(n..<(2 * n)), head: headOutput.batches(n..<(2 * n)))
+            (seg, headOutput) = (seg.batches(0..<n), headOutput.batches(0..<n))
+        }
+        var total: Tensor?
+        var values: [(name: String, value: Float)] = []
+        for (term, weight) in losses {
+            let value = try term(batch, seg, headOutput, context: context)
+            guard value.count == 1 else { throw LossError(term: term.name, "returned a tensor of shape \(value.shape), not a scalar") }
+            values.append((term.name, value.item))
+            let weighted = weight == 1 ? value : value * weight
+            total = total.map { $0 + weighted } ?? weighted
+        }
+        return (total ?? Tensor.zeros([]), values)
+    }
+}
+
+extension SegmenterOutput {
+    /// The images `range` of a batched forward.
+    fileprivate func batches(_ range: Range<Int>) -> SegmenterOutput {
+        SegmenterOutput(logits: logits.slice(axis: 0, start: range.lowerBound, end: range.upperBound),
+                        decoderFeatures: decoderFeatures.slice(axis: 0, start: range.lowerBound, end: range.upperBound),
+                        features: features.mapValues { $0.slice(axis: 0, start: range.lowerBound, end: range.upperBound) })
+    }
+}
+
+extension HeadOutput {
+    /// The images `range` of a batched head output.
+    fileprivate func batches(_ range: Range<Int>) -> HeadOutput {
+        func part(_ t: Tensor) -> Tensor { t.slice(axis: 0, start: range.lowerBound, end: range.upperBound) }
+        return HeadOutput(logits: logits.map(part), embeddings: embeddings.map(part), extra: extra.mapValues(part))
+    }
+}
