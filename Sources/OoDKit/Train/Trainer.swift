@@ -68,10 +68,7 @@ public struct Trainer {
         let recipe = loaded.recipe
         guard !recipe.stages.isEmpty else { throw TrainError.invalidRecipe("the recipe has no stages to train") }
         guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
-        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
-        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
-        context.attachedSegmenter = segmenter
-        if let checkpoint = recipe.checkpoint { try segmenter.load(checkpoint: checkpoint, prefix: "segmenter.") }
+        let (context, segmenter) = try buildSegmenter()
 
         var start = (stage: 0, step: 0)
         var resumed: Checkpoint?
@@ -111,10 +108,7 @@ public struct Trainer {
             throw TrainError.invalidRecipe("the recipe has no stage \(index) (it has \(recipe.stages.count))")
         }
         guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
-        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
-        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
-        context.attachedSegmenter = segmenter
-        if let checkpoint = recipe.checkpoint { try segmenter.load(checkpoint: checkpoint, prefix: "segmenter.") }
+        let (context, segmenter) = try buildSegmenter()
         context.rng = SeededGenerator(seed: recipe.seed).derived(UInt64(index) &+ 1)
         let plan = try StagePlan(recipe.stages[index], segmenter: segmenter, context: context)
         let loader = try data.loader(registry: registry, context: context, seed: recipe.seed, stage: index)
@@ -127,6 +121,17 @@ public struct Trainer {
             if step >= warmup { times.append(Date().timeIntervalSince(start)) }
         }
         return times
+    }
+
+    /// The build context seeded from the recipe and the segmenter attached to it, with the
+    /// recipe's `checkpoint:` loaded.
+    private func buildSegmenter() throws -> (BuildContext, any Segmenter) {
+        let recipe = loaded.recipe
+        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
+        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
+        context.attachedSegmenter = segmenter
+        if let checkpoint = recipe.checkpoint { try segmenter.load(checkpoint: checkpoint, prefix: "segmenter.") }
+        return (context, segmenter)
     }
 
     /// Trains one stage from `firstStep`.
