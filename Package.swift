@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "OoDKit", targets: ["OoDKit"]),
         .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
         .library(name: "RPL", targets: ["RPL"]),
+        .library(name: "PostHoc", targets: ["PostHoc"]),
+        .library(name: "MetaOoD", targets: ["MetaOoD"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
     ],
@@ -51,7 +53,9 @@ let package = Package(
         ]),
         // OoD methods as plugins: each depends on OoDKit and the layers below, never on another plugin.
         .target(name: "RPL", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore"], path: "Plugins/RPL"),
-        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands", "OoDKit", "RPL"]),
+        .target(name: "PostHoc", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData"], path: "Plugins/PostHoc"),
+        .target(name: "MetaOoD", dependencies: ["OoDKit", "ModelZoo", "SceneData", "TensorCore"], path: "Plugins/MetaOoD"),
+        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands", "OoDKit", "RPL", "PostHoc", "MetaOoD"]),
 
         // Examples build with the package, so CI compiles them.
         .executableTarget(name: "TinySegmentation", dependencies: ["NeuralNet", "TensorCore", "HDF5Store"],
@@ -71,11 +75,17 @@ let package = Package(
             "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData", "HDF5Store", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "PixelOoDCommands", "OoDKit", "SceneData", "RPL", "PixelOoDTestSupport",
+            "PixelOoDCommands", "OoDKit", "SceneData", "RPL", "PostHoc", "MetaOoD", "PixelOoDTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "RPLTests", dependencies: [
             "RPL", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "SceneData", "PixelOoDTestSupport",
+        ]),
+        .testTarget(name: "PostHocTests", dependencies: [
+            "PostHoc", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "SceneData", "PixelOoDTestSupport",
+        ]),
+        .testTarget(name: "MetaOoDTests", dependencies: [
+            "MetaOoD", "OoDKit", "ModelZoo", "TensorCore", "SceneData", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),

@@ -3,8 +3,9 @@
 
 Accepts a bare state dict, {"state_dict": ...} or {"model": ...}, with or without
 DataParallel's "module." prefix. Keys are renamed by an explicit, ordered table of
-(regex, replacement) rules per source — the first matching rule wins, and a key no rule
-matches is an error (nothing is silently dropped except what a rule maps to None).
+(regex, replacement) rules per source: every rule whose pattern matches the key (as
+rewritten so far) applies, in order; a rule mapping to None drops the key, and nothing
+else is dropped.
 Tensor layouts are PyTorch's, so nothing is transposed.
 
 Usage:
@@ -24,7 +25,9 @@ RULES = {
     "rpl": [(r"^module\.", ""), (r"^branch1\.residual_block\.", "head."), (r"^branch1\.", "segmenter.")],
     # PEBAL and Meta-OoD releases: a retrained DeepWV3Plus (PEBAL's under "branch1.").
     "pebal": [(r"^module\.", ""), (r"^branch1\.", "segmenter.")],
-    "meta-ood": [(r"^module\.", ""), (r"^", "segmenter.")],
+    # Meta-OoD's Cityscapes DeepWV3Plus also saved its loss: the class-weighted NLL's weight
+    # (module.criterion.nll_loss.weight), not part of the segmenter.
+    "meta-ood": [(r"^module\.", ""), (r"^criterion\.", None), (r"^", "segmenter.")],
     # A torchvision classification backbone (ResNet, MobileNetV2) for a DeepLabV3+ segmenter.
     "torchvision-backbone": [(r"^module\.", ""), (r"^(fc|classifier)\.", None), (r"^features\.18\.", None),
                              (r"^", "segmenter.backbone.")],

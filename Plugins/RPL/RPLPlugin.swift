@@ -11,7 +11,9 @@ public enum RPLPlugin: Plugin {
             return try RPLHead(config, segmenter: segmenter, score: score, using: &context.rng)
         }
         try registry.losses.register("rpl.inlier", summary: "pseudo-label CE on the frozen argmax + entropy dissimilarity (inlier pixels)",
-                                     config: RPLInlierConfig.self) { config, _ in RPLInlierLoss(temperature: config.temperature) }
+                                     config: RPLInlierConfig.self) { config, _ in
+            RPLInlierLoss(temperature: config.temperature, dissimilarity: config.dissimilarity)
+        }
         try registry.losses.register("rpl.positive_energy", summary: "mean relu(logsumexp) on pasted outlier pixels (weight 0.05)",
                                      config: EmptyConfig.self) { _, _ in RPLPositiveEnergyLoss() }
         try registry.losses.register("corocl", summary: "context-robust contrastive loss on the projector embeddings (crops + context images, τ 0.1)",

@@ -90,8 +90,16 @@ extension Module {
     /// with that prefix removed; see ``load(_:strict:source:)``.
     @discardableResult
     public func load(checkpoint path: String, prefix: String = "", strict: Bool = true) throws -> [String] {
-        var state = try StateDict.load(from: path)
-        if !prefix.isEmpty { state = state.scoped(String(prefix.dropLast(prefix.hasSuffix(".") ? 1 : 0))) }
+        let file = try StateDict.load(from: path)
+        guard !prefix.isEmpty else { return try load(file, strict: strict, source: path) }
+        let state = file.scoped(String(prefix.dropLast(prefix.hasSuffix(".") ? 1 : 0)))
+        guard !state.keys.isEmpty || stateDict().keys.isEmpty else {
+            var counts: [String: Int] = [:]
+            for key in file.keys { counts[(key.split(separator: ".").first.map(String.init) ?? key) + ".", default: 0] += 1 }
+            let found = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (prefix: $0.key, keys: $0.value) }
+            throw StateDictError(source: path, missing: stateDict().keys, unexpected: [], mismatched: [],
+                                 wrongPrefix: (asked: prefix.hasSuffix(".") ? prefix : prefix + ".", found: found))
+        }
         return try load(state, strict: strict, source: path)
     }
 }

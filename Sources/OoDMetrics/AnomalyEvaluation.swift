@@ -30,7 +30,7 @@ public struct AnomalyEvaluation {
 
     /// The per-image figures the mean aggregation averages.
     struct PerImage: Sendable {
-        var auroc, averagePrecision, fpr, fprStrict: Double
+        var auroc, averagePrecision, fpr, fprStrict, fprInterpolated: Double
     }
 
     /// Creates an empty evaluation.
@@ -66,7 +66,7 @@ public struct AnomalyEvaluation {
         pooled.add(runs)
         if let metrics = try? CurveStatistics.compute(image, recallLevel: recallLevel, curvePoints: 1) {
             perImage.append(PerImage(auroc: metrics.auroc, averagePrecision: metrics.averagePrecision,
-                                     fpr: metrics.fpr, fprStrict: metrics.fprStrict))
+                                     fpr: metrics.fpr, fprStrict: metrics.fprStrict, fprInterpolated: metrics.fprInterpolated))
         }
         imageCount += 1
     }
@@ -96,7 +96,8 @@ public struct AnomalyEvaluation {
         case .pooled:
             return AnomalyReport(aggregation: .pooled, images: imageCount, imagesUsed: imageCount, auroc: metrics.auroc,
                                  averagePrecision: metrics.averagePrecision, fpr: metrics.fpr,
-                                 fprStrict: metrics.fprStrict, recallLevel: recallLevel, pooled: metrics)
+                                 fprStrict: metrics.fprStrict, fprInterpolated: metrics.fprInterpolated, recallLevel: recallLevel,
+                                 pooled: metrics)
         case .perImageMean:
             guard !perImage.isEmpty else { throw metrics.positives == 0 ? MetricsError.noPositives : MetricsError.noNegatives }
             func mean(_ value: (PerImage) -> Double) -> Double {
@@ -106,7 +107,8 @@ public struct AnomalyEvaluation {
             }
             return AnomalyReport(aggregation: .perImageMean, images: imageCount, imagesUsed: perImage.count,
                                  auroc: mean(\.auroc), averagePrecision: mean(\.averagePrecision), fpr: mean(\.fpr),
-                                 fprStrict: mean(\.fprStrict), recallLevel: recallLevel, pooled: metrics)
+                                 fprStrict: mean(\.fprStrict), fprInterpolated: mean(\.fprInterpolated), recallLevel: recallLevel,
+                                 pooled: metrics)
         }
     }
 }
@@ -127,6 +129,8 @@ public struct AnomalyReport: Sendable, Codable, Equatable {
     public var fpr: Double
     /// FPR at the first threshold with TPR ≥ ``recallLevel``.
     public var fprStrict: Double
+    /// FPR at ``recallLevel`` interpolated linearly along the ROC curve (SML's code).
+    public var fprInterpolated: Double
     /// The TPR level.
     public var recallLevel: Double
     /// Pooled metrics: curves, thresholds, counts.

@@ -13,6 +13,9 @@ enum CurveStatistics {
         var nearestDistance = Double.infinity, nearestFP: UInt64 = 0, nearestThreshold: Float?
         var reachedFullRecall = false
         var strict: (fp: UInt64, threshold: Float)?
+        // Linear interpolation along the ROC curve (SML's np.interp(level, tpr, fpr)): the last
+        // point with TPR ≤ level, then the first above it.
+        var below = (fpr: 0.0, tpr: 0.0), interpolated: Double?
         var best: (f1: Double, threshold: Float) = (-1, 0)
         var thresholds = 0
         var roc = [CurvePoint(x: 0, y: 0, threshold: .infinity)], pr: [CurvePoint] = []
@@ -33,6 +36,14 @@ enum CurveStatistics {
                 reachedFullRecall = tp == positives
             }
             if strict == nil && recall >= recallLevel { strict = (fp, threshold) }
+            if interpolated == nil {
+                if recall <= recallLevel {
+                    below = (Double(fp) / n, recall)
+                } else {
+                    interpolated = below.tpr == recallLevel ? below.fpr
+                        : below.fpr + (recallLevel - below.tpr) * (Double(fp) / n - below.fpr) / (recall - below.tpr)
+                }
+            }
             let f1 = 2 * Double(tp) / (Double(tp) + p + Double(fp))
             if f1 > best.f1 { best = (f1, threshold) }
             let fpr = Double(fp) / n
@@ -52,6 +63,7 @@ enum CurveStatistics {
             auroc: Double(aurocTwice) / (2 * p * n), averagePrecision: ap.value, recallLevel: recallLevel,
             fpr: Double(nearestFP) / n, fprThreshold: nearestThreshold,
             fprStrict: Double(strictPoint.fp) / n, fprStrictThreshold: strictPoint.threshold,
+            fprInterpolated: interpolated ?? below.fpr,
             bestF1: best.f1, bestF1Threshold: best.threshold, positives: positives, negatives: negatives,
             thresholdCount: thresholds, roc: roc, precisionRecall: pr)
     }

@@ -21,6 +21,10 @@ public struct CurvePoint: Sendable, Codable, Equatable {
 ///   **The tables use this one**, as the papers do.
 /// - ``fprStrict``: the stricter reading of `roc_curve`: the FPR of the first threshold
 ///   (from the top) whose TPR reaches the level, i.e. the lowest FPR with TPR ≥ level.
+/// - ``fprInterpolated``: the rule of SML's evaluation code, `np.interp(level, tpr, fpr)`
+///   on `roc_curve`: linear interpolation between the last ROC point with TPR ≤ level and
+///   the next one (a point exactly at the level gives its FPR; the last such point when
+///   several are).
 public struct PixelMetrics: Sendable, Codable, Equatable {
     /// Area under the ROC curve.
     public var auroc: Double
@@ -36,6 +40,8 @@ public struct PixelMetrics: Sendable, Codable, Equatable {
     public var fprStrict: Double
     /// That threshold.
     public var fprStrictThreshold: Float
+    /// FPR at the level, linearly interpolated along the ROC curve (SML's rule).
+    public var fprInterpolated: Double
     /// The highest pixel F1 over thresholds (SMIYC picks its component threshold here).
     public var bestF1: Double
     /// The threshold of ``bestF1``.

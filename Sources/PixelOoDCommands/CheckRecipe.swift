@@ -39,7 +39,14 @@ enum RecipeCheck {
         context.attachedSegmenter = segmenter
         var heads = 0, losses = 0
         for stage in recipe.stages {
-            if let head = stage.head { _ = try registry.heads.build(head, context); heads += 1 }
+            if let head = stage.head {
+                let built = try registry.heads.build(head, context)
+                if stage.trains == .fit, !(built is any FittedHead) {
+                    throw TrainError.invalidRecipe("stage '\(stage.name)': head '\(head.label)' is trained by gradient, not fitted; "
+                                                   + "'trains: fit' takes sml or mahalanobis")
+                }
+                heads += 1
+            }
             for loss in stage.losses { _ = try registry.losses.build(loss, context, alsoRead: ["weight"]); losses += 1 }
             if let optimizer = stage.optimizer { _ = try registry.optimizers.build(optimizer, context) }
             if let schedule = stage.schedule { _ = try registry.schedules.build(schedule, context) }

@@ -20,7 +20,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var recipeArguments: RecipeArguments
 
-    @Option(help: "A checkpoint whose segmenter. weights to evaluate (default: the recipe's checkpoint, else its last stage's final.h5).")
+    @Option(help: "A checkpoint whose segmenter. weights to evaluate (default: the last stage's final.h5 when trained, else the recipe's checkpoint).")
     var checkpoint: String?
 
     @Option(help: "The feature-store folder (default: <work_dir>/feature-store).")

@@ -12,7 +12,8 @@ struct TrainCommand: ParsableCommand {
             Writes <work_dir>/<stage>/log.jsonl (every loss term per step), step_NNNNNN.h5 every \
             checkpoint_every steps and final.h5. Ctrl-C finishes the current step, writes a \
             checkpoint and exits with status 130; --resume continues from any checkpoint exactly \
-            as the uninterrupted run would have.
+            as the uninterrupted run would have. A 'trains: fit' stage (SML, Mahalanobis) makes one \
+            pass over data.train instead, reading backbone maps through the feature store.
             """)
 
     @OptionGroup var recipeArguments: RecipeArguments
@@ -25,6 +26,12 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Stop after this many steps (with a checkpoint).")
     var maxSteps: Int?
+
+    @Option(help: "The feature-store folder 'trains: fit' stages cache backbone maps in (default: <work_dir>/feature-store).")
+    var store: String?
+
+    @Flag(help: "Do not read or write the feature store.")
+    var noStore = false
 
     @OptionGroup var progressArgument: ProgressArgument
 
@@ -39,11 +46,16 @@ struct TrainCommand: ParsableCommand {
         interrupt.catchInterrupts()
         let trainer = Trainer(loaded, registry: CommandContext.registry,
                               options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps,
-                                                    progress: progressArgument.style, interrupt: interrupt))
+                                                    progress: progressArgument.style, interrupt: interrupt,
+                                                    storeDirectory: noStore ? nil : (store ?? (workDir ?? loaded.workDir) + "/feature-store")))
         do {
             let results = try trainer.run()
             if results.isEmpty { print("nothing to train: every stage of \(recipeArguments.recipe) is finished in \(resume ?? trainer.workDir)") }
             for result in results {
+                if let images = result.fittedImages {
+                    print(String(format: "%@: fitted on %d images in %.1f s, checkpoint %@", result.stage, images, result.seconds, result.checkpoint))
+                    continue
+                }
                 print(String(format: "%@: %d steps in %.1f s, last loss %.4f, checkpoint %@", result.stage, result.stepsRun,
                              result.seconds, result.lastLoss, result.checkpoint))
             }

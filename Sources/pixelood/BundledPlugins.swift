@@ -1,6 +1,8 @@
 import OoDKit
+import MetaOoD
+import PostHoc
 import RPL
 
 /// The plugins the `pixelood` executable ships, in registration order: the one line a new
 /// method adds.
-let bundledPlugins: [any Plugin.Type] = [RPLPlugin.self]
+let bundledPlugins: [any Plugin.Type] = [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self]

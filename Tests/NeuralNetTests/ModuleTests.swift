@@ -57,6 +57,22 @@ struct ModuleTests {
         }
     }
 
+    @Test("a load under a prefix no key has names the file's own prefixes instead of listing every key; long key lists are cut")
+    func wrongPrefix() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nn-\(UUID().uuidString).h5").path
+        var state = fixtureNet().stateDict(prefix: "branch1.")
+        state.append("module.criterion.nll_loss.weight", Tensor.ones([19]))
+        try state.save(to: path, attributes: [("toolkit_version", .string("test"))])
+        let target = fixtureNet()
+        let error = try #require(throws: StateDictError.self) { try target.load(checkpoint: path, prefix: "segmenter.") }
+        let count = fixtureNet().stateDict().keys.count
+        #expect(error.wrongPrefix?.asked == "segmenter.")
+        #expect(error.wrongPrefix?.found.map(\.prefix) == ["branch1.", "module."] && error.wrongPrefix?.found.map(\.keys) == [count, 1])
+        #expect(error.description.contains("no key starts with 'segmenter.'; the file's keys start with 'branch1.' (\(count) keys), 'module.' (1 keys)"))
+        let many = StateDictError(source: "f.h5", missing: (0..<30).map { "k\($0)" }, unexpected: [], mismatched: [])
+        #expect(many.description.contains("k11, … (18 more)") && !many.description.contains("k12"))
+    }
+
     @Test("eval mode uses running statistics and leaves them alone; train mode updates them")
     func modes() {
         let bn = BatchNorm2d(features: 3)

@@ -21,7 +21,7 @@ func attribute(_ fixture: Fixture, _ name: String, _ group: String) throws -> Do
 struct PixelMetricsTests {
     static let cases = ["random_ties", "continuous", "all_ties", "single_positive", "infinities_and_zeros", "rare_anomalies"]
 
-    @Test("AUROC and AP to 1e-9, FPR95 (both rules) exactly, best F1", arguments: cases)
+    @Test("AUROC and AP to 1e-9, FPR95 (nearest and strict) exactly, interpolated to 1e-12, best F1", arguments: cases)
     func matchesScikitLearn(_ name: String) throws {
         let fixture = try Fixture("metrics.h5")
         let group = "/pixel/" + name
@@ -34,6 +34,7 @@ struct PixelMetricsTests {
         #expect(abs(report.averagePrecision - (try attribute(fixture, "ap", group))) < 1e-9)
         #expect(report.fpr == (try attribute(fixture, "fpr", group)))
         #expect(report.fprStrict == (try attribute(fixture, "fpr_strict", group)))
+        #expect(abs(report.fprInterpolated - (try attribute(fixture, "fpr_interp", group))) < 1e-12)
         #expect(abs(report.pooled.bestF1 - (try attribute(fixture, "best_f1", group))) < 1e-12)
         #expect(Double(report.pooled.bestF1Threshold) == (try attribute(fixture, "best_f1_threshold", group)))
     }
@@ -53,6 +54,7 @@ struct PixelMetricsTests {
         #expect(abs(report.averagePrecision - (try attribute(fixture, "ap", "/per_image"))) < 1e-9)
         #expect(abs(report.fpr - (try attribute(fixture, "fpr", "/per_image"))) < 1e-12)
         #expect(abs(report.fprStrict - (try attribute(fixture, "fpr_strict", "/per_image"))) < 1e-12)
+        #expect(abs(report.fprInterpolated - (try attribute(fixture, "fpr_interp", "/per_image"))) < 1e-12)
         #expect(try evaluation.report(.pooled).auroc != report.auroc, "the two aggregations differ")
     }
 
@@ -70,6 +72,7 @@ struct PixelMetricsTests {
         #expect(abs(report.averagePrecision - (try attribute(fixture, "ap", "/generated"))) < 1e-9)
         #expect(report.fpr == (try attribute(fixture, "fpr", "/generated")))
         #expect(report.fprStrict == (try attribute(fixture, "fpr_strict", "/generated")))
+        #expect(abs(report.fprInterpolated - (try attribute(fixture, "fpr_interp", "/generated"))) < 1e-12)
     }
 
     @Test("merging gives the same report in any order")

@@ -35,6 +35,20 @@ struct RPLLossTests {
         expectClose(try #require(logits.grad), try fixture.tensor("/losses/\(name)_grad"), tolerance: 1e-5, name + " gradient")
     }
 
+    @Test("dissimilarity: false leaves the pseudo-label cross-entropy: the full term minus the fixture's dissimilarity part")
+    func withoutDissimilarity() throws {
+        let fixture = try Fixture("rpl.h5")
+        let (logits, seg, batch) = try Self.inputs(fixture)
+        let registry = try Registry(plugins: [RPLPlugin.self])
+        let term = try registry.losses.build(try RecipeNode(yaml: "{type: rpl.inlier, dissimilarity: false}"),
+                                             BuildContext(registry: registry, rng: SeededGenerator(seed: 0)))
+        let value = try term(batch, seg, HeadOutput(logits: logits)).item
+        let pseudo = zip(seg.logits.argmax(axis: 1).values, batch.labels.values).map { $1 == 254 || $1 == 255 ? Int32(255) : $0 }
+        let crossEntropy = logits.detached().crossEntropy(target: IndexTensor(shape: batch.labels.shape, pseudo), ignoreIndex: 255).item
+        #expect(abs(value - crossEntropy) < 1e-6)
+        #expect(value < (try fixture.tensor("/losses/inlier")).item, "the dissimilarity part is positive on the fixture")
+    }
+
     @Test("the positive energy is 0 on a batch without outlier pixels; a term on a head without logits names itself")
     func edges() throws {
         let fixture = try Fixture("rpl.h5")

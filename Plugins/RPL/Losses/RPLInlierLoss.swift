@@ -3,15 +3,20 @@ import OoDKit
 import SceneData
 import TensorCore
 
-/// `{type: rpl.inlier, temperature: 1}`.
+/// `{type: rpl.inlier, temperature: 1, dissimilarity: true}`.
 public struct RPLInlierConfig: RecipeConfig {
     /// The entropies' temperature t.
     public var temperature: Float
+    /// Add the entropy dissimilarity (DS in the Table 4 ablation); false leaves the
+    /// pseudo-label cross-entropy alone.
+    public var dissimilarity: Bool
 
-    enum CodingKeys: String, CodingKey { case temperature }
+    enum CodingKeys: String, CodingKey { case temperature, dissimilarity }
 
     public init(from decoder: any Decoder) throws {
-        temperature = try decoder.container(keyedBy: CodingKeys.self).value(.temperature, default: 1)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        temperature = try c.value(.temperature, default: 1)
+        dissimilarity = try c.value(.dissimilarity, default: true)
     }
 
     public func validate() throws {
@@ -22,16 +27,19 @@ public struct RPLInlierConfig: RecipeConfig {
 /// RPL's inlier loss on pixels that are neither void nor pasted outlier: cross-entropy of
 /// the head's logits `ŷ` against the frozen prediction `argmax ỹ`, plus the entropy
 /// dissimilarity `mean (H(ŷ)/t − H(ỹ)/t)²`, each probability clamped at 1e-7 before its
-/// entropy (the public code's `energy_loss` entropy part plus `disimilarity_entropy`).
+/// entropy (the public code's `energy_loss` entropy part plus `disimilarity_entropy`);
+/// `dissimilarity: false` drops the second term (the Table 4 rows without DS).
 /// Registered as `rpl.inlier`.
 public struct RPLInlierLoss: LossTerm {
     /// The entropies' temperature t.
     public let temperature: Float
+    /// Whether the entropy dissimilarity is added.
+    public let dissimilarity: Bool
 
     public var name: String { "rpl.inlier" }
 
-    /// The loss at temperature `t`.
-    public init(temperature: Float = 1) { self.temperature = temperature }
+    /// The loss at temperature `t`, with the dissimilarity unless told otherwise.
+    public init(temperature: Float = 1, dissimilarity: Bool = true) { (self.temperature, self.dissimilarity) = (temperature, dissimilarity) }
 
     /// `−Σ_c p_c log p_c / t` of `p = max(softmax(l), 1e-7)`, per pixel.
     func entropy(_ logits: Tensor) -> Tensor {
@@ -48,6 +56,7 @@ public struct RPLInlierLoss: LossTerm {
         let predicted = vanilla.argmax(axis: 1).values
         let pseudo = zip(predicted, batch.labels.values).map { $1 == 254 || $1 == 255 ? ignore : $0 }
         let crossEntropy = logits.crossEntropy(target: IndexTensor(shape: batch.labels.shape, pseudo), ignoreIndex: Int(ignore))
+        guard dissimilarity else { return crossEntropy }
         let gap = entropy(logits) - GradMode.noGrad { entropy(vanilla) }
         return crossEntropy + inliers.mean(gap * gap)
     }

@@ -17,15 +17,8 @@ public struct CrossEntropyLoss: LossTerm {
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
         let input = try logits.select(seg, head, term: name)
-        let ignore: Int32 = 255
-        var labels = batch.labels.values
-        for i in labels.indices {
-            if labels[i] == 254 { labels[i] = ignore }
-            guard labels[i] == ignore || (labels[i] >= 0 && Int(labels[i]) < numClasses) else {
-                throw LossError(term: name, "label \(labels[i]) is not a class of a \(numClasses)-class segmenter")
-            }
-        }
-        return input.crossEntropy(target: IndexTensor(shape: batch.labels.shape, labels), ignoreIndex: Int(ignore))
+        let targets = try ClassTargets.make(batch.labels, classes: numClasses, term: name)
+        return input.crossEntropy(target: targets, ignoreIndex: Int(ClassTargets.ignore))
     }
 }
 

@@ -50,7 +50,7 @@ public struct Evaluator {
         guard let eval = recipe.eval, !eval.datasets.isEmpty else { throw EvalError.noDatasets }
         let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
         let segmenter = try registry.segmenters.build(recipe.segmenter, context)
-        let weights = options.checkpoint ?? recipe.checkpoint ?? trainedSegmenter()
+        let weights = options.checkpoint ?? trainedSegmenter() ?? recipe.checkpoint
         if let weights { try segmenter.load(checkpoint: weights, prefix: "segmenter.") }
         segmenter.eval().freeze()
         let hash = segmenter.stateDict().contentHash
@@ -104,7 +104,7 @@ public struct Evaluator {
         return EvalReport(recipe: loaded.files.first ?? "", checkpoint: weights ?? "", segmenterHash: hash,
                           toolkitVersion: NeuralNet.toolkitVersion,
                           evaluationProtocol: "Pooled pixel metrics over each whole set (all evaluated pixels in one ranking); "
-                              + "FPR95 by the nearest-recall rule (the strict rule and per-image means in report.json); "
+                              + "FPR95 by the nearest-recall rule (the strict and interpolated (SML) rules and per-image means in report.json); "
                               + "AuPRC with anomaly pixels positive; void (255) never evaluated. Logits upsampled "
                               + "bilinearly to the image size; \(FrozenFeatures.preprocessing). Baselines read the image only, "
                               + "fitted to data.train.",
@@ -114,6 +114,8 @@ public struct Evaluator {
 
     /// The last stage's `final.h5` when the recipe has stages and it exists: what the
     /// recipe trained, so `pixelood eval` after `pixelood train` needs no `--checkpoint`.
+    /// It wins over the recipe's `checkpoint:` (the starting weights): a stage that retrains
+    /// the segmenter (Meta-OoD) is evaluated as retrained, and a frozen one is unchanged.
     private func trainedSegmenter() -> String? {
         guard let last = loaded.recipe.stages.last else { return nil }
         let path = loaded.workDir + "/" + last.name + "/final.h5"
@@ -185,7 +187,7 @@ struct EvalMethods {
 
 extension RecipeNode {
     /// How a report names the node: its type, then its options (`energy smoothing={kernel: 7, sigma: 1.0}`).
-    var label: String {
+    public var label: String {
         guard let entries = value.entries else { return value.shownInErrors }
         let type = entries.first { $0.key == "type" }.map { $0.value.shownInErrors } ?? "?"
         let options = entries.filter { $0.key != "type" }.map { "\($0.key)=\(RecipeWriter.flow($0.value))" }

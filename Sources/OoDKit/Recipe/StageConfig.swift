@@ -9,6 +9,9 @@ public struct StageConfig: RecipeConfig {
         case segmenterFinal = "segmenter.final"
         /// The head, the segmenter frozen with BN in eval mode (RPL).
         case head
+        /// A fitted head's statistics, in one pass over `data.train` under the frozen
+        /// segmenter (SML, Mahalanobis): no losses, optimizer or iterations.
+        case fit
     }
 
     /// The stage's name (logs, checkpoint folder).
@@ -33,10 +36,12 @@ public struct StageConfig: RecipeConfig {
     public var clipGradNorm: Float?
     /// Write a checkpoint every this many steps (0: only at the end).
     public var checkpointEvery: Int
+    /// `trains: fit` only: fit on the first this many training images (default: all).
+    public var fitImages: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, trains, head, losses, optimizer, schedule, iterations, epochs, lrMultipliers = "lr_multipliers"
-        case clipGradNorm = "clip_grad_norm", checkpointEvery = "checkpoint_every"
+        case clipGradNorm = "clip_grad_norm", checkpointEvery = "checkpoint_every", fitImages = "fit_images"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -52,12 +57,15 @@ public struct StageConfig: RecipeConfig {
         lrMultipliers = try c.value(.lrMultipliers, default: [])
         clipGradNorm = try c.decodeIfPresent(Float.self, forKey: .clipGradNorm)
         checkpointEvery = try c.value(.checkpointEvery, default: 0)
+        fitImages = try c.decodeIfPresent(Int.self, forKey: .fitImages)
     }
 
     public func validate() throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw ConfigError(key: "name", "must be letters, digits, '-', '_' or '.', got '\(name)'")
         }
+        if trains == .fit { return try validateFit() }
+        guard fitImages == nil else { throw ConfigError(key: "fit_images", "applies to 'trains: fit' stages only") }
         switch (iterations, epochs) {
         case (nil, nil): throw ConfigError(key: nil, "missing key 'iterations' (or 'epochs')")
         case (.some, .some): throw ConfigError(key: "epochs", "give iterations or epochs, not both")
@@ -78,6 +86,17 @@ public struct StageConfig: RecipeConfig {
 }
 
 extension StageConfig {
+    /// A fit stage has a head and nothing of gradient training.
+    private func validateFit() throws {
+        guard head != nil else { throw ConfigError(key: "trains", "is 'fit' but the stage has no head to fit") }
+        for (key, present) in [("losses", !losses.isEmpty), ("optimizer", optimizer != nil), ("schedule", schedule != nil),
+                               ("iterations", iterations != nil), ("epochs", epochs != nil), ("lr_multipliers", !lrMultipliers.isEmpty),
+                               ("clip_grad_norm", clipGradNorm != nil)] where present {
+            throw ConfigError(key: key, "does not apply to a 'trains: fit' stage (one pass over data.train, no gradient)")
+        }
+        if let fitImages, fitImages < 1 { throw ConfigError(key: "fit_images", "must be at least 1, got \(fitImages)") }
+    }
+
     /// The stage's optimizer steps with `batchesPerEpoch` full batches per epoch.
     public func steps(batchesPerEpoch: Int) -> Int { iterations ?? (epochs ?? 1) * batchesPerEpoch }
 }

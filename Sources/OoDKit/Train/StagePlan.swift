@@ -44,6 +44,8 @@ struct StagePlan {
             final.train()
         case .head:
             break
+        case .fit:
+            throw TrainError.invalidRecipe("stage '\(config.name)' fits its head in one pass; it has no gradient plan")
         }
         head?.train()
         let candidates = segmenter.namedParameters(prefix: "segmenter.") + (head?.namedParameters(prefix: "head.") ?? [])

@@ -16,11 +16,14 @@ public struct TrainOptions: Sendable {
     public var progress: ProgressStyle
     /// Raised by Ctrl-C.
     public var interrupt: InterruptFlag?
+    /// The feature-store folder `trains: fit` stages read backbone maps through (nil: none).
+    public var storeDirectory: String?
 
-    /// Options with the defaults: the recipe's work folder, no resume, progress `auto`.
+    /// Options with the defaults: the recipe's work folder, no resume, progress `auto`, no store.
     public init(workDir: String? = nil, resume: String? = nil, maxSteps: Int? = nil, progress: ProgressStyle = .auto,
-                interrupt: InterruptFlag? = nil) {
+                interrupt: InterruptFlag? = nil, storeDirectory: String? = nil) {
         (self.workDir, self.resume, self.maxSteps, self.progress, self.interrupt) = (workDir, resume, maxSteps, progress, interrupt)
+        self.storeDirectory = storeDirectory
     }
 }
 
@@ -36,6 +39,8 @@ public struct StageResult: Sendable {
     public var lastLoss: Float
     /// Wall time of the stage in this call.
     public var seconds: Double
+    /// The training images a `trains: fit` stage fitted on (nil for a trained stage).
+    public var fittedImages: Int? = nil
 }
 
 /// Runs a recipe's stages: builds the segmenter (and its `checkpoint:`), then per stage the
@@ -83,6 +88,10 @@ public struct Trainer {
         for (index, stage) in recipe.stages.enumerated() where index >= start.stage {
             guard budget > 0 else { break }
             context.rng = SeededGenerator(seed: recipe.seed).derived(UInt64(index) &+ 1)
+            if stage.trains == .fit {
+                results.append(try HeadFitting(stage: stage, index: index).run(self, segmenter: segmenter, context: context))
+                continue
+            }
             let plan = try StagePlan(stage, segmenter: segmenter, context: context)
             var firstStep = 0
             if let checkpoint = resumed, index == start.stage, start.step > 0 {
@@ -108,6 +117,9 @@ public struct Trainer {
             throw TrainError.invalidRecipe("the recipe has no stage \(index) (it has \(recipe.stages.count))")
         }
         guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
+        guard recipe.stages[index].trains != .fit else {
+            throw TrainError.invalidRecipe("stage \(index) ('\(recipe.stages[index].name)') is a 'trains: fit' stage: it takes no steps to time")
+        }
         let (context, segmenter) = try buildSegmenter()
         context.rng = SeededGenerator(seed: recipe.seed).derived(UInt64(index) &+ 1)
         let plan = try StagePlan(recipe.stages[index], segmenter: segmenter, context: context)
@@ -207,12 +219,18 @@ public struct Trainer {
     /// The checkpoint after `step` of stage `stage`.
     private func checkpoint(_ plan: StagePlan, segmenter: any Segmenter, stage: Int, step: Int, finished: Bool,
                             epoch: Int) -> Checkpoint {
+        Checkpoint(model: plan.modelState(segmenter), optimizer: plan.optimizer.stateDict(),
+                   trainer: Self.trainerState(stage: stage, step: step, finished: finished),
+                   metadata: CheckpointMetadata(recipe: loaded.text, seed: loaded.recipe.seed, step: step, epoch: epoch))
+    }
+
+    /// A checkpoint's `/trainer` group: where in the recipe it stands.
+    static func trainerState(stage: Int, step: Int, finished: Bool) -> StateDict {
         var trainer = StateDict()
         trainer.append("stage_index", Tensor(Float(stage)), dtype: .int64)
         trainer.append("step", Tensor(Float(step)), dtype: .int64)
         trainer.append("stage_finished", Tensor(finished ? 1 : 0), dtype: .int64)
-        return Checkpoint(model: plan.modelState(segmenter), optimizer: plan.optimizer.stateDict(), trainer: trainer,
-                          metadata: CheckpointMetadata(recipe: loaded.text, seed: loaded.recipe.seed, step: step, epoch: epoch))
+        return trainer
     }
 
     /// Where a checkpoint stands in the recipe's stages: the stage to run and its first step.

@@ -17,7 +17,7 @@ public struct LabelledImages: Sendable {
     /// What the dataset is ("Fishyscapes Static", "Cityscapes train", …).
     public private(set) var name: String
     /// The samples, sorted by name (deterministic order).
-    public let samples: [LabelledSample]
+    public private(set) var samples: [LabelledSample]
     /// Stored value → PixelOoD value (nil: the value is an error).
     let mapping: @Sendable (UInt8) -> UInt8?
     /// The values `mapping` accepts, for error messages.
@@ -36,6 +36,13 @@ public struct LabelledImages: Sendable {
     public func named(_ name: String) -> LabelledImages {
         var copy = self
         copy.name = name
+        return copy
+    }
+
+    /// The first `count` samples (all when there are fewer), under the same name.
+    public func prefix(_ count: Int) -> LabelledImages {
+        var copy = self
+        copy.samples = Array(samples.prefix(max(0, count)))
         return copy
     }
 

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import MetaOoD
+import NeuralNet
+import OoDKit
+import PostHoc
+import RPL
+import PixelOoDTestSupport
+
+@Suite("The shipped method and composition recipes train", .serialized)
+struct CompositionRecipeTests {
+    /// Each shipped recipe with the checkpoint it starts from: the fixture's segmenter, or the
+    /// run of the recipe it composes on.
+    static let recipes: [(name: String, startsFrom: String?)] = [
+        ("meta-ood", nil), ("rpl-on-meta-ood", "meta-ood"), ("rpl", nil), ("rpl-corocl", nil), ("rpl-ablation-pe", nil),
+        ("rpl-ablation-entropy", nil), ("rpl-ablation-energy-hinge", nil), ("sml", nil), ("mahalanobis", nil),
+    ]
+
+    @Test("each recipe, on the tiny world's segmenter (a composition on the checkpoint its base recipe left), runs two steps of each stage")
+    func twoStepsEach() throws {
+        let fixture = try TrainingFixture(plugins: [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self])
+        let segmenter = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
+                                    options: .init(progress: .none)).run()[0].checkpoint
+        let root = fixture.folder.path
+        var finals: [String: String] = [:]
+        for (name, startsFrom) in Self.recipes {
+            let shipped = try RecipeLoader.load(examplesFolder + "/\(name).yaml")
+            var overrides = [
+                "segmenter={type: deeplabv3plus, width_divisor: 16, backbone: {type: mobilenet_v2, width_divisor: 8, output_stride: 16}}",
+                "data.train={type: cityscapes, root: \(root)/data/cityscapes, split: train}",
+                "data.val={type: cityscapes, root: \(root)/data/cityscapes, split: val}",
+                "data.outliers={root: \(root)/data/coco, minimum_area: 0}", "data.crop_size=[64, 64]", "data.batch_size=2", "data.workers=1",
+                "work_dir=\(root)/runs/\(name)", "checkpoint=\(try #require(startsFrom.map { finals[$0] } ?? segmenter))",
+            ]
+            for (index, stage) in shipped.recipe.stages.enumerated() where stage.trains != .fit {
+                overrides += ["stages.\(index).iterations=2", "stages.\(index).checkpoint_every=0"]
+            }
+            let loaded = try RecipeLoader.load(examplesFolder + "/\(name).yaml", overrides: overrides)
+            let results = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none, storeDirectory: root + "/store")).run()
+            #expect(results.count == shipped.recipe.stages.count, "\(name)")
+            for (result, stage) in zip(results, shipped.recipe.stages) {
+                #expect(result.stepsRun == (stage.trains == .fit ? 0 : 2), "\(name): \(stage.name)")
+                #expect(result.fittedImages == (stage.trains == .fit ? 4 : nil), "\(name): \(stage.name)")
+            }
+            finals[name] = results.last?.checkpoint
+        }
+        // The composition's frozen segmenter is the retrained one, not the fixture's.
+        let retrained = try Checkpoint.load(from: try #require(finals["meta-ood"])).model.scoped("segmenter")
+        let composed = try Checkpoint.load(from: try #require(finals["rpl-on-meta-ood"])).model.scoped("segmenter")
+        let original = try Checkpoint.load(from: segmenter).model.scoped("segmenter")
+        let key = try #require(retrained.keys.first { $0.hasSuffix("weight") })
+        #expect(composed[key]?.scalars == retrained[key]?.scalars)
+        #expect(original[key]?.scalars != retrained[key]?.scalars, "Meta-OoD retrained the segmenter")
+    }
+}

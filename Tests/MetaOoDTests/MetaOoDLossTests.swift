@@ -1,0 +1,39 @@
+import Testing
+import MetaOoD
+import ModelZoo
+import OoDKit
+import SceneData
+import TensorCore
+import PixelOoDTestSupport
+
+@Suite("Meta-OoD's soft-target loss against PyTorch")
+struct MetaOoDLossTests {
+    @Test("value and gradient agree with scripts/fixtures/losses.py to 1e-5 (λ 0.9, λ 0.5, no outliers)",
+          arguments: [("meta_ood", "meta_ood", "/labels"), ("meta_ood_l05", "{type: meta_ood, lambda: 0.5}", "/labels"),
+                      ("meta_ood_none", "meta_ood", "/labels_none")])
+    func agrees(_ name: String, _ yaml: String, _ labels: String) throws {
+        let fixture = try Fixture("losses.h5")
+        let logits = try fixture.tensor("/logits").requiringGrad()
+        let n = logits.shape[0]
+        let batch = TrainingBatch(images: Tensor.zeros([n, 3, 1, 1]), labels: try fixture.indices(labels), pasted: Array(repeating: true, count: n))
+        let registry = try Registry(plugins: [MetaOoDPlugin.self])
+        let term = try registry.losses.build(try RecipeNode(yaml: yaml), BuildContext(registry: registry, rng: SeededGenerator(seed: 0)))
+        #expect(term.name == "meta_ood")
+        let value = try term(batch, SegmenterOutput(logits: logits, decoderFeatures: Tensor.zeros([n, 1, 1, 1]), features: [:]), HeadOutput())
+        expectClose(value, try fixture.tensor("/" + name), tolerance: 1e-5, name)
+        value.backward()
+        expectClose(try #require(logits.grad), try fixture.tensor("/\(name)_grad"), tolerance: 1e-5, name + " gradient")
+    }
+
+    @Test("a label outside the classes and a λ outside [0, 1] are errors naming the term and key")
+    func errors() throws {
+        let logits = Tensor.zeros([1, 3, 1, 2])
+        let batch = TrainingBatch(images: Tensor.zeros([1, 3, 1, 1]), labels: IndexTensor(shape: [1, 1, 2], [0, 7]), pasted: [false])
+        let seg = SegmenterOutput(logits: logits, decoderFeatures: Tensor.zeros([1, 1, 1, 1]), features: [:])
+        #expect(throws: LossError.self) { try MetaOoDLoss()(batch, seg, HeadOutput()) }
+        let registry = try Registry(plugins: [MetaOoDPlugin.self])
+        #expect(throws: RecipeError.self) {
+            try registry.losses.build(try RecipeNode(yaml: "{type: meta_ood, lambda: 1.5}"), BuildContext(registry: registry, rng: SeededGenerator(seed: 0)))
+        }
+    }
+}
