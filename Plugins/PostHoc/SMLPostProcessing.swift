@@ -1,4 +1,4 @@
-import Foundation
+import OoDKit
 
 /// SML's post-processing of one image's standardized max logits (Jung et al., ICCV 2021,
 /// `BoundarySuppressionWithSmoothing` in the official code), on plain arrays: scoring only,
@@ -99,9 +99,7 @@ struct SMLPostProcessing: Sendable {
     /// The separable dilated Gaussian with replication padding.
     static func smooth(_ values: [Float], _ s: (kernel: Int, dilation: Int, sigma: Float), height: Int, width: Int) -> [Float] {
         let half = s.kernel / 2
-        let raw = (-half...half).map { Foundation.exp(-Double($0 * $0) / (2 * Double(s.sigma) * Double(s.sigma))) }
-        let total = raw.reduce(0, +)
-        let weights = raw.map { Float($0 / total) }
+        let weights = GaussianSmoothing(kernel: s.kernel, sigma: s.sigma).weights
         var rows = [Float](repeating: 0, count: values.count)
         for y in 0..<height {
             for x in 0..<width {
