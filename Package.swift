@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "RPL", targets: ["RPL"]),
         .library(name: "PostHoc", targets: ["PostHoc"]),
         .library(name: "MetaOoD", targets: ["MetaOoD"]),
+        .library(name: "PEBAL", targets: ["PEBAL"]),
+        .library(name: "DUQ", targets: ["DUQ"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
     ],
@@ -55,7 +57,9 @@ let package = Package(
         .target(name: "RPL", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore"], path: "Plugins/RPL"),
         .target(name: "PostHoc", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData"], path: "Plugins/PostHoc"),
         .target(name: "MetaOoD", dependencies: ["OoDKit", "ModelZoo", "SceneData", "TensorCore"], path: "Plugins/MetaOoD"),
-        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands", "OoDKit", "RPL", "PostHoc", "MetaOoD"]),
+        .target(name: "PEBAL", dependencies: ["OoDKit", "ModelZoo", "SceneData", "TensorCore"], path: "Plugins/PEBAL"),
+        .target(name: "DUQ", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "SceneData", "TensorCore"], path: "Plugins/DUQ"),
+        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands", "OoDKit", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ"]),
 
         // Examples build with the package, so CI compiles them.
         .executableTarget(name: "TinySegmentation", dependencies: ["NeuralNet", "TensorCore", "HDF5Store"],
@@ -75,7 +79,7 @@ let package = Package(
             "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData", "HDF5Store", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "PixelOoDCommands", "OoDKit", "SceneData", "RPL", "PostHoc", "MetaOoD", "PixelOoDTestSupport",
+            "PixelOoDCommands", "OoDKit", "SceneData", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ", "PixelOoDTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "RPLTests", dependencies: [
@@ -86,6 +90,12 @@ let package = Package(
         ]),
         .testTarget(name: "MetaOoDTests", dependencies: [
             "MetaOoD", "OoDKit", "ModelZoo", "TensorCore", "SceneData", "PixelOoDTestSupport",
+        ]),
+        .testTarget(name: "PEBALTests", dependencies: [
+            "PEBAL", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "SceneData", "PixelOoDTestSupport",
+        ]),
+        .testTarget(name: "DUQTests", dependencies: [
+            "DUQ", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "SceneData", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),

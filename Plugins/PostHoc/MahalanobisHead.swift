@@ -53,7 +53,7 @@ public final class MahalanobisHead: Module, FittedHead {
             throw FittingError(head: "mahalanobis", "expected one image of \(channels) channels, got \(map.shape)")
         }
         let (h, w) = (map.shape[2], map.shape[3])
-        let classOf = Self.nearestLabels(labels, height: h, width: w)
+        let classOf = NearestResampling.sourceOffsets(from: (labels.height, labels.width), to: (h, w)).map { labels.values[$0] }
         map.withUnsafeBufferPointer { values in
             fit.add(values, pixelClasses: classOf.map { Int($0) < classes ? Int($0) : nil })
         }
@@ -90,15 +90,5 @@ public final class MahalanobisHead: Module, FittedHead {
         }
         let size = (seg.logits.shape[2], seg.logits.shape[3])
         return Tensor(shape: [n, 1, h, w], distances).resizeBilinear(to: size, alignCorners: true).reshaped([n, size.0, size.1])
-    }
-
-    /// The labels at `height × width` by nearest neighbour (`src = ⌊dst · in / out⌋`).
-    static func nearestLabels(_ labels: LabelMap, height: Int, width: Int) -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: height * width)
-        for y in 0..<height {
-            let sy = min(labels.height - 1, y * labels.height / height)
-            for x in 0..<width { result[y * width + x] = labels.values[sy * labels.width + min(labels.width - 1, x * labels.width / width)] }
-        }
-        return result
     }
 }

@@ -12,10 +12,15 @@ public struct SegmenterOutput {
     /// own (`"low"`, `"out"` = z, …), `"context"` (the ASPP or SPP output) and
     /// model-specific ones (`"low_projected"` in DeepLabV3+).
     public var features: [String: Tensor]
+    /// The abstention logit of a segmenter with one (PEBAL's extra output, kept out of
+    /// ``logits`` so every score and the closed-set prediction see the classes only),
+    /// upsampled like the logits, `[N, 1, H, W]`; nil for the others.
+    public var abstentionLogits: Tensor?
 
     /// Bundles a forward's results.
-    public init(logits: Tensor, decoderFeatures: Tensor, features: [String: Tensor]) {
+    public init(logits: Tensor, decoderFeatures: Tensor, features: [String: Tensor], abstentionLogits: Tensor? = nil) {
         (self.logits, self.decoderFeatures, self.features) = (logits, decoderFeatures, features)
+        self.abstentionLogits = abstentionLogits
     }
 }
 

@@ -62,6 +62,7 @@ extension Module {
     /// PyTorch: `Module.load_state_dict(state, strict)`.
     @discardableResult
     public func load(_ state: StateDict, strict: Bool = true, source: String? = nil) throws -> [String] {
+        let state = adaptedForLoading(state)
         let own = stateDict()
         var missing: [String] = [], mismatched: [StateDictError.Mismatch] = []
         for entry in own.entries {

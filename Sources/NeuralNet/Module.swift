@@ -34,6 +34,12 @@ open class Module {
 
     /// The type name shown in ``summary``.
     open var typeName: String { String(describing: type(of: self)) }
+
+    /// The state ``load(_:strict:source:)`` applies when this module is the one loaded: a
+    /// model whose layout extends a common one rewrites the common layout's entries here
+    /// (DeepLabV3+ with an abstention output completes a K-class final layer with its own
+    /// initialised row). Default: `state` unchanged.
+    open func adaptedForLoading(_ state: StateDict) -> StateDict { state }
 }
 
 /// A module mapping one tensor to one tensor, so it can sit in a ``Sequential``.

@@ -41,6 +41,13 @@ public struct StateDict: Sendable {
         entries.append(Entry(key: key, tensor: tensor.detached(), dtype: dtype))
     }
 
+    /// Replaces the tensor under an existing `key`, keeping its place and dtype; a missing
+    /// key is a programmer error.
+    public mutating func replace(_ key: String, with tensor: Tensor) {
+        guard let position = positions[key] else { contractViolation("StateDict: no key '\(key)' to replace") }
+        entries[position].tensor = tensor.detached()
+    }
+
     /// Entries whose key starts with `prefix + "."`, with that prefix removed.
     public func scoped(_ prefix: String) -> StateDict {
         var result = StateDict()

@@ -1,8 +1,10 @@
 import OoDKit
+import DUQ
 import MetaOoD
+import PEBAL
 import PostHoc
 import RPL
 
 /// The plugins the `pixelood` executable ships, in registration order: the one line a new
 /// method adds.
-let bundledPlugins: [any Plugin.Type] = [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self]
+let bundledPlugins: [any Plugin.Type] = [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self, PEBALPlugin.self, DUQPlugin.self]

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+import DUQ
 import MetaOoD
 import NeuralNet
 import OoDKit
+import PEBAL
 import PostHoc
 import RPL
 import PixelOoDTestSupport
@@ -14,11 +16,12 @@ struct CompositionRecipeTests {
     static let recipes: [(name: String, startsFrom: String?)] = [
         ("meta-ood", nil), ("rpl-on-meta-ood", "meta-ood"), ("rpl", nil), ("rpl-corocl", nil), ("rpl-ablation-pe", nil),
         ("rpl-ablation-entropy", nil), ("rpl-ablation-energy-hinge", nil), ("sml", nil), ("mahalanobis", nil),
+        ("pebal", nil), ("rpl-on-pebal", "pebal"), ("duq", nil),
     ]
 
     @Test("each recipe, on the tiny world's segmenter (a composition on the checkpoint its base recipe left), runs two steps of each stage")
     func twoStepsEach() throws {
-        let fixture = try TrainingFixture(plugins: [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self])
+        let fixture = try TrainingFixture(plugins: [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self, PEBALPlugin.self, DUQPlugin.self])
         let segmenter = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
                                     options: .init(progress: .none)).run()[0].checkpoint
         let root = fixture.folder.path
@@ -26,7 +29,7 @@ struct CompositionRecipeTests {
         for (name, startsFrom) in Self.recipes {
             let shipped = try RecipeLoader.load(examplesFolder + "/\(name).yaml")
             var overrides = [
-                "segmenter={type: deeplabv3plus, width_divisor: 16, backbone: {type: mobilenet_v2, width_divisor: 8, output_stride: 16}}",
+                "segmenter.width_divisor=16", "segmenter.backbone={type: mobilenet_v2, width_divisor: 8, output_stride: 16}",
                 "data.train={type: cityscapes, root: \(root)/data/cityscapes, split: train}",
                 "data.val={type: cityscapes, root: \(root)/data/cityscapes, split: val}",
                 "data.outliers={root: \(root)/data/coco, minimum_area: 0}", "data.crop_size=[64, 64]", "data.batch_size=2", "data.workers=1",
@@ -51,5 +54,18 @@ struct CompositionRecipeTests {
         let key = try #require(retrained.keys.first { $0.hasSuffix("weight") })
         #expect(composed[key]?.scalars == retrained[key]?.scalars)
         #expect(original[key]?.scalars != retrained[key]?.scalars, "Meta-OoD retrained the segmenter")
+
+        // PEBAL retrains the final block only, with one more output; RPL on it keeps it.
+        let pebal = try Checkpoint.load(from: try #require(finals["pebal"])).model.scoped("segmenter")
+        let onPebal = try Checkpoint.load(from: try #require(finals["rpl-on-pebal"])).model.scoped("segmenter")
+        #expect(pebal["final.6.weight"]?.shape.first == 20 && onPebal["final.6.weight"]?.scalars == pebal["final.6.weight"]?.scalars)
+        #expect(pebal["final.6.weight"]?.slice(axis: 0, start: 0, end: 19).scalars != original["final.6.weight"]?.scalars)
+        for frozen in original.keys where !frozen.hasPrefix("final.") {
+            #expect(pebal[frozen]?.scalars == original[frozen]?.scalars, "PEBAL leaves \(frozen) frozen")
+        }
+
+        // DUQ's centroids moved by the trainer's after-step update: N left its initial 12.
+        let duq = try Checkpoint.load(from: try #require(finals["duq"])).model.scoped("head")
+        #expect(try #require(duq["N"]).scalars.contains { abs($0 - 12) > 1e-3 })
     }
 }

@@ -4,6 +4,8 @@ import Testing
 @testable import PixelOoDCommands
 import OoDKit
 import MetaOoD
+import PEBAL
+import DUQ
 import PostHoc
 import RPL
 import PixelOoDTestSupport
@@ -19,7 +21,7 @@ struct RecipeCommandTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: examplesFolder).filter { $0.hasSuffix(".yaml") }
         #expect(names.count >= 4)
         // The plugins of Sources/pixelood/BundledPlugins.swift (an executable target, which tests cannot import).
-        let registry = try Registry(plugins: [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self])
+        let registry = try Registry(plugins: [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self, PEBALPlugin.self, DUQPlugin.self])
         for name in names where name != "base.yaml" {
             let loaded = try RecipeLoader.load(examplesFolder + "/" + name)
             _ = try RecipeCheck.build(loaded.recipe, registry: registry, openData: false)

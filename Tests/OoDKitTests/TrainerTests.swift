@@ -156,6 +156,34 @@ struct TrainerTests {
         }
     }
 
+    @Test("frozen_mode: train lets the frozen layers' BN statistics drift (PEBAL's code) while their weights stay; it does not apply to trains: segmenter or fit")
+    func frozenModeTrain() throws {
+        let fixture = try TrainingFixture()
+        let loaded = try fixture.recipe("""
+              - name: drift
+                trains: segmenter.final
+                frozen_mode: train
+                losses: [{type: cross_entropy}]
+                optimizer: {type: sgd, lr: 0.05}
+                iterations: 2
+            """)
+        let context = BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: 5))
+        let before = try fixture.registry.segmenters.build(loaded.recipe.segmenter, context).stateDict()
+        let result = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let after = try Checkpoint.load(from: result[0].checkpoint).model.scoped("segmenter")
+        let statistics = before.keys.filter { !$0.hasPrefix("final.") && $0.hasSuffix("running_mean") }
+        #expect(!statistics.isEmpty && statistics.allSatisfy { after[$0]?.scalars != before[$0]?.scalars }, "BN statistics drifted")
+        for entry in before.entries where !entry.key.hasPrefix("final.") && entry.key.hasSuffix("weight") {
+            #expect(after[entry.key]?.scalars == entry.tensor.scalars, "\(entry.key) trained outside the final block")
+        }
+        for (stage, key) in [("{name: s, frozen_mode: train, losses: [cross_entropy], optimizer: sgd, iterations: 1}", "stages.0.frozen_mode"),
+                             ("{name: f, trains: fit, head: h, checkpoint_every: 5}", "stages.0.checkpoint_every"),
+                             ("{name: f, trains: fit, head: h, frozen_mode: train}", "stages.0.frozen_mode")] {
+            let error = try recipeError("segmenter: deeplabv3plus\nstages: [\(stage)]\n")
+            #expect(error.keyPath == key, "\(stage): \(error)")
+        }
+    }
+
     @Test("clip_grad_norm bounds the update; epochs count full batches (4 images, batch 2: 2 steps per epoch)")
     func clippingAndEpochs() throws {
         let fixture = try TrainingFixture()

@@ -30,7 +30,7 @@ struct RPLCoroCLStepTests {
                                            trainsSegmenter: false)
             #expect(computation.forwardsContext(batch))
             adam.zeroGrad()
-            let (total, terms) = try computation.loss(batch)
+            let (total, terms, _) = try computation.loss(batch)
             for (name, value) in terms {
                 expectClose(Tensor(value), try fixture.tensor(group + "terms/" + name), tolerance: 1e-4, "step \(step) \(name)")
             }

@@ -8,6 +8,12 @@ import TensorCore
 ///
 /// Keys: the backbone's (at the root for WiderResNet38, else under `backbone.`), then
 /// `aspp.*`, `bot_fine.weight`, `bot_aspp.weight`, `final.{0,1,3,4,6}.*`.
+///
+/// With `abstention`, `final.6` has one more output row (PEBAL's layout, `[K+1, 256, 1, 1]`):
+/// the last channel is the abstention logit, returned apart from the class logits
+/// (``SegmenterOutput/abstentionLogits``). Loading a K-class checkpoint into it keeps the
+/// abstention row as initialised (Kaiming-normal, from the recipe's seed), as PEBAL's code
+/// completes the pretrained `final.6.weight`.
 /// PyTorch: `DeepWV3Plus` of the RPL code (without its residual block, which is RPL's head).
 public final class DeepLabV3Plus: Module, Segmenter {
     /// The feature extractor.
@@ -19,15 +25,18 @@ public final class DeepLabV3Plus: Module, Segmenter {
     /// The final block: `final(dec0)` gives the logits before upsampling.
     public let final: Sequential
     public let numClasses: Int
+    /// Whether the final layer has PEBAL's extra abstention output.
+    public let hasAbstention: Bool
 
     public let featureInfo: [FeatureInfo]
 
     /// Creates the segmenter over `backbone` (ASPP rates from its output stride).
-    /// `asppChannels` (256) and `lowLevelChannels` (48) may be narrowed for tests.
+    /// `asppChannels` (256) and `lowLevelChannels` (48) may be narrowed for tests; `abstention`
+    /// adds PEBAL's abstention output.
     /// - Throws: ``SegmenterError/missingFeatures(consumer:missing:available:)`` when the
     ///   backbone lacks `"low"` or `"out"`.
     public init(backbone: any Backbone, numClasses: Int, asppChannels: Int = 256, lowLevelChannels: Int = 48,
-                using rng: inout SeededGenerator) throws {
+                abstention: Bool = false, using rng: inout SeededGenerator) throws {
         self.backbone = backbone
         let out = try backbone.info("out", for: "deeplabv3plus"), low = try backbone.info("low", for: "deeplabv3plus")
         aspp = ASPP(input: out.channels, channels: asppChannels,
@@ -40,9 +49,10 @@ public final class DeepLabV3Plus: Module, Segmenter {
             BatchNorm2d(features: asppChannels), ReLU(),
             Conv2d(inputChannels: asppChannels, outputChannels: asppChannels, kernelSize: (3, 3), padding: (1, 1), bias: false, using: &rng),
             BatchNorm2d(features: asppChannels), ReLU(),
-            Conv2d(inputChannels: asppChannels, outputChannels: numClasses, kernelSize: (1, 1), bias: false, using: &rng),
+            Self.classifier(inputChannels: asppChannels, classes: numClasses, abstention: abstention, using: &rng),
         ])
         self.numClasses = numClasses
+        hasAbstention = abstention
         featureInfo = backbone.featureInfo + [
             FeatureInfo(name: "context", channels: 5 * asppChannels, stride: out.stride),
             FeatureInfo(name: "low_projected", channels: lowLevelChannels, stride: low.stride),
@@ -72,10 +82,38 @@ public final class DeepLabV3Plus: Module, Segmenter {
         var features = encoded
         features["context"] = pyramid
         features["low_projected"] = fine
-        return SegmenterOutput(logits: classify(dec0, outputSize: outputSize), decoderFeatures: dec0, features: features)
+        let (logits, abstention) = classifyWithAbstention(dec0, outputSize: outputSize)
+        return SegmenterOutput(logits: logits, decoderFeatures: dec0, features: features, abstentionLogits: abstention)
     }
 
     public func classify(_ decoderFeatures: Tensor, outputSize: (height: Int, width: Int)) -> Tensor {
-        final(decoderFeatures).resizeBilinear(to: outputSize, alignCorners: true)
+        classifyWithAbstention(decoderFeatures, outputSize: outputSize).logits
+    }
+
+    /// The final block's class logits and, with an abstention output, its logit, both
+    /// upsampled to `outputSize`.
+    func classifyWithAbstention(_ decoderFeatures: Tensor, outputSize: (height: Int, width: Int)) -> (logits: Tensor, abstention: Tensor?) {
+        let all = final(decoderFeatures).resizeBilinear(to: outputSize, alignCorners: true)
+        guard hasAbstention else { return (all, nil) }
+        return (all.slice(axis: 1, start: 0, end: numClasses), all.slice(axis: 1, start: numClasses, end: numClasses + 1))
+    }
+
+    /// A K-class checkpoint's `final.6.weight` completed with this model's abstention row.
+    public override func adaptedForLoading(_ state: StateDict) -> StateDict {
+        let key = "final.6.weight"
+        guard hasAbstention, let incoming = state[key], let own = final.namedParameters().first(where: { $0.key == "6.weight" }),
+              incoming.shape == [numClasses] + own.parameter.value.shape.dropFirst() else { return state }
+        var adapted = state
+        adapted.replace(key, with: Tensor.concat([incoming, own.parameter.value.slice(axis: 0, start: numClasses)], axis: 0))
+        return adapted
+    }
+
+    /// The last 1x1 convolution: PyTorch's default init, plus a Kaiming-normal abstention
+    /// row (std √(2 / fan_in), PEBAL's `kaiming_normal_`) when asked.
+    private static func classifier(inputChannels: Int, classes: Int, abstention: Bool, using rng: inout SeededGenerator) -> Conv2d {
+        let classRows = Conv2d(inputChannels: inputChannels, outputChannels: classes, kernelSize: (1, 1), bias: false, using: &rng)
+        guard abstention else { return classRows }
+        let row = Tensor.kaimingNormal([1, inputChannels, 1, 1], using: &rng)
+        return Conv2d(weight: Tensor.concat([classRows.weight.value, row], axis: 0), bias: nil)
     }
 }

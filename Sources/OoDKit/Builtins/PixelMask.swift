@@ -16,9 +16,20 @@ public struct PixelMask {
     public static func outliers(_ labels: IndexTensor) -> PixelMask { PixelMask(labels) { $0 == 254 } }
 
     private init(_ labels: IndexTensor, _ selected: (Int32) -> Bool) {
-        let values = labels.values.map { selected($0) ? Float(1) : 0 }
-        mask = Tensor(shape: labels.shape, values)
+        self.init(shape: labels.shape, labels.values.map { selected($0) ? Float(1) : 0 })
+    }
+
+    private init(shape: [Int], _ values: [Float]) {
+        mask = Tensor(shape: shape, values)
         count = values.reduce(0) { $0 + Int($1) }
+    }
+
+    /// The selection restricted to the images `keep` says yes to (by batch index).
+    public func keepingImages(_ keep: (Int) -> Bool) -> PixelMask {
+        let plane = mask.shape.dropFirst().reduce(1, *)
+        var values = mask.scalars
+        for i in 0..<mask.shape[0] where !keep(i) { values.replaceSubrange((i * plane)..<((i + 1) * plane), with: repeatElement(0, count: plane)) }
+        return PixelMask(shape: mask.shape, values)
     }
 
     /// The mean of `map` (`[N, H, W]`) over the selected pixels; 0 when none is.

@@ -1,7 +1,7 @@
 import ModelZoo
 
 /// `{backbone: {type: wide_resnet38}, num_classes: 19, aspp_channels: 256,
-/// low_level_channels: 48, width_divisor: 1}`: DeepLabV3+ in the RPL layout.
+/// low_level_channels: 48, width_divisor: 1, abstention: false}`: DeepLabV3+ in the RPL layout.
 public struct DeepLabV3PlusConfig: RecipeConfig {
     /// The backbone's node (a name or `{type: …, output_stride: …}`).
     public var backbone: RecipeNode?
@@ -13,10 +13,12 @@ public struct DeepLabV3PlusConfig: RecipeConfig {
     public var lowLevelChannels: Int
     /// Narrows the decoder by this factor (the backbone has its own).
     public var widthDivisor: Int
+    /// PEBAL's extra abstention output (`final.6` with `num_classes + 1` rows).
+    public var abstention: Bool
 
     enum CodingKeys: String, CodingKey {
         case backbone, numClasses = "num_classes", asppChannels = "aspp_channels"
-        case lowLevelChannels = "low_level_channels", widthDivisor = "width_divisor"
+        case lowLevelChannels = "low_level_channels", widthDivisor = "width_divisor", abstention
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,6 +28,7 @@ public struct DeepLabV3PlusConfig: RecipeConfig {
         asppChannels = try c.value(.asppChannels, default: 256)
         lowLevelChannels = try c.value(.lowLevelChannels, default: 48)
         widthDivisor = try c.value(.widthDivisor, default: 1)
+        abstention = try c.value(.abstention, default: false)
     }
 
     public func validate() throws {
@@ -72,7 +75,7 @@ extension CorePlugin {
             let backbone = try context.registry.backbones.build(backboneNode, context)
             let narrow = { (channels: Int) in max(1, channels / c.widthDivisor) }
             return try DeepLabV3Plus(backbone: backbone, numClasses: c.numClasses, asppChannels: narrow(c.asppChannels),
-                                     lowLevelChannels: narrow(c.lowLevelChannels), using: &context.rng)
+                                     lowLevelChannels: narrow(c.lowLevelChannels), abstention: c.abstention, using: &context.rng)
         }
         try registry.segmenters.register("ldn121", summary: "LDN-121: DenseNet-121 with ladder upsampling (DenseHybrid layout)",
                                          config: LadderDenseNetConfig.self) { c, context in

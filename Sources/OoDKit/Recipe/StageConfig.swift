@@ -14,6 +14,15 @@ public struct StageConfig: RecipeConfig {
         case fit
     }
 
+    /// The mode of the layers a stage does not train.
+    public enum FrozenMode: String, Sendable, Decodable, CaseIterable, RecipeChoice {
+        /// Evaluation mode: BN normalises with its running statistics, which stay as loaded.
+        case eval
+        /// Training mode, as PEBAL's code runs (`model.train()` over a frozen backbone): BN
+        /// normalises with batch statistics and its running statistics drift.
+        case train
+    }
+
     /// The stage's name (logs, checkpoint folder).
     public var name: String
     /// What trains; `head` when the stage has a head, else `segmenter`.
@@ -38,10 +47,13 @@ public struct StageConfig: RecipeConfig {
     public var checkpointEvery: Int
     /// `trains: fit` only: fit on the first this many training images (default: all).
     public var fitImages: Int?
+    /// The mode of the frozen layers (`eval` by default).
+    public var frozenMode: FrozenMode
 
     enum CodingKeys: String, CodingKey {
         case name, trains, head, losses, optimizer, schedule, iterations, epochs, lrMultipliers = "lr_multipliers"
         case clipGradNorm = "clip_grad_norm", checkpointEvery = "checkpoint_every", fitImages = "fit_images"
+        case frozenMode = "frozen_mode"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +70,7 @@ public struct StageConfig: RecipeConfig {
         clipGradNorm = try c.decodeIfPresent(Float.self, forKey: .clipGradNorm)
         checkpointEvery = try c.value(.checkpointEvery, default: 0)
         fitImages = try c.decodeIfPresent(Int.self, forKey: .fitImages)
+        frozenMode = try c.value(.frozenMode, default: .eval)
     }
 
     public func validate() throws {
@@ -66,6 +79,9 @@ public struct StageConfig: RecipeConfig {
         }
         if trains == .fit { return try validateFit() }
         guard fitImages == nil else { throw ConfigError(key: "fit_images", "applies to 'trains: fit' stages only") }
+        guard frozenMode == .eval || trains != .segmenter else {
+            throw ConfigError(key: "frozen_mode", "does not apply to 'trains: segmenter' (nothing is frozen)")
+        }
         switch (iterations, epochs) {
         case (nil, nil): throw ConfigError(key: nil, "missing key 'iterations' (or 'epochs')")
         case (.some, .some): throw ConfigError(key: "epochs", "give iterations or epochs, not both")
@@ -91,7 +107,8 @@ extension StageConfig {
         guard head != nil else { throw ConfigError(key: "trains", "is 'fit' but the stage has no head to fit") }
         for (key, present) in [("losses", !losses.isEmpty), ("optimizer", optimizer != nil), ("schedule", schedule != nil),
                                ("iterations", iterations != nil), ("epochs", epochs != nil), ("lr_multipliers", !lrMultipliers.isEmpty),
-                               ("clip_grad_norm", clipGradNorm != nil)] where present {
+                               ("clip_grad_norm", clipGradNorm != nil), ("checkpoint_every", checkpointEvery != 0),
+                               ("frozen_mode", frozenMode != .eval)] where present {
             throw ConfigError(key: key, "does not apply to a 'trains: fit' stage (one pass over data.train, no gradient)")
         }
         if let fitImages, fitImages < 1 { throw ConfigError(key: "fit_images", "must be at least 1, got \(fitImages)") }

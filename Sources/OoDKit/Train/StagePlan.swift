@@ -14,7 +14,7 @@ struct StagePlan {
     let schedule: any LearningRateSchedule
 
     /// Builds the stage on `segmenter` and sets modes and gradients: the parts that do not
-    /// train are frozen with BN in eval mode.
+    /// train are frozen, with BN in eval mode unless `frozen_mode: train`.
     /// - Throws: ``RecipeError`` from the nodes, ``TrainError/invalidRecipe(_:)``.
     init(_ config: StageConfig, segmenter: any Segmenter, context: BuildContext) throws {
         self.config = config
@@ -31,7 +31,11 @@ struct StagePlan {
         let factory = try registry.optimizers.build(optimizerNode, context)
         schedule = try config.schedule.map { try registry.schedules.build($0, context) } ?? PolySchedule()
 
-        segmenter.eval().freeze()
+        segmenter.freeze()
+        switch config.frozenMode {
+        case .eval: segmenter.eval()
+        case .train: segmenter.train()
+        }
         switch config.trains {
         case .segmenter:
             segmenter.train().unfreeze()

@@ -203,7 +203,7 @@ public struct Trainer {
         plan.optimizer.learningRate = plan.baseLearningRate * plan.schedule.factor(iteration: step, total: total)
         plan.optimizer.zeroGrad()
         let computation = TrainingStep(segmenter: segmenter, head: plan.head, losses: plan.losses, trainsSegmenter: stage.trains != .head)
-        let (total, values) = try computation.loss(batch)
+        let (total, values, headOutput) = try computation.loss(batch)
         for (term, value) in values where !value.isFinite {
             throw TrainError.nonFiniteLoss(stage: stage.name, step: step + 1, term: term, value: value, lastCheckpoint: lastCheckpoint)
         }
@@ -213,6 +213,7 @@ public struct Trainer {
             if let maximum = stage.clipGradNorm { _ = plan.clipGradients(to: maximum) }
             plan.optimizer.step()
         }
+        if let updating = plan.head as? any StepUpdatingHead { try updating.update(after: batch, output: headOutput) }
         return (total.item, values)
     }
 

@@ -31,10 +31,11 @@ public struct TrainingStep {
         batch.contextImages != nil && batch.contextLabels != nil && losses.contains { $0.term.readsContext(batch) }
     }
 
-    /// The weighted total of the terms on `batch` and each term's unweighted value, in order
-    /// (the caller checks them for NaN before `backward()`).
+    /// The weighted total of the terms on `batch`, each term's unweighted value, in order
+    /// (the caller checks them for NaN before `backward()`), and the head's output on the
+    /// crops (for a ``StepUpdatingHead`` after the step).
     /// - Throws: ``LossError`` from a term, or when a term returns more than one value.
-    public func loss(_ batch: TrainingBatch) throws -> (total: Tensor, terms: [(name: String, value: Float)]) {
+    public func loss(_ batch: TrainingBatch) throws -> (total: Tensor, terms: [(name: String, value: Float)], head: HeadOutput) {
         let n = batch.images.shape[0]
         var contextInput: (images: Tensor, labels: IndexTensor)?
         if forwardsContext(batch), let images = batch.contextImages, let labels = batch.contextLabels { contextInput = (images, labels) }
@@ -55,7 +56,7 @@ public struct TrainingStep {
             let weighted = weight == 1 ? value : value * weight
             total = total.map { $0 + weighted } ?? weighted
         }
-        return (total ?? Tensor.zeros([]), values)
+        return (total ?? Tensor.zeros([]), values, headOutput)
     }
 }
 
@@ -64,7 +65,8 @@ extension SegmenterOutput {
     fileprivate func batches(_ range: Range<Int>) -> SegmenterOutput {
         SegmenterOutput(logits: logits.slice(axis: 0, start: range.lowerBound, end: range.upperBound),
                         decoderFeatures: decoderFeatures.slice(axis: 0, start: range.lowerBound, end: range.upperBound),
-                        features: features.mapValues { $0.slice(axis: 0, start: range.lowerBound, end: range.upperBound) })
+                        features: features.mapValues { $0.slice(axis: 0, start: range.lowerBound, end: range.upperBound) },
+                        abstentionLogits: abstentionLogits?.slice(axis: 0, start: range.lowerBound, end: range.upperBound))
     }
 }
 
