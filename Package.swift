@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "MetaOoD", targets: ["MetaOoD"]),
         .library(name: "PEBAL", targets: ["PEBAL"]),
         .library(name: "DUQ", targets: ["DUQ"]),
+        .library(name: "DenseHybrid", targets: ["DenseHybrid"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
     ],
@@ -59,7 +60,10 @@ let package = Package(
         .target(name: "MetaOoD", dependencies: ["OoDKit", "ModelZoo", "SceneData", "TensorCore"], path: "Plugins/MetaOoD"),
         .target(name: "PEBAL", dependencies: ["OoDKit", "ModelZoo", "SceneData", "TensorCore"], path: "Plugins/PEBAL"),
         .target(name: "DUQ", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "SceneData", "TensorCore"], path: "Plugins/DUQ"),
-        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands", "OoDKit", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ"]),
+        .target(name: "DenseHybrid", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore"], path: "Plugins/DenseHybrid"),
+        .executableTarget(name: "pixelood", dependencies: [
+            "PixelOoDCommands", "OoDKit", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ", "DenseHybrid",
+        ]),
 
         // Examples build with the package, so CI compiles them.
         .executableTarget(name: "TinySegmentation", dependencies: ["NeuralNet", "TensorCore", "HDF5Store"],
@@ -79,7 +83,7 @@ let package = Package(
             "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData", "HDF5Store", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "PixelOoDCommands", "OoDKit", "SceneData", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ", "PixelOoDTestSupport",
+            "PixelOoDCommands", "OoDKit", "SceneData", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ", "DenseHybrid", "PixelOoDTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "RPLTests", dependencies: [
@@ -96,6 +100,9 @@ let package = Package(
         ]),
         .testTarget(name: "DUQTests", dependencies: [
             "DUQ", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "SceneData", "PixelOoDTestSupport",
+        ]),
+        .testTarget(name: "DenseHybridTests", dependencies: [
+            "DenseHybrid", "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "NeuralNetTests",
                     dependencies: ["NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),

@@ -28,6 +28,9 @@ RULES = {
     # Meta-OoD's Cityscapes DeepWV3Plus also saved its loss: the class-weighted NLL's weight
     # (module.criterion.nll_loss.weight), not part of the segmenter.
     "meta-ood": [(r"^module\.", ""), (r"^criterion\.", None), (r"^", "segmenter.")],
+    # DenseHybrid's LDN-121 release (LadderDenseNetTH): the 2-way OoD head `logits_ood.*`
+    # (7 keys) goes under "head." for the densehybrid head, everything else is the segmenter.
+    "densehybrid": [(r"^module\.", ""), (r"^logits_ood\.", "head.logits_ood."), (r"^(?!head\.)", "segmenter.")],
     # A torchvision classification backbone (ResNet, MobileNetV2) for a DeepLabV3+ segmenter.
     "torchvision-backbone": [(r"^module\.", ""), (r"^(fc|classifier)\.", None), (r"^features\.18\.", None),
                              (r"^", "segmenter.backbone.")],

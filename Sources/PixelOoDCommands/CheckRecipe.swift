@@ -51,6 +51,7 @@ enum RecipeCheck {
             if let optimizer = stage.optimizer { _ = try registry.optimizers.build(optimizer, context) }
             if let schedule = stage.schedule { _ = try registry.schedules.build(schedule, context) }
         }
+        for head in recipe.eval?.heads ?? [] { _ = try registry.heads.build(head, context); heads += 1 }
         let scores = try recipe.eval?.scores.map { try registry.scores.build($0, context) }.count ?? 0
         let baselines = try recipe.eval?.baselines.map { try registry.baselines.build($0, context) }.count ?? 0
         var sets = 0
@@ -73,6 +74,7 @@ enum RecipeCheck {
             if let optimizer = stage.optimizer { try registry.optimizers.check(optimizer, registry: registry) }
             if let schedule = stage.schedule { try registry.schedules.check(schedule, registry: registry) }
         }
+        for head in recipe.eval?.heads ?? [] { try registry.heads.check(head, registry: registry) }
         for score in recipe.eval?.scores ?? [] { try registry.scores.check(score, registry: registry) }
         for baseline in recipe.eval?.baselines ?? [] { try registry.baselines.check(baseline, registry: registry) }
         for node in [recipe.data?.train, recipe.data?.val].compactMap({ $0 }) + (recipe.eval?.datasets ?? []) {

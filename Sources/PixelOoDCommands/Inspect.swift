@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNet
+import OoDKit
 import TensorCore
 
 /// `pixelood inspect ckpt.h5`: what a checkpoint holds — keys, shapes, dtypes, parameter
@@ -17,6 +18,10 @@ struct Inspect: ParsableCommand {
 
     @Flag(help: "Print the summary only, not one line per tensor.")
     var summary = false
+
+    @Option(help: ArgumentHelp("Check the keys against this recipe's segmenter and heads (the stages' and eval.heads): "
+                               + "report every key a strict load would refuse; exit 1 if any.", valueName: "recipe"))
+    var against: String?
 
     func run() throws {
         let loaded = try Checkpoint.load(from: checkpoint)  // errors name the file and what is wrong with it
@@ -46,5 +51,10 @@ struct Inspect: ParsableCommand {
               + "seed: \(metadata.seed), step: \(metadata.step), epoch: \(metadata.epoch)")
         if !metadata.source.isEmpty { print("source: \(metadata.source)") }
         if !metadata.recipe.isEmpty { print("recipe:\n" + metadata.recipe) }
+        if let against {
+            let report = try LoadCheck.report(state, file: checkpoint, recipe: try RecipeLoader.load(against), registry: CommandContext.registry)
+            print("\nagainst \(against):\n" + report.lines.joined(separator: "\n"))
+            if !report.loads { throw ExitCode(1) }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import OoDKit
 import DUQ
+import DenseHybrid
 import MetaOoD
 import PEBAL
 import PostHoc
@@ -7,4 +8,6 @@ import RPL
 
 /// The plugins the `pixelood` executable ships, in registration order: the one line a new
 /// method adds.
-let bundledPlugins: [any Plugin.Type] = [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self, PEBALPlugin.self, DUQPlugin.self]
+let bundledPlugins: [any Plugin.Type] = [
+    RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self, PEBALPlugin.self, DUQPlugin.self, DenseHybridPlugin.self,
+]

@@ -1,12 +1,7 @@
 import Foundation
 import Testing
-import DUQ
-import MetaOoD
 import NeuralNet
 import OoDKit
-import PEBAL
-import PostHoc
-import RPL
 import PixelOoDTestSupport
 
 @Suite("The shipped method and composition recipes train", .serialized)
@@ -21,7 +16,7 @@ struct CompositionRecipeTests {
 
     @Test("each recipe, on the tiny world's segmenter (a composition on the checkpoint its base recipe left), runs two steps of each stage")
     func twoStepsEach() throws {
-        let fixture = try TrainingFixture(plugins: [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self, PEBALPlugin.self, DUQPlugin.self])
+        let fixture = try TrainingFixture(plugins: shippedPlugins)
         let segmenter = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
                                     options: .init(progress: .none)).run()[0].checkpoint
         let root = fixture.folder.path

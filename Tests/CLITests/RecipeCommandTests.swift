@@ -3,11 +3,6 @@ import Foundation
 import Testing
 @testable import PixelOoDCommands
 import OoDKit
-import MetaOoD
-import PEBAL
-import DUQ
-import PostHoc
-import RPL
 import PixelOoDTestSupport
 
 /// The shipped example recipes.
@@ -21,7 +16,7 @@ struct RecipeCommandTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: examplesFolder).filter { $0.hasSuffix(".yaml") }
         #expect(names.count >= 4)
         // The plugins of Sources/pixelood/BundledPlugins.swift (an executable target, which tests cannot import).
-        let registry = try Registry(plugins: [RPLPlugin.self, PostHocPlugin.self, MetaOoDPlugin.self, PEBALPlugin.self, DUQPlugin.self])
+        let registry = try Registry(plugins: shippedPlugins)
         for name in names where name != "base.yaml" {
             let loaded = try RecipeLoader.load(examplesFolder + "/" + name)
             _ = try RecipeCheck.build(loaded.recipe, registry: registry, openData: false)
@@ -55,7 +50,7 @@ struct RecipeCommandTests {
     func fuzz() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: examplesFolder).filter { $0.hasSuffix(".yaml") }.sorted()
         let recipes = try names.map { (name: $0, text: try String(contentsOfFile: examplesFolder + "/" + $0, encoding: .utf8)) }
-        let summary = try RecipeFuzzer(recipes: recipes, registry: CommandContext.registry, buildModels: false)
+        let summary = try RecipeFuzzer(recipes: recipes, registry: try Registry(plugins: shippedPlugins), buildModels: false)
             .run(cases: 3000, seed: 20261201)
         #expect(summary.failures == 0, "\(summary)")
         #expect(summary.rejected > 500 && summary.loaded > 100, "both outcomes are exercised: \(summary)")

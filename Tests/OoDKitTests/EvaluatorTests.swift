@@ -130,6 +130,22 @@ struct EvaluatorTests {
         #expect(report.backbonePasses == 3, "four scores, a baseline and two heads: one backbone pass per image")
         let outHead = report.rows.filter { $0.method.hasPrefix("probe_out") }, contextHead = report.rows.filter { $0.method.hasPrefix("probe_context") }
         #expect(outHead.map(\.pooled) != contextHead.map(\.pooled), "each head scores with its own weights")
+
+        // A released checkpoint that carries its head: eval.heads takes the head. keys of --checkpoint.
+        let released = try fixture.recipe("  []", extra: """
+            eval:
+              heads: [{type: probe, feature: out}]
+              baselines: []
+              datasets:
+                - {type: synthetic_anomalies, root: \(fixture.folder.path)/data, set: static}
+            """)
+        #expect(throws: EvalError.noHeadWeights(head: "probe feature=out")) {
+            _ = try Evaluator(released, registry: fixture.registry, options: .init(progress: .none)).run()
+        }
+        let fromCheckpoint = try Evaluator(released, registry: fixture.registry,
+                                           options: .init(checkpoint: fixture.folder.path + "/run/probe_out/final.h5", progress: .none)).run()
+        let row = try #require(fromCheckpoint.rows.first { $0.method == "checkpoint: probe feature=out" })
+        #expect(row.pooled == outHead.first?.pooled, "the released head scores as the trained one")
     }
 
     @Test("a changed checkpoint is a miss, never a stale hit")

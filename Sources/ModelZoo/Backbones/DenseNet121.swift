@@ -2,8 +2,8 @@ import NeuralNet
 import TensorCore
 
 /// `NamedSequential(norm, relu, conv)`: the pre-activation unit of the ladder-style
-/// DenseNet (keys `norm.*`, `conv.weight`[, `conv.bias`]).
-func bnReLUConv(_ input: Int, _ output: Int, kernel: Int, bias: Bool = false, momentum: Float = 0.01,
+/// DenseNet and of DenseHybrid's heads (`_BNReluConv`; keys `norm.*`, `conv.weight`[, `conv.bias`]).
+public func bnReLUConv(_ input: Int, _ output: Int, kernel: Int, bias: Bool = false, momentum: Float = 0.01,
                 using rng: inout SeededGenerator) -> NamedSequential {
     NamedSequential([
         ("norm", BatchNorm2d(features: input, momentum: momentum)), ("relu", ReLU()),

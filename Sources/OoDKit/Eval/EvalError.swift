@@ -6,6 +6,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case nothingToFit(baseline: String)
     /// A stage with a head has no `final.h5` to take the head's weights from.
     case untrainedHead(stage: String, checkpoint: String)
+    /// `eval.heads` names a head, and there is no checkpoint to take its weights from.
+    case noHeadWeights(head: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,9 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
                 + "(add data.train, or set eval.baselines: [])"
         case .untrainedHead(let stage, let checkpoint):
             return "stage '\(stage)' has a head, and \(checkpoint) does not exist: train the recipe first (pixelood train)"
+        case .noHeadWeights(let head):
+            return "eval.heads: '\(head)' takes its weights from the evaluated checkpoint's head. keys, and there is none "
+                + "(give --checkpoint or the recipe's checkpoint:)"
         }
     }
 }

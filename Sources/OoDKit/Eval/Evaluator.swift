@@ -55,7 +55,8 @@ public struct Evaluator {
         segmenter.eval().freeze()
         let hash = segmenter.stateDict().contentHash
         context.attachedSegmenter = segmenter
-        let heads = try trainedHeads(context)  // built before BN folding: a head may copy the segmenter's layers
+        // Built before BN folding: a head may copy the segmenter's layers.
+        let heads = try trainedHeads(context) + checkpointHeads(eval.heads, weights: weights, context: context)
         segmenter.foldBatchNorms()
         let methods = try self.methods(eval, heads: heads, context: context)
 
@@ -133,6 +134,19 @@ public struct Evaluator {
             try head.load(checkpoint: path, prefix: "head.")
             head.eval()
             return (stage.name + ": " + node.label, head)
+        }
+    }
+
+    /// `eval.heads`, each loaded from the evaluated checkpoint's `head.` keys, in eval mode.
+    /// - Throws: ``EvalError/noHeadWeights(head:)`` without a checkpoint; a `StateDictError`
+    ///   when its `head.` keys do not fit.
+    private func checkpointHeads(_ nodes: [RecipeNode], weights: String?, context: BuildContext) throws -> [(label: String, head: any OoDHead)] {
+        try nodes.map { node in
+            guard let weights else { throw EvalError.noHeadWeights(head: node.label) }
+            let head = try registry.heads.build(node, context)
+            try head.load(checkpoint: weights, prefix: "head.")
+            head.eval()
+            return ("checkpoint: " + node.label, head)
         }
     }
 

@@ -128,8 +128,11 @@ public struct EvalConfig: RecipeConfig {
     public var baselines: [RecipeNode]
     /// SMIYC component metrics on every set, when given.
     public var components: ComponentsConfig?
+    /// Heads whose weights are the evaluated checkpoint's `head.` keys (a released model with
+    /// its head, e.g. DenseHybrid's), beside the stages' trained heads.
+    public var heads: [RecipeNode]
 
-    enum CodingKeys: String, CodingKey { case datasets, scores, baselines, components }
+    enum CodingKeys: String, CodingKey { case datasets, scores, baselines, components, heads }
 
     /// The baselines of a recipe that names none.
     public static let defaultBaselines = ["colour_rarity"]
@@ -141,6 +144,7 @@ public struct EvalConfig: RecipeConfig {
         baselines = try c.decodeIfPresent([RecipeNode].self, forKey: .baselines)
             ?? Self.defaultBaselines.map { try RecipeNode(yaml: $0, file: "<default baselines>") }
         components = try c.decodeIfPresent(ComponentsConfig.self, forKey: .components)
+        heads = try c.value(.heads, default: [])
     }
 }
 
