@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Converts a PyTorch checkpoint (.pth) into a PixelOoD HDF5 checkpoint.
 
-Accepts a bare state dict, {"state_dict": ...} or {"model": ...}, with or without
+Accepts a bare state dict, {"state_dict": ...}, {"model": ...} or {"model_state": ...}
+(VainF's DeepLabV3Plus-Pytorch), with or without
 DataParallel's "module." prefix. Keys are renamed by an explicit, ordered table of
 (regex, replacement) rules per source: every rule whose pattern matches the key (as
 rewritten so far) applies, in order; a rule mapping to None drops the key, and nothing
@@ -31,6 +32,12 @@ RULES = {
     # DenseHybrid's LDN-121 release (LadderDenseNetTH): the 2-way OoD head `logits_ood.*`
     # (7 keys) goes under "head." for the densehybrid head, everything else is the segmenter.
     "densehybrid": [(r"^module\.", ""), (r"^logits_ood\.", "head.logits_ood."), (r"^(?!head\.)", "segmenter.")],
+    # VainF's DeepLabV3Plus-Pytorch (deeplabv3plus_resnet50/101, deeplabv3plus_mobilenet) for
+    # the deeplabv3plus_vainf segmenter: its MobileNetV2 split back into torchvision's
+    # features.0-17 (low_level_features = 0-3, high_level_features = 4-17).
+    "vainf": [(r"^module\.", ""), (r"^backbone\.low_level_features\.", "backbone.features."),
+              (r"^backbone\.high_level_features\.(\d+)\.", lambda m: f"backbone.features.{int(m.group(1)) + 4}."),
+              (r"^", "segmenter.")],
     # A torchvision classification backbone (ResNet, MobileNetV2) for a DeepLabV3+ segmenter.
     "torchvision-backbone": [(r"^module\.", ""), (r"^(fc|classifier)\.", None), (r"^features\.18\.", None),
                              (r"^", "segmenter.backbone.")],
@@ -52,7 +59,7 @@ def rename(key, rules):
 def load_state_dict(path):
     import torch
     obj = torch.load(path, map_location="cpu", weights_only=False)
-    for field in ("state_dict", "model"):
+    for field in ("state_dict", "model", "model_state"):
         if isinstance(obj, dict) and field in obj and isinstance(obj[field], dict):
             obj = obj[field]
     if not isinstance(obj, dict):

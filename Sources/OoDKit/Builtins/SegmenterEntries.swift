@@ -77,6 +77,16 @@ extension CorePlugin {
             return try DeepLabV3Plus(backbone: backbone, numClasses: c.numClasses, asppChannels: narrow(c.asppChannels),
                                      lowLevelChannels: narrow(c.lowLevelChannels), abstention: c.abstention, using: &context.rng)
         }
+        try registry.segmenters.register("deeplabv3plus_vainf", summary: "DeepLabV3+ in VainF's DeepLabV3Plus-Pytorch layout (classifier.*)",
+                                         config: DeepLabV3PlusConfig.self) { c, context in
+            guard !c.abstention else { throw ConfigError(key: "abstention", "applies to deeplabv3plus (the RPL layout) only") }
+            let backboneNode = c.backbone ?? RecipeNode(value: .scalar("resnet101", quoted: false, at: .init(
+                file: "<default>", line: 1, column: 1, lineText: "")), keyPath: ["segmenter", "backbone"])
+            let backbone = try context.registry.backbones.build(backboneNode, context)
+            let narrow = { (channels: Int) in max(1, channels / c.widthDivisor) }
+            return try VainFDeepLabV3Plus(backbone: backbone, numClasses: c.numClasses, asppChannels: narrow(c.asppChannels),
+                                          lowLevelChannels: narrow(c.lowLevelChannels), using: &context.rng)
+        }
         try registry.segmenters.register("ldn121", summary: "LDN-121: DenseNet-121 with ladder upsampling (DenseHybrid layout)",
                                          config: LadderDenseNetConfig.self) { c, context in
             try LadderDenseNet(numClasses: c.numClasses, widthDivisor: c.widthDivisor, using: &context.rng)
