@@ -6,6 +6,8 @@ import OoDKit
 public enum MetaOoDPlugin: Plugin {
     public static func register(into registry: inout Registry) throws {
         try registry.losses.register("meta_ood", summary: "soft-target CE: (1-λ)·onehot on inliers, λ/K on pasted outliers (λ 0.9), mean over pixel×class",
-                                     config: MetaOoDConfig.self) { c, _ in MetaOoDLoss(lambda: c.lambda, logits: c.logits) }
+                                     config: MetaOoDConfig.self) { c, _ in
+            MetaOoDLoss(lambda: c.lambda, logits: c.logits, outlierImages: c.outlierImages)
+        }
     }
 }

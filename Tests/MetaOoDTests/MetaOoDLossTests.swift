@@ -25,6 +25,30 @@ struct MetaOoDLossTests {
         expectClose(try #require(logits.grad), try fixture.tensor("/\(name)_grad"), tolerance: 1e-5, name + " gradient")
     }
 
+    @Test("outlier_images: crops and whole outlier images as one set of samples agree with PyTorch to 1e-5; without it the images are not read")
+    func outlierImages() throws {
+        let fixture = try Fixture("losses.h5")
+        let logits = try fixture.tensor("/logits").requiringGrad(), contextLogits = try fixture.tensor("/context_logits").requiringGrad()
+        let n = logits.shape[0]
+        let contextLabels = try fixture.indices("/context_labels")
+        let batch = TrainingBatch(images: Tensor.zeros([n, 3, 1, 1]), labels: try fixture.indices("/labels"), pasted: Array(repeating: true, count: n),
+                                  contextImages: Tensor.zeros([n, 3, 1, 1]), contextLabels: contextLabels)
+        let registry = try Registry(plugins: [MetaOoDPlugin.self])
+        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: 0))
+        let term = try registry.losses.build(try RecipeNode(yaml: "{type: meta_ood, outlier_images: true}"), context)
+        let plain = try registry.losses.build(try RecipeNode(yaml: "meta_ood"), context)
+        #expect(term.readsContext(batch) && !plain.readsContext(batch))
+        let features = Tensor.zeros([n, 1, 1, 1])
+        let seg = SegmenterOutput(logits: logits, decoderFeatures: features, features: [:])
+        let images = ContextForward(labels: contextLabels, segmenter: SegmenterOutput(logits: contextLogits, decoderFeatures: features, features: [:]),
+                                    head: HeadOutput())
+        let value = try term(batch, seg, HeadOutput(), context: images)
+        expectClose(value, try fixture.tensor("/meta_ood_images"), tolerance: 1e-5, "meta_ood_images")
+        value.backward()
+        expectClose(try #require(logits.grad), try fixture.tensor("/meta_ood_images_grad"), tolerance: 1e-5, "d/d crop logits")
+        expectClose(try #require(contextLogits.grad), try fixture.tensor("/meta_ood_images_context_grad"), tolerance: 1e-5, "d/d image logits")
+    }
+
     @Test("a label outside the classes and a λ outside [0, 1] are errors naming the term and key")
     func errors() throws {
         let logits = Tensor.zeros([1, 3, 1, 2])
