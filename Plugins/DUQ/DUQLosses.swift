@@ -1,3 +1,4 @@
+import Foundation
 import ModelZoo
 import OoDKit
 import SceneData
@@ -39,8 +40,8 @@ public struct DUQBinaryCrossEntropy: LossTerm {
         return total * (-1 / Float(pixels * c))
     }
 
-    /// `e^−100`: where PyTorch clamps `log(1 − K)`.
-    static let smallestComplement: Float = 3.720076e-44
+    /// `e^−100` (a subnormal float): where PyTorch clamps `log(1 − K)`.
+    static let smallestComplement = Float(Foundation.exp(-100.0))
 }
 
 /// `{type: duq.gradient_penalty, norm: squared}`.
