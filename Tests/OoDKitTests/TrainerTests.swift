@@ -131,12 +131,13 @@ struct TrainerTests {
         }
     }
 
-    @Test("trains: segmenter.final moves only the final block; a resume checkpoint from another recipe is refused")
-    func finalBlockOnly() throws {
-        let fixture = try TrainingFixture()
+    /// Two SGD steps of a `trains: segmenter.final` stage with `frozenMode`: the recipe, the
+    /// initial segmenter state and the trained one.
+    private func trainFinalBlock(_ fixture: TrainingFixture, frozenMode: String) throws -> (LoadedRecipe, StateDict, StateDict) {
         let loaded = try fixture.recipe("""
               - name: final
                 trains: segmenter.final
+                frozen_mode: \(frozenMode)
                 losses: [{type: cross_entropy}]
                 optimizer: {type: sgd, lr: 0.05}
                 iterations: 2
@@ -144,7 +145,13 @@ struct TrainerTests {
         let context = BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: 5))
         let before = try fixture.registry.segmenters.build(loaded.recipe.segmenter, context).stateDict()
         let result = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
-        let after = try Checkpoint.load(from: result[0].checkpoint).model.scoped("segmenter")
+        return (loaded, before, try Checkpoint.load(from: result[0].checkpoint).model.scoped("segmenter"))
+    }
+
+    @Test("trains: segmenter.final moves only the final block; a resume checkpoint from another recipe is refused")
+    func finalBlockOnly() throws {
+        let fixture = try TrainingFixture()
+        let (loaded, before, after) = try trainFinalBlock(fixture, frozenMode: "eval")
         for entry in before.entries where !entry.key.hasPrefix("final.") {
             #expect(after[entry.key]?.scalars == entry.tensor.scalars, "\(entry.key) moved outside the final block")
         }
@@ -158,19 +165,7 @@ struct TrainerTests {
 
     @Test("frozen_mode: train lets the frozen layers' BN statistics drift (PEBAL's code) while their weights stay; it does not apply to trains: segmenter or fit")
     func frozenModeTrain() throws {
-        let fixture = try TrainingFixture()
-        let loaded = try fixture.recipe("""
-              - name: drift
-                trains: segmenter.final
-                frozen_mode: train
-                losses: [{type: cross_entropy}]
-                optimizer: {type: sgd, lr: 0.05}
-                iterations: 2
-            """)
-        let context = BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: 5))
-        let before = try fixture.registry.segmenters.build(loaded.recipe.segmenter, context).stateDict()
-        let result = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
-        let after = try Checkpoint.load(from: result[0].checkpoint).model.scoped("segmenter")
+        let (_, before, after) = try trainFinalBlock(try TrainingFixture(), frozenMode: "train")
         let statistics = before.keys.filter { !$0.hasPrefix("final.") && $0.hasSuffix("running_mean") }
         #expect(!statistics.isEmpty && statistics.allSatisfy { after[$0]?.scalars != before[$0]?.scalars }, "BN statistics drifted")
         for entry in before.entries where !entry.key.hasPrefix("final.") && entry.key.hasSuffix("weight") {
