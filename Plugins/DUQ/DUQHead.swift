@@ -54,7 +54,7 @@ public final class DUQHead: Module, StepUpdatingHead {
 
     /// The kernels (and, training, the penalty's input gradient) of one segmenter forward.
     public func forward(_ seg: SegmenterOutput) -> HeadOutput {
-        guard let map = featureName == "decoder" ? seg.decoderFeatures : seg.features[featureName] else { return HeadOutput() }
+        guard let map = seg.map(named: featureName) else { return HeadOutput() }
         let (n, h, w) = (map.shape[0], map.shape[2], map.shape[3])
         let (e, c, d) = (embedding, classes, channels)
         let z = map.conv2d(weight: weight.value.reshaped([e * c, d, 1, 1])).reshaped([n, e, c, h, w])

@@ -42,13 +42,10 @@ public final class MahalanobisHead: Module, FittedHead {
 
     public func callAsFunction(_ seg: SegmenterOutput, segmenter: any Segmenter) -> HeadOutput { HeadOutput(logits: seg.logits) }
 
-    /// The modelled map of a forward (`[N, D, h, w]`), if present.
-    func map(_ seg: SegmenterOutput) -> Tensor? { featureName == "decoder" ? seg.decoderFeatures : seg.features[featureName] }
-
     public func beginFitting() { fit = ScatterSums(classes: classes, channels: channels) }
 
     public func accumulate(_ seg: SegmenterOutput, labels: LabelMap) throws {
-        guard let map = map(seg) else { throw FittingError(head: "mahalanobis", "the segmenter output has no '\(featureName)' map") }
+        guard let map = seg.map(named: featureName) else { throw FittingError(head: "mahalanobis", "the segmenter output has no '\(featureName)' map") }
         guard map.shape[1] == channels, map.shape[0] == 1 else {
             throw FittingError(head: "mahalanobis", "expected one image of \(channels) channels, got \(map.shape)")
         }
@@ -68,7 +65,7 @@ public final class MahalanobisHead: Module, FittedHead {
 
     /// The smallest squared Mahalanobis distance, upsampled. Shape: `[N, H, W]`.
     public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor {
-        guard let map = map(seg) else { return Tensor.zeros([seg.logits.shape[0], seg.logits.shape[2], seg.logits.shape[3]]) }
+        guard let map = seg.map(named: featureName) else { return Tensor.zeros([seg.logits.shape[0], seg.logits.shape[2], seg.logits.shape[3]]) }
         let (n, d, h, w) = (map.shape[0], map.shape[1], map.shape[2], map.shape[3])
         // Pixels as rows, whitened: z = fᵀ W, and the whitened means m = μ W.
         let pixels = map.reshaped([n, d, h * w]).permuted([0, 2, 1]).reshaped([n * h * w, d])

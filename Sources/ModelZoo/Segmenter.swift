@@ -22,6 +22,10 @@ public struct SegmenterOutput {
         (self.logits, self.decoderFeatures, self.features) = (logits, decoderFeatures, features)
         self.abstentionLogits = abstentionLogits
     }
+
+    /// The map a ``Segmenter/featureInfo`` name stands for: ``decoderFeatures`` for
+    /// `"decoder"`, else the entry of ``features``; nil when absent.
+    public func map(named name: String) -> Tensor? { name == "decoder" ? decoderFeatures : features[name] }
 }
 
 /// A semantic segmenter exposing what OoD heads need.
