@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The README's first command: installs missing system packages, builds release and runs
-# the main job. Until the paper-style main job lands (issue #12), it is the engine benchmark;
-# the segmenter, its scores and their table are the three commands in docs/results.md.
+# The README's first command: the shared build (scripts/build.sh: system packages if missing,
+# release build), then `pixelood quickstart`: the synthetic world, the bundled segmenter, every
+# bundled method trained and evaluated, one paper-style table. Arguments go to the quickstart
+# (--train-segmenter, --only NAME, --progress plain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-swift build -c release --product pixelood
-.build/release/pixelood bench "$@"
+scripts/build.sh
+.build/release/pixelood quickstart "$@"

@@ -27,15 +27,18 @@ struct DataCommand: ParsableCommand {
 
         func run() throws {
             let (height, width) = try parseSize(size)
-            let world = SyntheticWorld(width: width, height: height, seed: seed)
+            try Self.write(SyntheticWorld(width: width, height: height, seed: seed),
+                           counts: .init(train: train, val: val, outliers: outliers, perAnomalySet: test), to: out, progress: progress.style)
+        }
+
+        /// Writes `world` with progress and prints what it wrote (`data synth`, `quickstart`).
+        static func write(_ world: SyntheticWorld, counts: SyntheticWorld.Counts, to out: String, progress: ProgressStyle) throws {
             let start = Date()
-            let total = train + val + outliers + 3 * test
-            let reporter = Mutex(ProgressReporter(stage: "synth images", total: total, style: progress.style))
-            try world.write(to: out, counts: .init(train: train, val: val, outliers: outliers, perAnomalySet: test)) { done, _ in
-                reporter.withLock { $0.update(step: done) }
-            }
+            let total = counts.train + counts.val + counts.outliers + 3 * counts.perAnomalySet
+            let reporter = Mutex(ProgressReporter(stage: "synth images", total: total, style: progress))
+            try world.write(to: out, counts: counts) { done, _ in reporter.withLock { $0.update(step: done) } }
             let seconds = Date().timeIntervalSince(start)
-            print(String(format: "wrote %d images to %@ in %.1f s (%.1f images/s)", total, out, seconds, Double(total) / seconds))
+            printNow(String(format: "wrote %d images to %@ in %.1f s (%.1f images/s)", total, out, seconds, Double(total) / seconds))
         }
     }
 

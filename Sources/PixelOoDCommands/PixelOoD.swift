@@ -7,7 +7,13 @@ public struct PixelOoD: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pixelood",
         abstract: "Pixel-wise out-of-distribution detection for semantic segmentation.",
-        subcommands: [TrainCommand.self, EvalCommand.self, ListCommand.self, CheckRecipe.self, Fuzz.self, Bench.self, Inspect.self, DataCommand.self])
+        discussion: """
+            Start with pixelood quickstart (from the repository root). Exit status: 0 done; 1 an \
+            error, its message naming the file, line, key, checkpoint key or loss term; 64 a bad \
+            command line (unknown option, bad value); 130 interrupted by Ctrl-C after the \
+            training in flight wrote a checkpoint (the same command again continues).
+            """,
+        subcommands: [QuickstartCommand.self, TrainCommand.self, EvalCommand.self, InferCommand.self, SweepCommand.self, ListCommand.self, CheckRecipe.self, Fuzz.self, Bench.self, Inspect.self, DataCommand.self])
     public init() {}
 
     /// Runs the command line with the core entries and `plugins` registered: the entry point

@@ -42,13 +42,11 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try BLAS.load()
         let loaded = try recipeArguments.load()
-        let interrupt = InterruptFlag()
-        interrupt.catchInterrupts()
-        let trainer = Trainer(loaded, registry: CommandContext.registry,
-                              options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps,
-                                                    progress: progressArgument.style, interrupt: interrupt,
-                                                    storeDirectory: noStore ? nil : (store ?? (workDir ?? loaded.workDir) + "/feature-store")))
-        do {
+        try interruptible { interrupt in
+            let trainer = Trainer(loaded, registry: CommandContext.registry,
+                                  options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps,
+                                                        progress: progressArgument.style, interrupt: interrupt,
+                                                        storeDirectory: noStore ? nil : (store ?? (workDir ?? loaded.workDir) + "/feature-store")))
             let results = try trainer.run()
             if results.isEmpty { print("nothing to train: every stage of \(recipeArguments.recipe) is finished in \(resume ?? trainer.workDir)") }
             for result in results {
@@ -59,12 +57,6 @@ struct TrainCommand: ParsableCommand {
                 print(String(format: "%@: %d steps in %.1f s, last loss %.4f, checkpoint %@", result.stage, result.stepsRun,
                              result.seconds, result.lastLoss, result.checkpoint))
             }
-        } catch let error as TrainError {
-            if case .interrupted = error {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
-                throw ExitCode(130)
-            }
-            throw error
         }
     }
 }

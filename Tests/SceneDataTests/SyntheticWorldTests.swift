@@ -92,10 +92,15 @@ struct SyntheticWorldTests {
         #expect(scales.count >= 4)
     }
 
-    @Test("the world written to disk reads back in the Cityscapes and benchmark layouts")
+    @Test("the world written to disk reads back in the Cityscapes and benchmark layouts, its manifest last")
     func writeAndRead() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pixelood-world-\(UUID().uuidString)")
-        try Self.world.write(to: dir.path, counts: .init(train: 2, val: 1, outliers: 2, perAnomalySet: 1))
+        #expect(WorldManifest.read(from: dir.path) == nil)
+        let counts = SyntheticWorld.Counts(train: 2, val: 1, outliers: 2, perAnomalySet: 1)
+        try Self.world.write(to: dir.path, counts: counts)
+        let manifest = try #require(WorldManifest.read(from: dir.path))
+        #expect(manifest == WorldManifest(Self.world, counts: counts))
+        #expect(manifest.width == 160 && manifest.height == 96 && manifest.seed == 7 && manifest.train == 2 && manifest.perAnomalySet == 1)
         let image = try ImageIO.readRGB(dir.appendingPathComponent("cityscapes/leftImg8bit/train/synth/synth_000001_leftImg8bit.png").path)
         let labels = try ImageIO.readLabels(dir.appendingPathComponent("cityscapes/gtFine/train/synth/synth_000001_gtFine_labelTrainIds.png").path)
         #expect(image == Self.world.cityScene("train", 1).image && labels == Self.world.cityScene("train", 1).labels)

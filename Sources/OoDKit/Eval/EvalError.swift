@@ -8,6 +8,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case untrainedHead(stage: String, checkpoint: String)
     /// `eval.heads` names a head, and there is no checkpoint to take its weights from.
     case noHeadWeights(head: String)
+    /// A checkpoint carries no recipe (it was converted, not trained here), so nothing says what model it holds.
+    case noRecipeInCheckpoint(path: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,9 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
         case .noHeadWeights(let head):
             return "eval.heads: '\(head)' takes its weights from the evaluated checkpoint's head. keys, and there is none "
                 + "(give --checkpoint or the recipe's checkpoint:)"
+        case .noRecipeInCheckpoint(let path):
+            return "\(path) carries no recipe (a converted checkpoint?): name it as a recipe's checkpoint: and use the "
+                + "final.h5 that pixelood train writes, which records its recipe"
         }
     }
 }

@@ -77,10 +77,7 @@ public struct EvalReport: Sendable, Codable {
     /// Writes `report.json` and `report.md` into `folder` (each atomically).
     public func write(to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try encoder.encode(self).write(to: URL(fileURLWithPath: folder + "/report.json"), options: .atomic)
+        try JSONEncoder.reports.encode(self).write(to: URL(fileURLWithPath: folder + "/report.json"), options: .atomic)
         try Data(markdown.utf8).write(to: URL(fileURLWithPath: folder + "/report.md"), options: .atomic)
     }
 }

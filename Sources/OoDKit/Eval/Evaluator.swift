@@ -133,8 +133,14 @@ public struct Evaluator {
             let head = try registry.heads.build(node, context)
             try head.load(checkpoint: path, prefix: "head.")
             head.eval()
-            return (stage.name + ": " + node.label, head)
+            return (Self.headRow(of: stage) ?? node.label, head)
         }
+    }
+
+    /// The report method of `stage`'s head row (`rpl: rpl`: stage, then the head as written),
+    /// nil for a stage without a head.
+    public static func headRow(of stage: StageConfig) -> String? {
+        stage.head.map { stage.name + ": " + $0.label }
     }
 
     /// `eval.heads`, each loaded from the evaluated checkpoint's `head.` keys, in eval mode.

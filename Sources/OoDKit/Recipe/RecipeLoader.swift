@@ -30,9 +30,16 @@ public enum RecipeLoader {
     /// Loads, merges, overrides, decodes and validates.
     /// - Throws: ``RecipeError`` located in the recipe, a base file, or the `--set` argument.
     public static func load(_ path: String, overrides: [String] = []) throws -> LoadedRecipe {
+        try load(path, applying: overrides.map(RecipeOverride.init(parsing:)))
+    }
+
+    /// Loads, merges, applies `overrides` in order (a sweep's settings, then `--set`), decodes
+    /// and validates.
+    /// - Throws: ``RecipeError`` located in the recipe, a base file, or the override's source.
+    public static func load(_ path: String, applying overrides: [RecipeOverride]) throws -> LoadedRecipe {
         var files: [String] = []
         var tree = try resolveBases(path, chain: [], files: &files)
-        for override in overrides { tree = try apply(override, to: tree) }
+        for override in overrides { tree = try override.applied(to: tree) }
         let recipe = try RecipeDecoder().decode(Recipe.self, from: tree)
         return LoadedRecipe(recipe: recipe, resolved: tree, files: files)
     }
@@ -81,70 +88,5 @@ public enum RecipeLoader {
             }
         }
         return .mapping(merged, at: at)
-    }
-
-    /// Applies one `a.b.c=value` override.
-    /// - Throws: ``RecipeError`` located at the argument.
-    static func apply(_ override: String, to tree: RecipeValue) throws -> RecipeValue {
-        let file = "--set"
-        let here = RecipeLocation(file: file, line: 1, column: 1, lineText: override)
-        guard let equals = override.firstIndex(of: "=") else {
-            throw RecipeError(here, keyPath: "", "expected key.path=value")
-        }
-        let path = override[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !path.isEmpty, path.allSatisfy({ !$0.isEmpty }) else {
-            throw RecipeError(here, keyPath: String(override[..<equals]), "the key path has an empty segment")
-        }
-        let valueColumn = override.distance(from: override.startIndex, to: equals) + 2
-        let text = String(override[override.index(after: equals)...])
-        var value = try RecipeParser.parse(text.isEmpty ? "~" : text, file: file)
-        value = relocated(value, line: override, columnOffset: valueColumn - 1)
-        return try set(value, at: path[...], in: tree, fullPath: path, here: here)
-    }
-
-    private static func set(_ value: RecipeValue, at path: ArraySlice<String>, in tree: RecipeValue,
-                            fullPath: [String], here: RecipeLocation) throws -> RecipeValue {
-        guard let key = path.first else { return value }
-        let rest = path.dropFirst()
-        let done = fullPath[..<path.startIndex].joined(separator: ".")
-        switch tree {
-        case .mapping(var entries, let at):
-            if let index = entries.firstIndex(where: { $0.key == key }) {
-                entries[index].value = try set(value, at: rest, in: entries[index].value, fullPath: fullPath, here: here)
-            } else {
-                entries.append(RecipeEntry(key: key, keyLocation: here,
-                                           value: try set(value, at: rest, in: .mapping([], at: here), fullPath: fullPath, here: here)))
-            }
-            return .mapping(entries, at: at)
-        case .null:
-            return try set(value, at: path, in: .mapping([], at: here), fullPath: fullPath, here: here)
-        case .sequence(var items, let at):
-            guard let index = Int(key), items.indices.contains(index) else {
-                throw RecipeError(here, keyPath: fullPath.joined(separator: "."),
-                                  "'\(key)' is not an index of the list at '\(done)' (it has \(items.count) items)")
-            }
-            items[index] = try set(value, at: rest, in: items[index], fullPath: fullPath, here: here)
-            return .sequence(items, at: at)
-        case .scalar:
-            throw RecipeError(here, keyPath: fullPath.joined(separator: "."), "'\(done)' is a value, not a mapping")
-        }
-    }
-
-    /// The parsed `--set` value, its locations pointing into the argument.
-    private static func relocated(_ value: RecipeValue, line: String, columnOffset: Int) -> RecipeValue {
-        func move(_ at: RecipeLocation) -> RecipeLocation {
-            RecipeLocation(file: "--set", line: 1, column: at.column + columnOffset, lineText: line)
-        }
-        switch value {
-        case .scalar(let text, let quoted, let at): return .scalar(text, quoted: quoted, at: move(at))
-        case .null(let at): return .null(at: move(at))
-        case .sequence(let items, let at):
-            return .sequence(items.map { relocated($0, line: line, columnOffset: columnOffset) }, at: move(at))
-        case .mapping(let entries, let at):
-            return .mapping(entries.map {
-                RecipeEntry(key: $0.key, keyLocation: move($0.keyLocation),
-                            value: relocated($0.value, line: line, columnOffset: columnOffset))
-            }, at: move(at))
-        }
     }
 }

@@ -13,6 +13,7 @@ import TensorCore
 /// DIR/smiyc/dataset_ObstacleTrack/images/validation_NNNNNN.png,
 ///     …/labels_masks/validation_NNNNNN_labels_semantic.png               (the `obstacle` set)
 /// DIR/road_anomaly/{original,labels}/NNNNNN.png                        (the `country` set)
+/// DIR/world.json                                                      (``WorldManifest``, written last)
 /// ```
 /// — the layouts ``BenchmarkLayouts`` reads (Fishyscapes, SMIYC, RoadAnomaly as the RPL
 /// evaluation code lays them out), so synthetic and real data take one path.
@@ -82,8 +83,8 @@ public struct SyntheticWorld: Sendable {
         }
     }
 
-    /// Writes everything under `directory`, in parallel; `progress(done, total)` is called
-    /// as images complete (from worker threads).
+    /// Writes everything under `directory`, in parallel, then its ``WorldManifest``;
+    /// `progress(done, total)` is called as images complete (from worker threads).
     public func write(to directory: String, counts: Counts, progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws {
         let root = URL(fileURLWithPath: directory)
         var jobs: [@Sendable () throws -> Void] = []
@@ -127,6 +128,7 @@ public struct SyntheticWorld: Sendable {
             progress(done.increment(), total)
         }
         if let first = failures.first { throw first }
+        try WorldManifest(self, counts: counts).write(to: directory)
     }
 }
 

@@ -1,0 +1,76 @@
+import Foundation
+import ModelZoo
+import NeuralNet
+import SceneData
+import TensorCore
+
+/// What one image gives: its anomaly map and its closed-set prediction, at the image's size.
+public struct AnomalyMap: Sendable {
+    /// The per-pixel anomaly score, higher = more anomalous, row-major `height·width`.
+    public var scores: [Float]
+    /// The segmenter's argmax (trainIds).
+    public var prediction: LabelMap
+}
+
+/// A trained checkpoint applied to any image: the recipe the checkpoint carries rebuilds its
+/// segmenter and, when the checkpoint holds one, the head of the stage that wrote it; the
+/// anomaly map is that head's score, else a logit score (`pixelood infer`).
+public struct AnomalyMapper {
+    /// How the method is named (`rpl: rpl`, `max_logit`), as a report row would be.
+    public let method: String
+    private let segmenter: any Segmenter
+    /// The map of one forward (the head's score, or the logit score).
+    private let score: (SegmenterOutput, any Segmenter) -> Tensor
+
+    /// Rebuilds the checkpoint's model. `score` (a recipe node: `energy`, `{type: entropy,
+    /// normalized: true}`) replaces the head's score; without a head it defaults to the
+    /// recipe's first `eval.scores`, else `max_logit`.
+    /// - Throws: ``EvalError/noRecipeInCheckpoint(path:)`` for a checkpoint not written by a
+    ///   recipe (convert one with a recipe: `pixelood train` or `eval --checkpoint`);
+    ///   ``RecipeError`` (located in the checkpoint's recipe or in `score`); checkpoint errors.
+    public init(checkpoint: String, registry: Registry, score: String? = nil) throws {
+        let metadata = try Checkpoint.load(from: checkpoint).metadata
+        guard !metadata.recipe.isEmpty else { throw EvalError.noRecipeInCheckpoint(path: checkpoint) }
+        let source = checkpoint + " (its recipe)"
+        let tree = try RecipeParser.parse(metadata.recipe, file: source)
+        let recipe = try RecipeDecoder().decode(Recipe.self, from: tree)
+        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
+        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
+        try segmenter.load(checkpoint: checkpoint, prefix: "segmenter.")
+        segmenter.eval().freeze()
+        context.attachedSegmenter = segmenter
+
+        let stage = Self.stage(writing: checkpoint, in: recipe.stages)
+        if score == nil, let stage, let node = stage.head, try Checkpoint.load(from: checkpoint).model.roots.contains("head") {
+            let head = try registry.heads.build(node, context)   // built before BN folding: a head may copy the segmenter's layers
+            try head.load(checkpoint: checkpoint, prefix: "head.")
+            head.eval()
+            self.score = { seg, segmenter in head.anomalyScore(head(seg, segmenter: segmenter), seg) }
+            method = Evaluator.headRow(of: stage) ?? node.label
+        } else {
+            let node = try score.map { try RecipeNode(yaml: $0, file: "--score") }
+                ?? recipe.eval?.scores.first ?? RecipeNode(yaml: "max_logit", file: "<default score>")
+            let scoring = LogitScoring([try registry.scores.build(node, context)])
+            self.score = { seg, _ in scoring(logits: seg.logits)[0] }
+            method = node.label
+        }
+        segmenter.foldBatchNorms()
+        self.segmenter = segmenter
+    }
+
+    /// The stage whose folder holds `checkpoint` (`<work_dir>/<stage>/final.h5`), else the
+    /// last stage with a head.
+    private static func stage(writing checkpoint: String, in stages: [StageConfig]) -> StageConfig? {
+        let folder = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().lastPathComponent
+        return stages.first { $0.name == folder } ?? stages.last { $0.head != nil }
+    }
+
+    /// The anomaly map and prediction of `image`.
+    public func callAsFunction(_ image: RGBImage) -> AnomalyMap {
+        GradMode.noGrad {
+            let seg = segmenter(FrozenFeatures.tensor(image))
+            let prediction = seg.logits.argmax(axis: 1).values.map { UInt8(clamping: $0) }
+            return AnomalyMap(scores: score(seg, segmenter).scalars, prediction: LabelMap(width: image.width, height: image.height, values: prediction))
+        }
+    }
+}

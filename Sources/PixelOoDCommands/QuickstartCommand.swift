@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import OoDKit
+import SceneData
+import TensorCore
+
+/// `pixelood quickstart`: the README's first command. Writes the synthetic world, takes the
+/// bundled segmenter (or trains it), then runs `Examples/quickstart/quickstart.yaml`: every
+/// bundled method trained and evaluated on the three anomaly sets, one paper-style table.
+struct QuickstartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quickstart",
+        abstract: "Synthetic world, segmenter, every bundled method trained and evaluated: one paper-style table.",
+        discussion: """
+            Run from the repository root. Three steps, each skipped when its result is already \
+            there: (1) the synthetic world at 128x256 into data/quickstart (200 training and 50 \
+            validation scenes, 100 outlier objects, 50 images per anomaly set); (2) the segmenter: \
+            the bundled Examples/quickstart/segmenter.h5, which Examples/quickstart/segmenter.yaml \
+            trained, or with --train-segmenter that recipe trained again (about 10 minutes on 2 \
+            cores); (3) the sweep Examples/quickstart/quickstart.yaml: colour rarity, the four \
+            logit scores, SML, Mahalanobis, Meta-OoD, PEBAL, DUQ, RPL and RPL+CoroCL, each into \
+            its own folder under runs/quickstart, then the table (sweep.md, sweep.json). Ctrl-C \
+            checkpoints and exits with status 130; the same command again continues.
+            """)
+
+    /// The sweep, the segmenter recipe and the bundled checkpoint.
+    static let folder = "Examples/quickstart"
+    /// The world: where, its size, its counts (the defaults of `data synth` but 50 test images).
+    static let worldFolder = "data/quickstart"
+    static let world = SyntheticWorld(width: 256, height: 128, seed: 0)
+    static let counts = SyntheticWorld.Counts(train: 200, val: 50, outliers: 100, perAnomalySet: 50)
+
+    @Flag(help: "Train the segmenter with Examples/quickstart/segmenter.yaml instead of loading the bundled segmenter.h5 (the sweep then goes to runs/quickstart/own-segmenter).")
+    var trainSegmenter = false
+
+    @Option(help: "Run only this point of the sweep (repeatable): logit-scores, SML, Mahalanobis, Meta-OoD, PEBAL, DUQ, RPL, RPL+CoroCL.")
+    var only: [String] = []
+
+    @OptionGroup var progressArgument: ProgressArgument
+
+    func run() throws {
+        let sweepFile = Self.folder + "/quickstart.yaml"
+        guard FileManager.default.fileExists(atPath: sweepFile) else {
+            throw ValidationError("no \(sweepFile) here: run pixelood quickstart from the root of the PixelOoD checkout")
+        }
+        let began = Date()
+        try BLAS.load()
+        let style = progressArgument.style
+
+        say("[1/3] world: \(Self.worldFolder)")
+        try writeWorldIfNeeded(style: style)
+
+        var overrides: [RecipeOverride] = []
+        var plan = try SweepPlan.load(sweepFile)
+        if trainSegmenter {
+            say("[2/3] segmenter: training \(Self.folder)/segmenter.yaml")
+            let checkpoint = try trainTheSegmenter(style: style)
+            overrides.append(try RecipeOverride(parsing: "checkpoint=\(checkpoint)"))
+            plan = try SweepPlan.load(sweepFile, workDir: plan.workDir + "/own-segmenter")
+        } else {
+            let bundled = Self.folder + "/segmenter.h5"
+            guard FileManager.default.fileExists(atPath: bundled) else {
+                throw ValidationError("the bundled segmenter \(bundled) is missing: restore it (git checkout \(bundled)) or pass --train-segmenter")
+            }
+            say("[2/3] segmenter: \(bundled) (trained by \(Self.folder)/segmenter.yaml; --train-segmenter trains it again)")
+        }
+
+        say("[3/3] methods: \(plan.points.map(\.name).joined(separator: ", ")) -> \(plan.workDir)")
+        let table = try SweepCommand.run(plan, options: SweepOptions(overrides: overrides, only: only.isEmpty ? nil : only, progress: style,
+                                                                     storeDirectory: plan.workDir + "/feature-store"),
+                                         hint: "run pixelood quickstart" + (trainSegmenter ? " --train-segmenter" : "") + " again to continue")
+        print("")
+        print(table.markdown)
+        print(String(format: "quickstart done in %.1f min; the table is %@/sweep.md, each method's report %@/<method>/eval/report.md",
+                     Date().timeIntervalSince(began) / 60, plan.workDir, plan.workDir))
+    }
+
+    /// Writes the world unless `data/quickstart` holds it complete; refuses to overwrite another world.
+    private func writeWorldIfNeeded(style: ProgressStyle) throws {
+        let wanted = WorldManifest(Self.world, counts: Self.counts)
+        switch WorldManifest.read(from: Self.worldFolder) {
+        case wanted?:
+            say("      complete (\(Self.worldFolder)/\(WorldManifest.fileName)), not written again")
+        case let other?:
+            throw ValidationError("\(Self.worldFolder) holds another synthetic world (\(other.height)x\(other.width), seed \(other.seed), "
+                                  + "\(other.perAnomalySet) images per set); move it away so the quickstart can write its own")
+        case nil:
+            try DataCommand.Synth.write(Self.world, counts: Self.counts, to: Self.worldFolder, progress: style)
+        }
+    }
+
+    /// Trains (or continues) `segmenter.yaml`; returns its final checkpoint.
+    private func trainTheSegmenter(style: ProgressStyle) throws -> String {
+        let loaded = try RecipeLoader.load(Self.folder + "/segmenter.yaml")
+        let furthest = RunCheckpoints.furthest(in: loaded.workDir, stages: loaded.recipe.stages)
+        let final = loaded.workDir + "/" + (loaded.recipe.stages.last?.name ?? "segmenter") + "/final.h5"
+        if furthest?.finished == true {
+            say("      trained earlier: \(final)")
+            return final
+        }
+        try interruptible(hint: "run pixelood quickstart --train-segmenter again to continue") { interrupt in
+            _ = try Trainer(loaded, registry: CommandContext.registry,
+                            options: TrainOptions(resume: furthest?.path, progress: style, interrupt: interrupt)).run()
+        }
+        return final
+    }
+
+    private func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+}

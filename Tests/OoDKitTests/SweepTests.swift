@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import NeuralNet
+import OoDKit
+import PixelOoDTestSupport
+
+extension TrainingFixture {
+    /// Writes `sweep.yaml` beside the fixture's `recipe.yaml` and reads it.
+    func sweep(_ text: String, workDir: String? = nil) throws -> SweepPlan {
+        let path = folder.path + "/sweep.yaml"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return try SweepPlan.load(path, workDir: workDir)
+    }
+}
+
+/// Collects a runner's status lines.
+private final class Lines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+    func add(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+}
+
+@Suite("Sweeps: plans, resumable runs, the table", .serialized)
+struct SweepTests {
+    @Test("points crossed with a grid: names key=value, overrides in order (sweep, point, grid), one folder each")
+    func planCrossesTheGrid() throws {
+        let fixture = try TrainingFixture()
+        _ = try fixture.recipe(TrainingFixture.segmenterStage)
+        let plan = try fixture.sweep("""
+            recipe: recipe.yaml
+            work_dir: \(fixture.folder.path)/sweeps
+            set: {stages.0.iterations: 2}
+            points:
+              - {name: adam}
+              - {name: sgd, set: {stages.0.optimizer: {type: sgd, lr: 0.01}}}
+            grid:
+              seed: [1, 2]
+              stages.0.losses: [[{type: cross_entropy}], [{type: cross_entropy, weight: 2.0}]]
+            """)
+        #expect(plan.points.map(\.name) == ["adam,seed=1,losses=0", "adam,seed=1,losses=1", "adam,seed=2,losses=0", "adam,seed=2,losses=1",
+                                            "sgd,seed=1,losses=0", "sgd,seed=1,losses=1", "sgd,seed=2,losses=0", "sgd,seed=2,losses=1"])
+        let sgd = try #require(plan.points.first { $0.name == "sgd,seed=2,losses=1" })
+        #expect(sgd.overrides.map { $0.keyPath.joined(separator: ".") } == ["stages.0.iterations", "stages.0.optimizer", "seed", "stages.0.losses"])
+        #expect(sgd.folder == fixture.folder.path + "/sweeps/sgd,seed=2,losses=1")
+        #expect(sgd.recipe.hasSuffix("/recipe.yaml"))
+        let runner = SweepRunner(plan, registry: fixture.registry)
+        let loaded = try runner.load(sgd)
+        #expect(loaded.recipe.seed == 2 && loaded.recipe.stages[0].iterations == 2 && loaded.recipe.workDir == sgd.folder)
+
+        let grid = try fixture.sweep("recipe: recipe.yaml\ngrid: {stages.0.optimizer.lr: [0.001, 0.01]}\n", workDir: "/tmp/elsewhere")
+        #expect(grid.points.map(\.name) == ["lr=0.001", "lr=0.01"] && grid.points[0].folder == "/tmp/elsewhere/lr=0.001")
+        let single = try fixture.sweep("recipe: recipe.yaml\n")
+        #expect(single.points.map(\.name) == ["base"] && single.workDir == "runs/sweeps/sweep")
+    }
+
+    @Test("a malformed sweep names its file, line and key: unknown keys with a suggestion, duplicate names, missing recipes")
+    func malformedSweeps() throws {
+        let fixture = try TrainingFixture()
+        _ = try fixture.recipe(TrainingFixture.segmenterStage)
+        func failure(_ text: String) -> String {
+            do { _ = try fixture.sweep(text); return "no error" } catch { return "\(error)" }
+        }
+        let unknown = failure("recipe: recipe.yaml\ngrd: {seed: [1, 2]}\n")
+        #expect(unknown.contains("sweep.yaml:2") && unknown.contains("grd") && unknown.contains("did you mean 'grid'?"), "\(unknown)")
+        let twice = failure("recipe: recipe.yaml\npoints:\n  - {name: a}\n  - {name: a}\n")
+        #expect(twice.contains("sweep.yaml:4") && twice.contains("a second point named 'a'"), "\(twice)")
+        let missing = failure("points:\n  - {name: a, recipe: nothing.yaml}\n")
+        #expect(missing.contains("sweep.yaml:2") && missing.contains("points.0.recipe") && missing.contains("no recipe at"), "\(missing)")
+        let pointKey = failure("recipe: recipe.yaml\npoints:\n  - {name: a, sett: {seed: 1}}\n")
+        #expect(pointKey.contains("points.0.sett") && pointKey.contains("did you mean 'set'?"), "\(pointKey)")
+        let badName = failure("recipe: recipe.yaml\npoints:\n  - {name: a/b}\n")
+        #expect(badName.contains("'a/b' cannot name a folder"), "\(badName)")
+        let emptyGrid = failure("recipe: recipe.yaml\ngrid: {seed: []}\n")
+        #expect(emptyGrid.contains("grid.seed") && emptyGrid.contains("non-empty list"), "\(emptyGrid)")
+        let noRecipe = failure("set: {seed: 1}\n")
+        #expect(noRecipe.contains("needs a 'recipe' or 'points'"), "\(noRecipe)")
+
+        let plan = try fixture.sweep("recipe: recipe.yaml\nset: {stages.0.nothing.deeper: 1}\n")
+        do {
+            _ = try SweepRunner(plan, registry: fixture.registry).load(plan.points[0])
+            Issue.record("an unknown stage key loaded")
+        } catch let error as RecipeError {
+            #expect("\(error)".contains("nothing"), "\(error)")
+        }
+    }
+
+    @Test("an interrupted sweep run again resumes its point from the checkpoint (bitwise the uninterrupted run) and skips finished points; a changed recipe is refused")
+    func interruptResumeSkip() throws {
+        let fixture = try TrainingFixture()
+        _ = try fixture.evalRecipe()
+        let sweepText = """
+            recipe: recipe.yaml
+            grid: {stages.0.optimizer.lr: [0.001, 0.002]}
+            table: {max_logit: max logit, energy: energy}
+            """
+        let work = fixture.folder.path + "/sweeps"
+        let plan = try fixture.sweep(sweepText, workDir: work)
+        let lines = Lines()
+        let quiet = SweepOptions(progress: .none)
+
+        // The first point trains and evaluates; the second is interrupted after its first step.
+        let first = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(only: ["lr=0.001"], progress: .none)).run()
+        #expect(first.map(\.name) == ["lr=0.001"] && first[0].report?.rows.isEmpty == false && !first[0].resumed)
+        let flag = InterruptFlag()
+        flag.raise()
+        #expect(throws: TrainError.self) {
+            _ = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(progress: .none, interrupt: flag), say: lines.add).run()
+        }
+        #expect(lines.all.first?.contains("[1/2] lr=0.001: finished earlier, skipped") == true, "\(lines.all)")
+        #expect(FileManager.default.fileExists(atPath: work + "/lr=0.002/seg/step_000001.h5"))
+
+        let resumed = try SweepRunner(plan, registry: fixture.registry, options: quiet, say: lines.add).run()
+        #expect(resumed.map(\.name) == ["lr=0.001", "lr=0.002"] && resumed[1].resumed && !resumed[0].resumed)
+        #expect(lines.all.contains { $0.contains("lr=0.002: training seg from \(work)/lr=0.002/seg/step_000001.h5") }, "\(lines.all)")
+
+        let straightPlan = try fixture.sweep(sweepText, workDir: fixture.folder.path + "/straight")
+        _ = try SweepRunner(straightPlan, registry: fixture.registry, options: SweepOptions(only: ["lr=0.002"], progress: .none)).run()
+        let straight = try Checkpoint.load(from: fixture.folder.path + "/straight/lr=0.002/seg/final.h5").model
+        let continued = try Checkpoint.load(from: work + "/lr=0.002/seg/final.h5").model
+        #expect(straight.keys == continued.keys)
+        for entry in straight.entries { #expect(continued[entry.key]?.scalars == entry.tensor.scalars, "\(entry.key)") }
+
+        let table = SweepTable(resumed)
+        #expect(table.datasets == ["synthetic static", "synthetic obstacle", "synthetic country"])
+        #expect(table.rows.map(\.label) == ["max logit", "energy", "max logit", "energy"] && table.rows.map(\.point) == ["lr=0.001", "lr=0.001", "lr=0.002", "lr=0.002"])
+        let row = try #require(table.rows[0].sets[0])
+        let report = try #require(resumed[0].report?.rows.first { $0.method == "max_logit" && $0.dataset == "synthetic static" })
+        #expect(row.fpr95 == 100 * report.pooled.fpr && row.auprc == 100 * report.pooled.averagePrecision)
+        try table.write(to: work, title: "test sweep")
+        let markdown = try String(contentsOfFile: work + "/sweep.md", encoding: .utf8)
+        #expect(markdown.contains("| method | synthetic static FPR95 ↓ | synthetic static AuPRC ↑ |") && markdown.contains("| energy |"))
+        let decoded = try JSONDecoder.reports.decode(SweepTable.self, from: Data(contentsOf: URL(fileURLWithPath: work + "/sweep.json")))
+        #expect(decoded.rows.count == 4)
+
+        let again = Lines()
+        let skipped = try SweepRunner(plan, registry: fixture.registry, options: quiet, say: again.add).run()
+        #expect(skipped.count == 2 && again.all.allSatisfy { $0.contains("finished earlier, skipped") } && again.all.count == 2)
+
+        let changed = try fixture.sweep(sweepText + "\nset: {seed: 9}\n", workDir: work)
+        do {
+            _ = try SweepRunner(changed, registry: fixture.registry, options: quiet).run()
+            Issue.record("a changed recipe reused a finished folder")
+        } catch let error as SweepError {
+            #expect("\(error)".contains("point 'lr=0.001'") && "\(error)".contains("remove \(work)/lr=0.001"), "\(error)")
+        }
+        #expect(throws: SweepError.self) { _ = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(only: ["lr=1"])).run() }
+    }
+}
