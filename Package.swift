@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "PEBAL", targets: ["PEBAL"]),
         .library(name: "DUQ", targets: ["DUQ"]),
         .library(name: "DenseHybrid", targets: ["DenseHybrid"]),
+        .library(name: "PixelOoDPlugins", targets: ["PixelOoDPlugins"]),
         .executable(name: "pixelood", targets: ["pixelood"]),
         .executable(name: "tiny-segmentation", targets: ["TinySegmentation"]),
     ],
@@ -61,9 +62,9 @@ let package = Package(
         .target(name: "PEBAL", dependencies: ["OoDKit", "ModelZoo", "SceneData", "TensorCore"], path: "Plugins/PEBAL"),
         .target(name: "DUQ", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "SceneData", "TensorCore"], path: "Plugins/DUQ"),
         .target(name: "DenseHybrid", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore"], path: "Plugins/DenseHybrid"),
-        .executableTarget(name: "pixelood", dependencies: [
-            "PixelOoDCommands", "OoDKit", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ", "DenseHybrid",
-        ]),
+        // The bundled method plugins as one list, for pixelood and for packages that ship their own CLI.
+        .target(name: "PixelOoDPlugins", dependencies: ["OoDKit", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ", "DenseHybrid"]),
+        .executableTarget(name: "pixelood", dependencies: ["PixelOoDCommands", "PixelOoDPlugins"]),
 
         // Examples build with the package, so CI compiles them.
         .executableTarget(name: "TinySegmentation", dependencies: ["NeuralNet", "TensorCore", "HDF5Store"],
@@ -83,7 +84,7 @@ let package = Package(
             "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData", "HDF5Store", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "PixelOoDCommands", "OoDKit", "SceneData", "RPL", "PostHoc", "MetaOoD", "PEBAL", "DUQ", "DenseHybrid", "PixelOoDTestSupport",
+            "PixelOoDCommands", "PixelOoDPlugins", "OoDKit", "NeuralNet", "TensorCore", "SceneData", "DenseHybrid", "PixelOoDTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "RPLTests", dependencies: [

@@ -44,17 +44,45 @@ int pxo_png_read(const char *path, int *width, int *height, int *channels, int *
     return 0;
 }
 
-int pxo_png_write(const char *path, int width, int height, int channels, const uint8_t *pixels, char *error) {
+// The libpng description of an 8-bit RGB (3 channels) or gray image.
+static png_image pxo_png_image(int width, int height, int channels) {
     png_image image;
     memset(&image, 0, sizeof image);
     image.version = PNG_IMAGE_VERSION;
     image.width = (png_uint_32)width;
     image.height = (png_uint_32)height;
     image.format = channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+    return image;
+}
+
+int pxo_png_write(const char *path, int width, int height, int channels, const uint8_t *pixels, char *error) {
+    png_image image = pxo_png_image(width, height, channels);
     if (!png_image_write_to_file(&image, path, 0, pixels, 0, NULL)) {
         snprintf(error, PXO_ERROR_SIZE, "%s", image.message);
         return -1;
     }
+    return 0;
+}
+
+int pxo_png_encode(int width, int height, int channels, const uint8_t *pixels, uint8_t **out, size_t *size, char *error) {
+    png_image image = pxo_png_image(width, height, channels);
+    png_alloc_size_t bytes = 0;
+    if (!png_image_write_to_memory(&image, NULL, &bytes, 0, pixels, 0, NULL)) {
+        snprintf(error, PXO_ERROR_SIZE, "%s", image.message);
+        return -1;
+    }
+    uint8_t *buffer = malloc(bytes);
+    if (!buffer) {
+        snprintf(error, PXO_ERROR_SIZE, "out of memory for a %zu-byte PNG", (size_t)bytes);
+        return -1;
+    }
+    if (!png_image_write_to_memory(&image, buffer, &bytes, 0, pixels, 0, NULL)) {
+        snprintf(error, PXO_ERROR_SIZE, "%s", image.message);
+        free(buffer);
+        return -1;
+    }
+    *out = buffer;
+    *size = (size_t)bytes;
     return 0;
 }
 

@@ -21,7 +21,8 @@ public struct AnomalyEvaluation {
     public let recallLevel: Double
     /// Points kept per down-sampled curve.
     public let curvePoints: Int
-    private var pooled = ScoreHistogram()
+    /// Every pooled pixel's (score, label) count (read by ``distribution(bins:)``).
+    private(set) var pooled = ScoreHistogram()
     private var perImage: [PerImage] = []
     /// Images fed so far.
     public private(set) var imageCount = 0

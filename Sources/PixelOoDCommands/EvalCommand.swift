@@ -7,7 +7,7 @@ import TensorCore
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate anomaly scores and trained heads on the recipe's eval.datasets; writes report.md and report.json.",
+        abstract: "Evaluate anomaly scores and trained heads on the recipe's eval.datasets; writes report.md, report.json and report.html.",
         discussion: """
             Rows: eval.scores (the four logit scores by default), eval.baselines (colour rarity by \
             default, fitted to data.train) and the head of every stage that has one, with the weights \
@@ -29,7 +29,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Do not read or write the feature store.")
     var noStore = false
 
-    @Option(help: "Where report.md and report.json go (default: <work_dir>/eval).")
+    @Option(help: "Where report.md, report.json and report.html go (default: <work_dir>/eval).")
     var out: String?
 
     @OptionGroup var progressArgument: ProgressArgument
@@ -44,6 +44,6 @@ struct EvalCommand: ParsableCommand {
         let folder = out ?? workDir + "/eval"
         try report.write(to: folder)
         print(report.markdown)
-        print("wrote \(folder)/report.md and \(folder)/report.json")
+        print("wrote \(folder)/report.md, report.json and report.html (open it in a browser: tables, heat maps, curves, histograms)")
     }
 }

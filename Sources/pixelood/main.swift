@@ -1,3 +1,4 @@
 import PixelOoDCommands
+import PixelOoDPlugins
 
 PixelOoD.main(plugins: bundledPlugins)

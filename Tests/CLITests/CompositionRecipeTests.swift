@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import NeuralNet
 import OoDKit
+import PixelOoDPlugins
 import PixelOoDTestSupport
 
 @Suite("The shipped method and composition recipes train", .serialized)
@@ -16,7 +17,7 @@ struct CompositionRecipeTests {
 
     @Test("each recipe, on the tiny world's segmenter (a composition on the checkpoint its base recipe left), runs two steps of each stage")
     func twoStepsEach() throws {
-        let fixture = try TrainingFixture(plugins: shippedPlugins)
+        let fixture = try TrainingFixture(plugins: bundledPlugins)
         let segmenter = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
                                     options: .init(progress: .none)).run()[0].checkpoint
         let root = fixture.folder.path

@@ -3,6 +3,7 @@ import Testing
 import NeuralNet
 @testable import PixelOoDCommands
 import OoDKit
+import PixelOoDPlugins
 import SceneData
 import TensorCore
 import PixelOoDTestSupport
@@ -14,7 +15,7 @@ let examplesRoot = URL(fileURLWithPath: examplesFolder).deletingLastPathComponen
 struct QuickstartTests {
     @Test("the bundled segmenter.h5 is what segmenter.yaml trains: it records that recipe, loads strictly into its model, and the recipe still trains")
     func bundledSegmenter() throws {
-        let fixture = try TrainingFixture(plugins: shippedPlugins)
+        let fixture = try TrainingFixture(plugins: bundledPlugins)
         let recipe = examplesRoot + "/quickstart/segmenter.yaml"
         let bundled = examplesRoot + "/quickstart/segmenter.h5"
         let metadata = try Checkpoint.load(from: bundled).metadata
@@ -34,7 +35,7 @@ struct QuickstartTests {
 
     @Test("the quickstart sweep and every sweep in Examples/sweeps plan, and each point's recipe builds with the bundled plugins")
     func shippedSweepsBuild() throws {
-        let registry = try Registry(plugins: shippedPlugins)
+        let registry = try Registry(plugins: bundledPlugins)
         let sweeps = try FileManager.default.contentsOfDirectory(atPath: examplesRoot + "/sweeps").filter { $0.hasSuffix(".yaml") }
             .map { examplesRoot + "/sweeps/" + $0 } + [examplesRoot + "/quickstart/quickstart.yaml"]
         #expect(sweeps.count >= 4)
@@ -52,7 +53,7 @@ struct QuickstartTests {
 
     @Test("infer: a segmenter checkpoint's map is its recipe's score (here -max logit), a head checkpoint's is the head's; three PNGs per image")
     func infer() throws {
-        let fixture = try TrainingFixture(plugins: shippedPlugins)
+        let fixture = try TrainingFixture(plugins: bundledPlugins)
         let segmenterRun = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
                                        options: .init(progress: .none)).run()[0].checkpoint
         let imagePath = fixture.folder.path + "/data/road_anomaly/original/000000.png"

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import PixelOoDCommands
 import OoDKit
+import PixelOoDPlugins
 import PixelOoDTestSupport
 
 /// The shipped example recipes.
@@ -15,8 +16,8 @@ struct RecipeCommandTests {
     func shippedRecipesBuild() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: examplesFolder).filter { $0.hasSuffix(".yaml") }
         #expect(names.count >= 4)
-        // The plugins of Sources/pixelood/BundledPlugins.swift (an executable target, which tests cannot import).
-        let registry = try Registry(plugins: shippedPlugins)
+        // The plugins the pixelood executable ships (PixelOoDPlugins).
+        let registry = try Registry(plugins: bundledPlugins)
         for name in names where name != "base.yaml" {
             let loaded = try RecipeLoader.load(examplesFolder + "/" + name)
             _ = try RecipeCheck.build(loaded.recipe, registry: registry, openData: false)
@@ -50,7 +51,7 @@ struct RecipeCommandTests {
     func fuzz() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: examplesFolder).filter { $0.hasSuffix(".yaml") }.sorted()
         let recipes = try names.map { (name: $0, text: try String(contentsOfFile: examplesFolder + "/" + $0, encoding: .utf8)) }
-        let summary = try RecipeFuzzer(recipes: recipes, registry: try Registry(plugins: shippedPlugins), buildModels: false)
+        let summary = try RecipeFuzzer(recipes: recipes, registry: try Registry(plugins: bundledPlugins), buildModels: false)
             .run(cases: 3000, seed: 20261201)
         #expect(summary.failures == 0, "\(summary)")
         #expect(summary.rejected > 500 && summary.loaded > 100, "both outcomes are exercised: \(summary)")

@@ -50,6 +50,16 @@ struct EvaluatorTests {
         #expect(markdown.contains("| synthetic obstacle | energy |") && markdown.contains(first.segmenterHash))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))) as? [String: Any]
         #expect((json?["rows"] as? [Any])?.count == 15 && json?["protocol"] != nil)
+
+        // report.html: self-contained, the table, per set the example grid (image, ground truth, 5 heat maps), 2 curve charts, 5 histograms.
+        #expect(second.examples.count == 3 && second.examples.allSatisfy { $0.maps.count == 5 })
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "data:image/png;base64,").count - 1 == 3 * (2 + 5))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3 * (2 + 5))
+        #expect(!html.contains("src=\"http") && !html.contains("<script") && html.contains("<th colspan=\"3\">synthetic obstacle</th>"))
+        let row = try #require(second.rows.first)
+        let distribution = try #require(row.distribution)
+        #expect(distribution.inliers.reduce(0, +) == UInt64(row.inlierPixels) && distribution.anomalies.reduce(0, +) == UInt64(row.anomalyPixels))
     }
 
     @Test("FrozenFeatures serves fitting on a frozen backbone (per-class mean features): the second fit reads the store, same numbers")

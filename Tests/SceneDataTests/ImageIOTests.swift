@@ -38,6 +38,22 @@ struct ImageIOTests {
         #expect(try ImageIO.readRGB(dir.appendingPathComponent("a/image.png").path) == image)
         #expect(try ImageIO.readLabels(dir.appendingPathComponent("a/labels.png").path) == labels)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("a").path).sorted() == ["image.png", "labels.png"])
+        // The in-memory encoding (report.html's pictures) is the file's bytes.
+        let encoded = try ImageIO.encodePNG(image)
+        #expect(encoded == (try Data(contentsOf: dir.appendingPathComponent("a/image.png"))))
+        #expect(encoded.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+    }
+
+    @Test("heat maps: inferno from dark to bright yellow, clamped to the range, NaN black; the overlay keeps inlier pixels")
+    func heatMaps() throws {
+        #expect(HeatMap.colour(0) == (0, 0, 4) && HeatMap.colour(1) == (252, 255, 164) && HeatMap.colour(.nan) == (0, 0, 0))
+        #expect(HeatMap.colour(-3) == HeatMap.colour(0) && HeatMap.colour(7) == HeatMap.colour(1))
+        #expect(HeatMap.range(of: [3, .nan, -1, .infinity, 2]) == -1...3 && HeatMap.range(of: [5, 5]) == 0...1)
+        let map = HeatMap.render([0, 1, 2, 4], width: 2, height: 2, range: 0...4)
+        #expect(Array(map.pixels[0..<3]) == [0, 0, 4] && Array(map.pixels[9..<12]) == [252, 255, 164])
+        let image = RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: 100, count: 12))
+        let overlay = HeatMap.overlay(image, [0, 0, 0, 4], range: 0...4)
+        #expect(Array(overlay.pixels[0..<9]) == [UInt8](repeating: 100, count: 9) && overlay.pixels[9] > 100)
     }
 
     @Test("missing, unreadable, truncated and wrong-kind files are errors naming the file")

@@ -17,6 +17,8 @@ int pxo_png_read(const char *path, int *width, int *height, int *channels, int *
                  void **pixels, char *error);
 /// Writes an 8-bit gray (channels 1) or RGB (3) PNG.
 int pxo_png_write(const char *path, int width, int height, int channels, const uint8_t *pixels, char *error);
+// Encodes an 8-bit RGB (3) or gray (1) image as PNG into a malloc'ed buffer (*out, *size).
+int pxo_png_encode(int width, int height, int channels, const uint8_t *pixels, uint8_t **out, size_t *size, char *error);
 /// Decodes a JPEG to 8-bit RGB (or gray when `*channels` comes back 1).
 int pxo_jpeg_read(const char *path, int *width, int *height, int *channels, uint8_t **pixels, char *error);
 /// Decodes a WebP (lossy or lossless) to 8-bit RGB.

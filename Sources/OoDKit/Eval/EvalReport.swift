@@ -15,10 +15,12 @@ public struct EvalRow: Sendable, Codable {
     public var perImageMean: AnomalyReport?
     /// SMIYC component metrics at the pooled best-F1 threshold, when the recipe asks.
     public var components: ComponentReport?
+    /// The pooled inlier and anomaly scores in 50 bins (the report's histograms).
+    public var distribution: ScoreDistribution?
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, images, anomalyPixels = "anomaly_pixels", inlierPixels = "inlier_pixels"
-        case pooled, perImageMean = "per_image_mean", components
+        case pooled, perImageMean = "per_image_mean", components, distribution
     }
 }
 
@@ -42,6 +44,9 @@ public struct EvalReport: Sendable, Codable {
     public var backbonePasses: Int, storeHits: Int
     /// Wall time.
     public var seconds: Double
+    /// The first images of each set with every method's map, for `report.html` (not in
+    /// `report.json`: empty in a report read back).
+    public var examples: [ReportExample] = []
 
     enum CodingKeys: String, CodingKey {
         case recipe, checkpoint, segmenterHash = "segmenter_hash", toolkitVersion = "toolkit_version"
@@ -74,10 +79,12 @@ public struct EvalReport: Sendable, Codable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes `report.json` and `report.md` into `folder` (each atomically).
+    /// Writes `report.json`, `report.md` and the self-contained `report.html` (figures and
+    /// pictures inline, no network needed) into `folder`, each atomically.
     public func write(to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try JSONEncoder.reports.encode(self).write(to: URL(fileURLWithPath: folder + "/report.json"), options: .atomic)
         try Data(markdown.utf8).write(to: URL(fileURLWithPath: folder + "/report.md"), options: .atomic)
+        try Data(try ReportHTML(self).render().utf8).write(to: URL(fileURLWithPath: folder + "/report.html"), options: .atomic)
     }
 }

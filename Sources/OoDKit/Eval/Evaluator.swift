@@ -13,10 +13,12 @@ public struct EvalOptions: Sendable {
     public var storeDirectory: String?
     /// Progress lines on standard error.
     public var progress: ProgressStyle
+    /// Images per set whose score maps the report keeps for its figures (`report.html`).
+    public var examplesPerSet: Int
 
-    /// Options: no checkpoint, no store, progress `auto`.
-    public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto) {
-        (self.checkpoint, self.storeDirectory, self.progress) = (checkpoint, storeDirectory, progress)
+    /// Options: no checkpoint, no store, progress `auto`, 3 example images per set.
+    public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto, examplesPerSet: Int = 3) {
+        (self.checkpoint, self.storeDirectory, self.progress, self.examplesPerSet) = (checkpoint, storeDirectory, progress, examplesPerSet)
     }
 }
 
@@ -61,6 +63,7 @@ public struct Evaluator {
         let methods = try self.methods(eval, heads: heads, context: context)
 
         var rows: [EvalRow] = []
+        var examples: [ReportExample] = []
         var features = FrozenFeatures(segmenter: segmenter, modelHash: hash, store: options.storeDirectory.map(FeatureStore.init(directory:)),
                                       progress: options.progress)
         // Each image's segmenter output (decoded from the cached or computed maps), image and labels.
@@ -72,12 +75,18 @@ public struct Evaluator {
         for node in eval.datasets {
             let dataset = try registry.datasets.build(node, context)
             var evaluations = try methods.labels.map { _ in try AnomalyEvaluation() }
+            var seen = 0
             try forEachImage(dataset, node) { seg, image, labels in
-                for (index, map) in GradMode.noGrad({ methods.scores(seg, image, segmenter: segmenter) }).enumerated() {
+                let maps = GradMode.noGrad { methods.scores(seg, image, segmenter: segmenter) }
+                for (index, map) in maps.enumerated() {
                     try map.withUnsafeBufferPointer { values in
                         try labels.values.withUnsafeBufferPointer { try evaluations[index].add(scores: values, labels: $0) }
                     }
                 }
+                if seen < options.examplesPerSet {
+                    examples.append(ReportExample(dataset: dataset.name, index: seen, image: image, labels: labels, maps: maps.map(\.scalars)))
+                }
+                seen += 1
             }
             let pooled = try evaluations.map { try $0.report(.pooled) }
             var components: [ComponentEvaluation]?
@@ -98,7 +107,7 @@ public struct Evaluator {
                 rows.append(EvalRow(dataset: dataset.name, method: label, images: dataset.count,
                                     anomalyPixels: Int(pooled[index].pooled.positives), inlierPixels: Int(pooled[index].pooled.negatives),
                                     pooled: pooled[index], perImageMean: try? evaluations[index].report(.perImageMean),
-                                    components: components?[index].report))
+                                    components: components?[index].report, distribution: try evaluations[index].distribution()))
             }
         }
         let meanIoU = try recipe.data?.val.map { try closedSetIoU($0, segmenter: segmenter, context: context) }
@@ -110,7 +119,7 @@ public struct Evaluator {
                               + "bilinearly to the image size; \(FrozenFeatures.preprocessing). Baselines read the image only, "
                               + "fitted to data.train.",
                           rows: rows, meanIoU: meanIoU, backbonePasses: features.backbonePasses, storeHits: features.storeHits,
-                          seconds: Date().timeIntervalSince(began))
+                          seconds: Date().timeIntervalSince(began), examples: examples)
     }
 
     /// The last stage's `final.h5` when the recipe has stages and it exists: what the

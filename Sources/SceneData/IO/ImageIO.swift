@@ -54,6 +54,19 @@ public enum ImageIO {
         try write(path, width: image.width, height: image.height, channels: 3, image.pixels)
     }
 
+    /// The PNG file of `image`, in memory (for embedding in an HTML report).
+    /// - Throws: ``ImageIOError/writeFailed(path:reason:)`` (path `<memory>`) when libpng fails.
+    public static func encodePNG(_ image: RGBImage) throws -> Data {
+        var error = [CChar](repeating: 0, count: 256)
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        guard pxo_png_encode(Int32(image.width), Int32(image.height), 3, image.pixels, &buffer, &size, &error) == 0, let buffer else {
+            throw ImageIOError.writeFailed(path: "<memory>", reason: message(error))
+        }
+        defer { pxo_free(buffer) }
+        return Data(bytes: buffer, count: size)
+    }
+
     /// Writes a label map as an 8-bit gray PNG, atomically.
     public static func writePNG(_ labels: LabelMap, to path: String) throws {
         try write(path, width: labels.width, height: labels.height, channels: 1, labels.values)

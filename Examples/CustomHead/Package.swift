@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// A method of your own, outside PixelOoD's tree: a head and its loss in one file
+// (Sources/OutlierProbe), registered as a plugin, and a CLI that is pixelood plus that
+// plugin (Sources/probe-ood). docs/writing-a-plugin.md walks through it. Build and run
+// from this folder:
+//   swift build -c release && .build/release/probe-ood list head
+let package = Package(
+    name: "CustomHead",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        // Your package names PixelOoD by URL or path; this example lives inside its checkout.
+        .package(name: "PixelOoD", path: "../.."),
+    ],
+    targets: [
+        .target(name: "OutlierProbe", dependencies: [
+            .product(name: "OoDKit", package: "PixelOoD"),
+            .product(name: "ModelZoo", package: "PixelOoD"),
+            .product(name: "NeuralNet", package: "PixelOoD"),
+            .product(name: "SceneData", package: "PixelOoD"),
+            .product(name: "TensorCore", package: "PixelOoD"),
+        ]),
+        .executableTarget(name: "probe-ood", dependencies: [
+            "OutlierProbe",
+            .product(name: "PixelOoDCommands", package: "PixelOoD"),
+            .product(name: "PixelOoDPlugins", package: "PixelOoD"),
+        ]),
+    ]
+)
