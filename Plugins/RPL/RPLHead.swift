@@ -9,7 +9,7 @@ import TensorCore
 /// decoder input's size and a 1x1 256→`dec0` channels conv (`atten_aspp_final`, no bias,
 /// Kaiming). The frozen final block classifies `dec0 + residual`; the segmenter's own
 /// logits stay `final(dec0)`. While training, CoroCL's projector (`proj_head.proj.0`, 1x1
-/// 256→`dec0` channels with bias) embeds the upsampled 256-channel map.
+/// 256→`dec0` channels with bias, or `projector_channels`) embeds the upsampled 256-channel map.
 ///
 /// The residual attaches wherever the segmenter's ``Segmenter/classify(_:outputSize:)``
 /// reads: `dec0` for DeepLabV3+; for LDN-121 the ladder's last decoder map (its `decoder`
@@ -47,7 +47,7 @@ public final class RPLHead: Module, OoDHead {
         attenAspp = ASPP(input: out.channels, channels: width, outputStride: stride, using: &rng)
         botAttenAspp = Conv2d(inputChannels: 5 * width, outputChannels: width, kernelSize: (1, 1), bias: false, using: &rng)
         attenAsppFinal = Conv2d(inputChannels: width, outputChannels: decoder.channels, kernelSize: (1, 1), bias: false, using: &rng)
-        projector = ProjectionHead(input: width, output: decoder.channels, using: &rng)
+        projector = ProjectionHead(input: width, output: config.projectorChannels ?? decoder.channels, using: &rng)
         self.score = score
         super.init()
         // The official initialize_weights: Kaiming-normal convs (fan in, gain √2), BN weight 1, bias 0.

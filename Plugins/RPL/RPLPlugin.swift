@@ -17,6 +17,8 @@ public enum RPLPlugin: Plugin {
         try registry.losses.register("rpl.positive_energy", summary: "mean relu(logsumexp) on pasted outlier pixels (weight 0.05)",
                                      config: EmptyConfig.self) { _, _ in RPLPositiveEnergyLoss() }
         try registry.losses.register("corocl", summary: "context-robust contrastive loss on the projector embeddings (crops + context images, τ 0.1)",
-                                     config: CoroCLConfig.self) { c, _ in CoroCLLoss(temperature: c.temperature, maxViews: c.maxViews) }
+                                     config: CoroCLConfig.self) { c, _ in
+            CoroCLLoss(temperature: c.temperature, maxViews: c.maxViews, anchors: c.anchors, contrast: c.contrast)
+        }
     }
 }

@@ -48,6 +48,34 @@ struct CoroCLLossTests {
                     "d/d context embeddings")
     }
 
+    @Test("the anchor and contrast set options (all/all, crop/crop) agree with scripts/fixtures/rpl.py on the same draws; all anchors need all contrast",
+          arguments: [(CoroCLLoss.PixelSet.all, CoroCLLoss.PixelSet.all), (.crop, .crop)])
+    func pixelSets(_ anchors: CoroCLLoss.PixelSet, _ contrast: CoroCLLoss.PixelSet) throws {
+        let fixture = try Fixture("rpl.h5")
+        let group = "/corocl/max_views_512/", variant = group + "anchors_\(anchors.rawValue)_contrast_\(contrast.rawValue)/"
+        let (batch, head, context, embeddings, contextEmbeddings) = try Self.inputs(fixture)
+        let loss = CoroCLLoss(anchors: anchors, contrast: contrast, sampling: .fixed(try Self.draws(fixture, group)))
+        let none = SegmenterOutput(logits: Tensor.zeros([3, 1, 1, 1]), decoderFeatures: Tensor.zeros([3, 1, 1, 1]), features: [:])
+        let value = try loss(batch, none, head, context: context)
+        expectClose(value, try fixture.tensor(variant + "loss"), tolerance: 1e-5, "loss")
+        value.backward()
+        expectClose(try #require(embeddings.grad), try fixture.tensor(variant + "grad"), tolerance: 1e-5, "d/d crop embeddings")
+        let contextGrad = try fixture.tensor(variant + "context_grad")
+        if let grad = contextEmbeddings.grad {
+            expectClose(grad, contextGrad, tolerance: 1e-5, "d/d context embeddings")
+        } else {
+            #expect(contrast == .crop && contextGrad.scalars.allSatisfy { $0 == 0 }, "crop contrast never reads the context rows")
+        }
+        let registry = try Registry(plugins: [RPLPlugin.self])
+        let context2 = BuildContext(registry: registry, rng: SeededGenerator(seed: 0))
+        do {
+            _ = try registry.losses.build(try RecipeNode(yaml: "{type: corocl, anchors: all, contrast: crop}", file: "r.yaml"), context2)
+            Issue.record("all anchors against crop contrast built")
+        } catch {
+            #expect("\(error)".contains("contrast") && "\(error)".contains("use contrast: all"), "\(error)")
+        }
+    }
+
     @Test("the skip rule: fewer than 2 pasted crops, or no context forward, give 0 and ask for no context; seeded draws are a function of the batch seed")
     func skipRuleAndSeeding() throws {
         let fixture = try Fixture("rpl.h5")

@@ -85,6 +85,15 @@ struct RPLHeadTests {
 
         let fresh = try #require(try registry.heads.build(try RecipeNode(yaml: "{type: rpl, copy_context: false, channels: 8}"), context) as? RPLHead)
         #expect(!fresh.copiedContext && fresh.stateDict()["bot_atten_aspp.weight"]?.shape == [8, 40, 1, 1])
+
+        // projector_channels sets CoroCL's embedding width (default: dec0's, 24 here).
+        #expect(headState["proj_head.proj.0.weight"]?.shape == [24, 16, 1, 1])
+        let narrow = try registry.heads.build(try RecipeNode(yaml: "{type: rpl, projector_channels: 64}"), context)
+        #expect(narrow.stateDict()["proj_head.proj.0.weight"]?.shape == [64, 16, 1, 1] && narrow.stateDict()["proj_head.proj.0.bias"]?.shape == [64])
+        narrow.train()
+        let seg = GradMode.noGrad { segmenter(try! fixture.tensor("/input")) }
+        #expect(narrow(seg, segmenter: segmenter).embeddings?.shape.prefix(2) == [4, 64])
+        #expect(throws: (any Error).self) { try registry.heads.build(try RecipeNode(yaml: "{type: rpl, projector_channels: 0}"), context) }
     }
 
     @Test("the head builds on every registered segmenter and its logits have the segmenter's shape",

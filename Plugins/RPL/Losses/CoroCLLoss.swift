@@ -3,24 +3,33 @@ import OoDKit
 import SceneData
 import TensorCore
 
-/// `{type: corocl, temperature: 0.1, max_views: 512}`.
+/// `{type: corocl, temperature: 0.1, max_views: 512, anchors: crop, contrast: all}`.
 public struct CoroCLConfig: RecipeConfig {
     /// The InfoNCE temperature τ.
     public var temperature: Float
     /// The most pixels of each kind sampled per step.
     public var maxViews: Int
+    /// Which drawn pixels are anchors (RPL: the crop's).
+    public var anchors: CoroCLLoss.PixelSet
+    /// Which drawn pixels anchors are contrasted with (RPL: all four kinds).
+    public var contrast: CoroCLLoss.PixelSet
 
-    enum CodingKeys: String, CodingKey { case temperature, maxViews = "max_views" }
+    enum CodingKeys: String, CodingKey { case temperature, maxViews = "max_views", anchors, contrast }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         temperature = try c.value(.temperature, default: 0.1)
         maxViews = try c.value(.maxViews, default: 512)
+        anchors = try c.value(.anchors, default: .crop)
+        contrast = try c.value(.contrast, default: .all)
     }
 
     public func validate() throws {
         guard temperature > 0, temperature.isFinite else { throw ConfigError(key: "temperature", "must be positive, got \(temperature)") }
         guard maxViews >= 1 else { throw ConfigError(key: "max_views", "must be at least 1, got \(maxViews)") }
+        guard !(anchors == .all && contrast == .crop) else {
+            throw ConfigError(key: "contrast", "'crop' cannot hold 'all' anchors (the context pixels would contrast with nothing); use contrast: all")
+        }
     }
 }
 
@@ -34,11 +43,18 @@ public struct CoroCLConfig: RecipeConfig {
 /// L2-normalised per pixel. `n = min(max_views, #crop outliers, #crop inliers, #context
 /// outliers, #context inliers)` pixels of each kind are drawn without replacement; anchors
 /// are the n crop outliers and n crop inliers, the contrast set those anchors followed by n
-/// context outliers and n context inliers. Registered as `corocl`.
+/// context outliers and n context inliers (RPL's; ``anchors`` and ``contrast`` change the
+/// two sets for ablations). Registered as `corocl`.
 public struct CoroCLLoss: LossTerm {
     /// The four kinds of pixels sampled, in the order they are drawn.
     public enum Kind: Int, Sendable, CaseIterable {
         case cropOutlier, cropInlier, contextOutlier, contextInlier
+    }
+
+    /// The drawn pixels of the crops alone (`crop`: n outliers, n inliers) or of the crops
+    /// and the context images (`all`: then n context outliers, n context inliers).
+    public enum PixelSet: String, Sendable, Decodable, CaseIterable, RecipeChoice {
+        case crop, all
     }
 
     /// How the pixels of each kind are chosen.
@@ -54,14 +70,17 @@ public struct CoroCLLoss: LossTerm {
     public let temperature: Float
     /// The most pixels of each kind per step.
     public let maxViews: Int
+    /// The anchors and the contrast set (RPL: crop anchors against all pixels).
+    public let anchors: PixelSet, contrast: PixelSet
     /// How pixels are chosen.
     public let sampling: Sampling
 
     public var name: String { "corocl" }
 
-    /// The loss with RPL's settings unless given.
-    public init(temperature: Float = 0.1, maxViews: Int = 512, sampling: Sampling = .seeded) {
-        (self.temperature, self.maxViews, self.sampling) = (temperature, maxViews, sampling)
+    /// The loss with RPL's settings unless given (`anchors: .all` needs `contrast: .all`).
+    public init(temperature: Float = 0.1, maxViews: Int = 512, anchors: PixelSet = .crop, contrast: PixelSet = .all,
+                sampling: Sampling = .seeded) {
+        (self.temperature, self.maxViews, self.anchors, self.contrast, self.sampling) = (temperature, maxViews, anchors, contrast, sampling)
     }
 
     /// The crops that received a pasted outlier.
@@ -91,8 +110,10 @@ public struct CoroCLLoss: LossTerm {
             let chosen = try choose(kind, n, from: rows.count, using: &rng)
             drawn.append(embeddings.indexSelect(axis: 0, indices: chosen.map { rows[$0] }))
         }
-        let anchors = Tensor.concat([drawn[0], drawn[1]], axis: 0)
-        return infoNCE(anchors: anchors, contrast: Tensor.concat([anchors, drawn[2], drawn[3]], axis: 0), n: n)
+        // With crop contrast an anchor has n - 1 positives: none when n is 1.
+        if contrast == .crop && n < 2 { return Tensor.zeros([]) }
+        func rows(_ set: PixelSet) -> Tensor { Tensor.concat(set == .crop ? Array(drawn[0..<2]) : drawn, axis: 0) }
+        return infoNCE(anchors: rows(anchors), contrast: rows(contrast), n: n)
     }
 
     /// `n` positions among `count` pixels of `kind`.
@@ -135,25 +156,28 @@ public struct CoroCLLoss: LossTerm {
         return (rows, outliers, inliers)
     }
 
-    /// The supervised InfoNCE of the `2n` anchors (n outliers, then n inliers) against the
-    /// `4n` contrast rows (the anchors, n context outliers, n context inliers): logits
-    /// `a·c/τ` minus the row max; positives share the label, each anchor's own copy excluded;
-    /// `log p = l − log(exp(l) + Σ_neg exp(l_neg))`, averaged over positives, then anchors, negated.
+    /// The supervised InfoNCE of the anchors against the contrast rows, both blocks of n
+    /// rows in the order crop outliers, crop inliers[, context outliers, context inliers]
+    /// (RPL: 2n crop anchors against all 4n rows); the anchors are the contrast's first rows.
+    /// Logits `a·c/τ` minus the row max; positives share the label, each anchor's own copy
+    /// excluded; `log p = l − log(exp(l) + Σ_neg exp(l_neg))`, averaged over positives, then
+    /// anchors, negated.
     func infoNCE(anchors: Tensor, contrast: Tensor, n: Int) -> Tensor {
+        let (a, c) = (anchors.shape[0], contrast.shape[0])
         let label = { (row: Int) in row % (2 * n) < n }  // true: outlier
-        var positive = [Float](repeating: 0, count: 2 * n * 4 * n), negative = positive
-        for i in 0..<(2 * n) {
-            for j in 0..<(4 * n) {
-                if label(i) == label(j) { positive[i * 4 * n + j] = i == j ? 0 : 1 } else { negative[i * 4 * n + j] = 1 }
+        var positive = [Float](repeating: 0, count: a * c), negative = positive
+        for i in 0..<a {
+            for j in 0..<c {
+                if label(i) == label(j) { positive[i * c + j] = i == j ? 0 : 1 } else { negative[i * c + j] = 1 }
             }
         }
-        let positives = Tensor(shape: [2 * n, 4 * n], positive), negatives = Tensor(shape: [2 * n, 4 * n], negative)
+        let positives = Tensor(shape: [a, c], positive), negatives = Tensor(shape: [a, c], negative)
         let similarity = anchors.matmul(contrast.transposed()) / temperature
         let logits = similarity - similarity.max(axis: 1, keepDims: true).detached()
         let exponentials = logits.exp()
         let negativeSum = (exponentials * negatives).sum(axis: 1, keepDims: true)
         let logProbability = logits - (exponentials + negativeSum).log()
-        let perAnchor = (positives * logProbability).sum(axis: 1) / Float(2 * n - 1)
+        let perAnchor = (positives * logProbability).sum(axis: 1) / Float(c / 2 - 1)
         return -perAnchor.mean()
     }
 }
