@@ -91,17 +91,18 @@ struct QuickstartCommand: ParsableCommand {
 
     /// Trains (or continues) `segmenter.yaml`; returns its final checkpoint.
     private func trainTheSegmenter(style: ProgressStyle) throws -> String {
-        let loaded = try RecipeLoader.load(Self.folder + "/segmenter.yaml")
+        let recipe = Self.folder + "/segmenter.yaml"
+        let loaded = try RecipeLoader.load(recipe)
         let furthest = RunCheckpoints.furthest(in: loaded.workDir, stages: loaded.recipe.stages)
-        let final = loaded.workDir + "/" + (loaded.recipe.stages.last?.name ?? "segmenter") + "/final.h5"
-        if furthest?.finished == true {
-            say("      trained earlier: \(final)")
-            return final
+        if let furthest, furthest.finished {
+            say("      trained earlier: \(furthest.path)")
+            return furthest.path
         }
-        try interruptible(hint: "run pixelood quickstart --train-segmenter again to continue") { interrupt in
-            _ = try Trainer(loaded, registry: CommandContext.registry,
-                            options: TrainOptions(resume: furthest?.path, progress: style, interrupt: interrupt)).run()
+        let results = try interruptible(hint: "run pixelood quickstart --train-segmenter again to continue") { interrupt in
+            try Trainer(loaded, registry: CommandContext.registry,
+                        options: TrainOptions(resume: furthest?.path, progress: style, interrupt: interrupt)).run()
         }
+        guard let final = results.last?.checkpoint else { throw ValidationError("\(recipe) has no stage to train") }
         return final
     }
 
