@@ -41,7 +41,7 @@ struct QuickstartCommand: ParsableCommand {
     func run() throws {
         let sweepFile = Self.folder + "/quickstart.yaml"
         guard FileManager.default.fileExists(atPath: sweepFile) else {
-            throw ValidationError("no \(sweepFile) here: run pixelood quickstart from the root of the PixelOoD checkout")
+            throw QuickstartError.notInCheckout(missing: sweepFile)
         }
         let began = Date()
         try BLAS.load()
@@ -60,7 +60,7 @@ struct QuickstartCommand: ParsableCommand {
         } else {
             let bundled = Self.folder + "/segmenter.h5"
             guard FileManager.default.fileExists(atPath: bundled) else {
-                throw ValidationError("the bundled segmenter \(bundled) is missing: restore it (git checkout \(bundled)) or pass --train-segmenter")
+                throw QuickstartError.missingSegmenter(path: bundled)
             }
             say("[2/3] segmenter: \(bundled) (trained by \(Self.folder)/segmenter.yaml; --train-segmenter trains it again)")
         }
@@ -82,8 +82,7 @@ struct QuickstartCommand: ParsableCommand {
         case wanted?:
             say("      complete (\(Self.worldFolder)/\(WorldManifest.fileName)), not written again")
         case let other?:
-            throw ValidationError("\(Self.worldFolder) holds another synthetic world (\(other.height)x\(other.width), seed \(other.seed), "
-                                  + "\(other.perAnomalySet) images per set); move it away so the quickstart can write its own")
+            throw QuickstartError.otherWorld(folder: Self.worldFolder, found: other)
         case nil:
             try DataCommand.Synth.write(Self.world, counts: Self.counts, to: Self.worldFolder, progress: style)
         }
@@ -102,9 +101,35 @@ struct QuickstartCommand: ParsableCommand {
             try Trainer(loaded, registry: CommandContext.registry,
                         options: TrainOptions(resume: furthest?.path, progress: style, interrupt: interrupt)).run()
         }
-        guard let final = results.last?.checkpoint else { throw ValidationError("\(recipe) has no stage to train") }
+        guard let final = results.last?.checkpoint else { throw QuickstartError.nothingTrained(recipe: recipe) }
         return final
     }
 
     private func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+}
+
+/// Why the quickstart cannot run here (exit status 1).
+enum QuickstartError: Error, CustomStringConvertible {
+    /// The sweep file is not under the current directory.
+    case notInCheckout(missing: String)
+    /// The bundled segmenter was deleted.
+    case missingSegmenter(path: String)
+    /// The world folder holds a world of another size, seed or count.
+    case otherWorld(folder: String, found: WorldManifest)
+    /// The segmenter recipe trained nothing.
+    case nothingTrained(recipe: String)
+
+    var description: String {
+        switch self {
+        case .notInCheckout(let missing):
+            return "no \(missing) here: run pixelood quickstart from the root of the PixelOoD checkout"
+        case .missingSegmenter(let path):
+            return "the bundled segmenter \(path) is missing: restore it (git checkout \(path)) or pass --train-segmenter"
+        case .otherWorld(let folder, let other):
+            return "\(folder) holds another synthetic world (\(other.height)x\(other.width), seed \(other.seed), "
+                + "\(other.perAnomalySet) images per set); move it away so the quickstart can write its own"
+        case .nothingTrained(let recipe):
+            return "\(recipe) has no stage to train"
+        }
+    }
 }
