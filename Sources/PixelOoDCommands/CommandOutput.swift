@@ -14,7 +14,7 @@ func interruptible<T>(hint: String? = nil, _ body: (InterruptFlag) throws -> T) 
         return try body(interrupt)
     } catch let error as TrainError {
         if case .interrupted = error {
-            FileHandle.standardError.write(Data(("\(error)\n" + (hint.map { $0 + "\n" } ?? "")).utf8))
+            sayOnStandardError("\(error)" + (hint.map { "\n" + $0 } ?? ""))
             throw ExitCode(130)
         }
         throw error
@@ -26,4 +26,9 @@ func interruptible<T>(hint: String? = nil, _ body: (InterruptFlag) throws -> T) 
 func printNow(_ line: String) {
     print(line)
     fflush(nil)
+}
+
+/// Writes `line` and a newline to standard error (status lines of long commands).
+func sayOnStandardError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -47,13 +47,13 @@ struct QuickstartCommand: ParsableCommand {
         try BLAS.load()
         let style = progressArgument.style
 
-        say("[1/3] world: \(Self.worldFolder)")
+        sayOnStandardError("[1/3] world: \(Self.worldFolder)")
         try writeWorldIfNeeded(style: style)
 
         var overrides: [RecipeOverride] = []
         var plan = try SweepPlan.load(sweepFile)
         if trainSegmenter {
-            say("[2/3] segmenter: training \(Self.folder)/segmenter.yaml")
+            sayOnStandardError("[2/3] segmenter: training \(Self.folder)/segmenter.yaml")
             let checkpoint = try trainTheSegmenter(style: style)
             overrides.append(try RecipeOverride(parsing: "checkpoint=\(checkpoint)"))
             plan = try SweepPlan.load(sweepFile, workDir: plan.workDir + "/own-segmenter")
@@ -62,10 +62,10 @@ struct QuickstartCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: bundled) else {
                 throw QuickstartError.missingSegmenter(path: bundled)
             }
-            say("[2/3] segmenter: \(bundled) (trained by \(Self.folder)/segmenter.yaml; --train-segmenter trains it again)")
+            sayOnStandardError("[2/3] segmenter: \(bundled) (trained by \(Self.folder)/segmenter.yaml; --train-segmenter trains it again)")
         }
 
-        say("[3/3] methods: \(plan.points.map(\.name).joined(separator: ", ")) -> \(plan.workDir)")
+        sayOnStandardError("[3/3] methods: \(plan.points.map(\.name).joined(separator: ", ")) -> \(plan.workDir)")
         let table = try SweepCommand.run(plan, options: SweepOptions(overrides: overrides, only: only.isEmpty ? nil : only, progress: style,
                                                                      storeDirectory: plan.workDir + "/feature-store"),
                                          hint: "run pixelood quickstart" + (trainSegmenter ? " --train-segmenter" : "") + " again to continue")
@@ -80,7 +80,7 @@ struct QuickstartCommand: ParsableCommand {
         let wanted = WorldManifest(Self.world, counts: Self.counts)
         switch WorldManifest.read(from: Self.worldFolder) {
         case wanted?:
-            say("      complete (\(Self.worldFolder)/\(WorldManifest.fileName)), not written again")
+            sayOnStandardError("      complete (\(Self.worldFolder)/\(WorldManifest.fileName)), not written again")
         case let other?:
             throw QuickstartError.otherWorld(folder: Self.worldFolder, found: other)
         case nil:
@@ -94,7 +94,7 @@ struct QuickstartCommand: ParsableCommand {
         let loaded = try RecipeLoader.load(recipe)
         let furthest = RunCheckpoints.furthest(in: loaded.workDir, stages: loaded.recipe.stages)
         if let furthest, furthest.finished {
-            say("      trained earlier: \(furthest.path)")
+            sayOnStandardError("      trained earlier: \(furthest.path)")
             return furthest.path
         }
         let results = try interruptible(hint: "run pixelood quickstart --train-segmenter again to continue") { interrupt in
@@ -105,7 +105,6 @@ struct QuickstartCommand: ParsableCommand {
         return final
     }
 
-    private func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }
 
 /// Why the quickstart cannot run here (exit status 1).

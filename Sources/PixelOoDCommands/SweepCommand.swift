@@ -62,9 +62,7 @@ struct SweepCommand: ParsableCommand {
         try interruptible(hint: hint) { interrupt in
             var options = options
             options.interrupt = interrupt
-            let runner = SweepRunner(plan, registry: CommandContext.registry, options: options) {
-                FileHandle.standardError.write(Data(($0 + "\n").utf8))
-            }
+            let runner = SweepRunner(plan, registry: CommandContext.registry, options: options, say: sayOnStandardError)
             let table = SweepTable(try runner.run())
             try table.write(to: plan.workDir, title: "Sweep \(plan.file)")
             return table

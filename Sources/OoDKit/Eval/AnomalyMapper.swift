@@ -29,7 +29,8 @@ public struct AnomalyMapper {
     ///   recipe (convert one with a recipe: `pixelood train` or `eval --checkpoint`);
     ///   ``RecipeError`` (located in the checkpoint's recipe or in `score`); checkpoint errors.
     public init(checkpoint: String, registry: Registry, score: String? = nil) throws {
-        let metadata = try Checkpoint.load(from: checkpoint).metadata
+        let stored = try Checkpoint.load(from: checkpoint)
+        let metadata = stored.metadata
         guard !metadata.recipe.isEmpty else { throw EvalError.noRecipeInCheckpoint(path: checkpoint) }
         let source = checkpoint + " (its recipe)"
         let tree = try RecipeParser.parse(metadata.recipe, file: source)
@@ -41,7 +42,7 @@ public struct AnomalyMapper {
         context.attachedSegmenter = segmenter
 
         let stage = Self.stage(writing: checkpoint, in: recipe.stages)
-        if score == nil, let stage, let node = stage.head, try Checkpoint.load(from: checkpoint).model.roots.contains("head") {
+        if score == nil, let stage, let node = stage.head, stored.model.roots.contains("head") {
             let head = try registry.heads.build(node, context)   // built before BN folding: a head may copy the segmenter's layers
             try head.load(checkpoint: checkpoint, prefix: "head.")
             head.eval()

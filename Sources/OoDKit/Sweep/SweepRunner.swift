@@ -165,8 +165,6 @@ public struct SweepRunner {
         if !heads.isEmpty {
             return heads.map { SweepRowChoice(method: $0, label: heads.count == 1 ? point.name : point.name + " · " + $0) }
         }
-        var methods: [String] = []
-        for row in report?.rows ?? [] where !methods.contains(row.method) { methods.append(row.method) }
-        return methods.map { SweepRowChoice(method: $0, label: point.name + " · " + $0) }
+        return (report?.rows ?? []).map(\.method).distinctInOrder().map { SweepRowChoice(method: $0, label: point.name + " · " + $0) }
     }
 }

@@ -33,8 +33,7 @@ public struct SweepTable: Sendable, Codable {
 
     /// The table of `results`.
     public init(_ results: [SweepPointResult]) {
-        var datasets: [String] = []
-        for row in results.flatMap({ $0.report?.rows ?? [] }) where !datasets.contains(row.dataset) { datasets.append(row.dataset) }
+        let datasets = results.flatMap { $0.report?.rows ?? [] }.map(\.dataset).distinctInOrder()
         self.datasets = datasets
         rows = results.flatMap { result in
             result.rows.map { choice in

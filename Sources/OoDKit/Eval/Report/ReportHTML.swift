@@ -17,7 +17,7 @@ struct ReportHTML {
     /// The page.
     /// - Throws: ``ImageIOError`` when a picture cannot be encoded.
     func render() throws -> String {
-        let sets = ordered(report.rows.map(\.dataset)), methods = ordered(report.rows.map(\.method))
+        let sets = report.rows.map(\.dataset).distinctInOrder(), methods = report.rows.map(\.method).distinctInOrder()
         var html = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
                     "<title>PixelOoD evaluation · \(escape(report.recipe))</title>", "<style>\(Self.style)</style></head><body>",
                     "<h1>PixelOoD evaluation</h1>", "<p class=\"meta\">\(metadata)</p>", "<h2>Results</h2>", table(sets: sets, methods: methods)]
@@ -112,13 +112,6 @@ struct ReportHTML {
             }
         }
         return RGBImage(width: width, height: height, pixels: pixels)
-    }
-
-    /// The distinct values of `names`, in first-seen order.
-    private func ordered(_ names: [String]) -> [String] {
-        var seen: [String] = []
-        for name in names where !seen.contains(name) { seen.append(name) }
-        return seen
     }
 
     private func escape(_ text: String) -> String { ReportCharts.escape(text) }
