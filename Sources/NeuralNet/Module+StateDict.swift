@@ -78,7 +78,7 @@ extension Module {
         let unexpected = state.keys.filter { !ownKeys.contains($0) }
         if !missing.isEmpty || !mismatched.isEmpty || (strict && !unexpected.isEmpty) {
             throw StateDictError(source: source, missing: missing, unexpected: strict ? unexpected : [],
-                                 mismatched: mismatched)
+                                 mismatched: mismatched, hints: loadingHints(for: mismatched))
         }
         for (key, parameter) in namedParameters() { if let value = state[key] { parameter.assign(value) } }
         for (key, buffer) in namedBuffers() {

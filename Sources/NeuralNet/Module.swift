@@ -40,6 +40,11 @@ open class Module {
     /// (DeepLabV3+ with an abstention output completes a K-class final layer with its own
     /// initialised row). Default: `state` unchanged.
     open func adaptedForLoading(_ state: StateDict) -> StateDict { state }
+
+    /// What a failed load of this module should tell the user beyond the key lists: a model
+    /// that knows which option explains a mismatch names it (DeepLabV3+: a K+1-row final layer
+    /// is a PEBAL checkpoint, load it with `abstention: true`). Default: nothing.
+    open func loadingHints(for mismatched: [StateDictError.Mismatch]) -> [String] { [] }
 }
 
 /// A module mapping one tensor to one tensor, so it can sit in a ``Sequential``.

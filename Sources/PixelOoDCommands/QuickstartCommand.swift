@@ -18,8 +18,10 @@ struct QuickstartCommand: ParsableCommand {
             the bundled Examples/quickstart/segmenter.h5, which Examples/quickstart/segmenter.yaml \
             trained, or with --train-segmenter that recipe trained again (about 10 minutes on 2 \
             cores); (3) the sweep Examples/quickstart/quickstart.yaml: colour rarity, the four \
-            logit scores, SML, Mahalanobis, Meta-OoD, PEBAL, DUQ, RPL and RPL+CoroCL, each into \
-            its own folder under runs/quickstart, then the table (sweep.md, sweep.json). Ctrl-C \
+            logit scores, SML, Mahalanobis, Meta-OoD and RPL on its segmenter, PEBAL and RPL on \
+            its segmenter, DUQ, RPL and RPL+CoroCL, each into its own folder under \
+            runs/quickstart, then the table (sweep.md, sweep.json). --seeds 666,1,2 trains each \
+            method under three seeds and shows mean ± std. Ctrl-C \
             checkpoints and exits with status 130; the same command again continues.
             """)
 
@@ -33,7 +35,11 @@ struct QuickstartCommand: ParsableCommand {
     @Flag(help: "Train the segmenter with Examples/quickstart/segmenter.yaml instead of loading the bundled segmenter.h5 (the sweep then goes to runs/quickstart/own-segmenter).")
     var trainSegmenter = false
 
-    @Option(help: "Run only this point of the sweep (repeatable): logit-scores, SML, Mahalanobis, Meta-OoD, PEBAL, DUQ, RPL, RPL+CoroCL.")
+    @Option(help: ArgumentHelp("Train every method once per seed and show mean ± std (the sweep then goes to runs/quickstart/seeds; about 3x the time).",
+                               valueName: "666,1,2"))
+    var seeds: String?
+
+    @Option(help: "Run only this point of the sweep (repeatable): logit-scores, SML, Mahalanobis, Meta-OoD, RPL-on-Meta-OoD, PEBAL, RPL-on-PEBAL, DUQ, RPL, RPL+CoroCL.")
     var only: [String] = []
 
     @OptionGroup var progressArgument: ProgressArgument
@@ -50,25 +56,27 @@ struct QuickstartCommand: ParsableCommand {
         sayOnStandardError("[1/3] world: \(Self.worldFolder)")
         try writeWorldIfNeeded(style: style)
 
-        var overrides: [RecipeOverride] = []
-        var plan = try SweepPlan.load(sweepFile)
+        let seedList = try seeds.map(SweepCommand.seedList)
+        let workDir = try SweepPlan.load(sweepFile).workDir + (seedList == nil ? "" : "/seeds")
+        let plan: SweepPlan
         if trainSegmenter {
             sayOnStandardError("[2/3] segmenter: training \(Self.folder)/segmenter.yaml")
             let checkpoint = try trainTheSegmenter(style: style)
-            overrides.append(try RecipeOverride(parsing: "checkpoint=\(checkpoint)"))
-            plan = try SweepPlan.load(sweepFile, workDir: plan.workDir + "/own-segmenter")
+            plan = try SweepPlan.load(sweepFile, workDir: workDir + "/own-segmenter", seeds: seedList,
+                                      baseOverrides: [try RecipeOverride(parsing: "checkpoint=\(checkpoint)")])
         } else {
             let bundled = Self.folder + "/segmenter.h5"
             guard FileManager.default.fileExists(atPath: bundled) else {
                 throw QuickstartError.missingSegmenter(path: bundled)
             }
             sayOnStandardError("[2/3] segmenter: \(bundled) (trained by \(Self.folder)/segmenter.yaml; --train-segmenter trains it again)")
+            plan = try SweepPlan.load(sweepFile, workDir: workDir, seeds: seedList)
         }
 
         sayOnStandardError("[3/3] methods: \(plan.points.map(\.name).joined(separator: ", ")) -> \(plan.workDir)")
-        let table = try SweepCommand.run(plan, options: SweepOptions(overrides: overrides, only: only.isEmpty ? nil : only, progress: style,
+        let table = try SweepCommand.run(plan, options: SweepOptions(only: only.isEmpty ? nil : only, progress: style,
                                                                      storeDirectory: plan.workDir + "/feature-store"),
-                                         hint: "run pixelood quickstart" + (trainSegmenter ? " --train-segmenter" : "") + " again to continue")
+                                         hint: "run pixelood quickstart" + (trainSegmenter ? " --train-segmenter" : "") + (seeds.map { " --seeds \($0)" } ?? "") + " again to continue")
         print("")
         print(table.markdown)
         print(String(format: "quickstart done in %.1f min; the table is %@/sweep.md, each method's report %@/<method>/eval/report.md",

@@ -21,11 +21,18 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: "The sweep file.")
     var sweep: String
 
-    @Option(name: .customLong("set"), help: "Override one value of every point's recipe: key.path=value (YAML), repeatable.")
+    @Option(name: .customLong("set"), help: "Override one value of every point's recipe, after the points' own set: key.path=value (YAML), repeatable.")
     var overrides: [String] = []
+
+    @Option(name: .customLong("base-set"), help: "Override one value of every point's recipe before the points' own set: (as the sweep's set:), so a point's own value wins: key.path=value, repeatable.")
+    var baseOverrides: [String] = []
 
     @Option(help: "Write the points here instead of the sweep's work_dir.")
     var workDir: String?
+
+    @Option(help: ArgumentHelp("Run every point that trains once per seed, in <point>/seed=<seed>; the table shows mean ± std (replaces the sweep's seeds:).",
+                               valueName: "666,1,2"))
+    var seeds: String?
 
     @Option(help: "Run only this point (repeatable); the table shows every finished point.")
     var only: [String] = []
@@ -39,22 +46,34 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var progressArgument: ProgressArgument
 
     func run() throws {
-        let plan = try SweepPlan.load(sweep, workDir: workDir)
+        let plan = try SweepPlan.load(sweep, workDir: workDir, seeds: try seeds.map(Self.seedList),
+                                      baseOverrides: try baseOverrides.map(RecipeOverride.init(parsing:)))
+        let setOverrides = try overrides.map(RecipeOverride.init(parsing:))
         if dryRun {
-            let runner = SweepRunner(plan, registry: CommandContext.registry)
-            for point in plan.points {
-                _ = try runner.load(point)  // every point's recipe reads and validates, overrides applied
-                let sets = point.overrides.map { "\($0.keyPath.joined(separator: "."))=\($0.shownValue)" }
-                print("\(point.name): \(point.recipe)" + (sets.isEmpty ? "" : " " + sets.joined(separator: " ")) + " -> \(point.folder)")
+            let runner = SweepRunner(plan, registry: CommandContext.registry, options: SweepOptions(overrides: setOverrides))
+            for run in try runner.runs() {
+                _ = try runner.load(run)  // every run's recipe reads and validates, overrides applied
+                let sets = run.overrides.map { "\($0.keyPath.joined(separator: "."))=\($0.shownValue)" } + (run.seed.map { ["seed=\($0)"] } ?? [])
+                print("\(run.label): \(run.point.recipe)" + (sets.isEmpty ? "" : " " + sets.joined(separator: " ")) + " -> \(run.folder)")
             }
             return
         }
         try BLAS.load()
-        let table = try Self.run(plan, options: SweepOptions(overrides: try overrides.map(RecipeOverride.init(parsing:)),
+        let table = try Self.run(plan, options: SweepOptions(overrides: setOverrides,
                                                               only: only.isEmpty ? nil : only, progress: progressArgument.style,
                                                               storeDirectory: noStore ? nil : plan.workDir + "/feature-store"))
         print(table.markdown)
         print("wrote \(plan.workDir)/sweep.md and \(plan.workDir)/sweep.json")
+    }
+
+    /// `--seeds 666,1,2` as distinct seeds.
+    static func seedList(_ text: String) throws -> [UInt64] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let seeds = parts.compactMap { UInt64($0) }
+        guard seeds.count == parts.count, !seeds.isEmpty, Set(seeds).count == seeds.count else {
+            throw ValidationError("--seeds expects distinct non-negative integers separated by commas (666,1,2), got '\(text)'")
+        }
+        return seeds
     }
 
     /// Runs `plan` with Ctrl-C caught (exit 130 after the checkpoint), writes and returns its table.

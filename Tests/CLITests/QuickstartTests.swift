@@ -33,22 +33,28 @@ struct QuickstartTests {
         #expect(result.count == 1 && result[0].stepsRun == 2 && result[0].lastLoss.isFinite)
     }
 
-    @Test("the quickstart sweep and every sweep in Examples/sweeps plan, and each point's recipe builds with the bundled plugins")
+    @Test("the quickstart sweep and every sweep in Examples/sweeps plan, seeded or not, and each run's recipe builds with the bundled plugins")
     func shippedSweepsBuild() throws {
         let registry = try Registry(plugins: bundledPlugins)
         let sweeps = try FileManager.default.contentsOfDirectory(atPath: examplesRoot + "/sweeps").filter { $0.hasSuffix(".yaml") }
             .map { examplesRoot + "/sweeps/" + $0 } + [examplesRoot + "/quickstart/quickstart.yaml"]
         #expect(sweeps.count >= 4)
         for file in sweeps {
-            let plan = try SweepPlan.load(file, workDir: "/tmp/pixelood-unused")
-            #expect(!plan.points.isEmpty, "\(file)")
-            for point in plan.points {
-                let loaded = try SweepRunner(plan, registry: registry).load(point)
-                _ = try RecipeCheck.build(loaded.recipe, registry: registry, openData: false)
+            for seeds in [nil, [666, 1] as [UInt64]] {
+                let plan = try SweepPlan.load(file, workDir: "/tmp/pixelood-unused", seeds: seeds)
+                #expect(!plan.points.isEmpty, "\(file)")
+                let runner = SweepRunner(plan, registry: registry)
+                for run in try runner.runs() {
+                    let loaded = try runner.load(run)
+                    _ = try RecipeCheck.build(loaded.recipe, registry: registry, openData: false)
+                    if let seed = run.seed, let checkpoint = loaded.recipe.checkpoint, checkpoint.hasPrefix("/tmp/pixelood-unused/") {
+                        #expect(checkpoint.contains("/seed=\(seed)/"), "a chained point reads its own seed's segmenter: \(checkpoint)")
+                    }
+                }
             }
         }
         let quickstart = try SweepPlan.load(examplesRoot + "/quickstart/quickstart.yaml")
-        #expect(quickstart.points.map(\.name) == ["logit-scores", "SML", "Mahalanobis", "Meta-OoD", "PEBAL", "DUQ", "RPL", "RPL+CoroCL"])
+        #expect(quickstart.points.map(\.name) == ["logit-scores", "SML", "Mahalanobis", "Meta-OoD", "RPL-on-Meta-OoD", "PEBAL", "RPL-on-PEBAL", "DUQ", "RPL", "RPL+CoroCL"])
     }
 
     @Test("infer: a segmenter checkpoint's map is its recipe's score (here -max logit), a head checkpoint's is the head's; three PNGs per image")

@@ -37,7 +37,7 @@ struct AbstentionOutputTests {
                 "classify gives the class logits only (RPL on a PEBAL segmenter)")
     }
 
-    @Test("a PEBAL checkpoint round-trips; it does not load into a model without the abstention output")
+    @Test("a PEBAL checkpoint round-trips; it does not load into a model without the abstention output, and the error says which option loads it")
     func pebalCheckpoint() throws {
         let trained = try resnetDeepLab(abstention: true)
         let state = trained.stateDict()
@@ -46,7 +46,23 @@ struct AbstentionOutputTests {
                                       asppChannels: 16, lowLevelChannels: 8, abstention: true, using: &rng)
         try other.load(state)
         #expect(other.stateDict()["final.6.weight"]?.scalars == state["final.6.weight"]?.scalars)
-        #expect(throws: StateDictError.self) { try resnetDeepLab(abstention: false).load(state) }
+        do {
+            try resnetDeepLab(abstention: false).load(state, source: "pebal.h5")
+            Issue.record("a PEBAL checkpoint loaded into a model without the abstention output")
+        } catch let error as StateDictError {
+            #expect(error.mismatched.map(\.key) == ["final.6.weight"])
+            #expect("\(error)".contains("hint: final.6.weight has 20 rows, 19 classes + 1: a PEBAL checkpoint") && "\(error)".contains("`abstention: true`"), "\(error)")
+        }
+        var fewer = SeededGenerator(seed: 3)
+        let eightClasses = try DeepLabV3Plus(backbone: ResNet(depth: .resnet50, outputStride: .eight, widthDivisor: 16, using: &fewer), numClasses: 8,
+                                             asppChannels: 16, lowLevelChannels: 8, abstention: false, using: &fewer).stateDict()
+        do {
+            try resnetDeepLab(abstention: true).load(eightClasses)
+            Issue.record("an 8-class checkpoint loaded into a 19-class model")
+        } catch let error as StateDictError {
+            #expect(error.hints == ["final.6.weight has 8 rows; with `abstention: true` it loads as `num_classes: 8` (a class layout, "
+                                    + "the abstention row initialised) or `num_classes: 7` (a PEBAL layout)"], "\(error)")
+        }
         #expect(try resnetDeepLab(abstention: false)(Tensor.zeros([1, 3, 16, 16])).abstentionLogits == nil)
     }
 }

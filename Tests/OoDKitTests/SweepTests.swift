@@ -45,7 +45,9 @@ struct SweepTests {
         #expect(sgd.folder == fixture.folder.path + "/sweeps/sgd,seed=2,losses=1")
         #expect(sgd.recipe.hasSuffix("/recipe.yaml"))
         let runner = SweepRunner(plan, registry: fixture.registry)
-        let loaded = try runner.load(sgd)
+        let runs = try runner.runs()
+        #expect(runs.map(\.point.name) == plan.points.map(\.name) && runs.allSatisfy { $0.seed == nil })
+        let loaded = try runner.load(try #require(runs.first { $0.point.name == sgd.name }))
         #expect(loaded.recipe.seed == 2 && loaded.recipe.stages[0].iterations == 2 && loaded.recipe.workDir == sgd.folder)
 
         let grid = try fixture.sweep("recipe: recipe.yaml\ngrid: {stages.0.optimizer.lr: [0.001, 0.01]}\n", workDir: "/tmp/elsewhere")
@@ -75,10 +77,19 @@ struct SweepTests {
         #expect(emptyGrid.contains("grid.seed") && emptyGrid.contains("non-empty list"), "\(emptyGrid)")
         let noRecipe = failure("set: {seed: 1}\n")
         #expect(noRecipe.contains("needs a 'recipe' or 'points'"), "\(noRecipe)")
+        let twiceSeeded = failure("recipe: recipe.yaml\nseeds: [1, 1]\n")
+        #expect(twiceSeeded.contains("sweep.yaml:2") && twiceSeeded.contains("seeds.1") && twiceSeeded.contains("listed twice"), "\(twiceSeeded)")
+        let badSeed = failure("recipe: recipe.yaml\nseeds: [1, -2]\n")
+        #expect(badSeed.contains("seeds.1") && badSeed.contains("non-negative integer"), "\(badSeed)")
+        let laterPoint = failure("recipe: recipe.yaml\npoints:\n  - {name: rpl, set: {checkpoint: '{point:meta}/m/final.h5'}}\n  - {name: meta}\n")
+        #expect(laterPoint.contains("sweep.yaml:3") && laterPoint.contains("{point:meta} names no earlier point (earlier: none)"), "\(laterPoint)")
+        let typo = failure("recipe: recipe.yaml\npoints:\n  - {name: meta}\n  - {name: rpl, set: {checkpoint: '{point:mta}/m/final.h5'}}\n")
+        #expect(typo.contains("checkpoint") && typo.contains("did you mean 'meta'?"), "\(typo)")
 
         let plan = try fixture.sweep("recipe: recipe.yaml\nset: {stages.0.nothing.deeper: 1}\n")
         do {
-            _ = try SweepRunner(plan, registry: fixture.registry).load(plan.points[0])
+            let runner = SweepRunner(plan, registry: fixture.registry)
+            _ = try runner.load(try runner.runs()[0])
             Issue.record("an unknown stage key loaded")
         } catch let error as RecipeError {
             #expect("\(error)".contains("nothing"), "\(error)")
@@ -145,5 +156,96 @@ struct SweepTests {
             #expect("\(error)".contains("point 'lr=0.001'") && "\(error)".contains("remove \(work)/lr=0.001"), "\(error)")
         }
         #expect(throws: SweepError.self) { _ = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(only: ["lr=1"])).run() }
+    }
+
+    @Test("a seeded sweep runs a training point once per seed in <point>/seed=<seed> and one that trains nothing once; the table holds mean ± sample std over the seeds")
+    func seededSweep() throws {
+        let fixture = try TrainingFixture()
+        _ = try fixture.evalRecipe()
+        let work = fixture.folder.path + "/seeded"
+        let plan = try fixture.sweep("""
+            recipe: recipe.yaml
+            set: {stages.0.iterations: 1, stages.0.checkpoint_every: 0}
+            seeds: [1, 2]
+            table: {max_logit: max logit}
+            points:
+              - {name: trained}
+              - {name: scores, set: {stages: []}}
+            """, workDir: work)
+        let lines = Lines()
+        let results = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(progress: .none), say: lines.add).run()
+        #expect(results.map(\.name) == ["trained", "trained", "scores"] && results.map(\.seed) == [1, 2, nil])
+        #expect(FileManager.default.fileExists(atPath: work + "/trained/seed=2/point.json") && FileManager.default.fileExists(atPath: work + "/scores/point.json"))
+        #expect(lines.all.contains { $0.hasPrefix("[1/2] trained seed 2: training seg") }, "\(lines.all)")
+        let recorded = try String(contentsOfFile: work + "/trained/seed=2/recipe.yaml", encoding: .utf8)
+        #expect(recorded.contains("seed: 2"), "\(recorded)")
+
+        let table = SweepTable(results)
+        #expect(table.rows.map(\.point) == ["trained", "scores"] && table.rows[0].seeds == [1, 2] && table.rows[1].seeds.isEmpty)
+        let reports = results.prefix(2).map { run in run.report?.rows.first { $0.method == "max_logit" && $0.dataset == "synthetic static" } }
+        let fprs = try reports.map { 100 * (try #require($0)).pooled.fpr }, auprcs = try reports.map { 100 * (try #require($0)).pooled.averagePrecision }
+        #expect(auprcs[0] != auprcs[1], "two seeds, two initialisations")
+        let row = try #require(table.rows[0].sets[0]), spread = try #require(table.rows[0].spread[0])
+        #expect(abs(row.fpr95 - (fprs[0] + fprs[1]) / 2) < 1e-9 && abs(row.auprc - (auprcs[0] + auprcs[1]) / 2) < 1e-9)
+        #expect(abs(spread.auprc - abs(auprcs[0] - auprcs[1]) / 2.squareRoot()) < 1e-9, "the sample std of two values is |a − b| / √2")
+        #expect(table.rows[0].perSeed.count == 2 && table.rows[1].spread.allSatisfy { $0 == nil })
+        #expect(table.markdown.contains("| method | seeds | synthetic static FPR95 ↓") && table.markdown.contains(String(format: "| max logit | 2 | %.2f ± %.2f |", row.fpr95, spread.fpr95)),
+                "\(table.markdown)")
+        #expect(table.markdown.contains("| max logit | — | "), "the evaluation-only point ran once: \(table.markdown)")
+
+        let again = Lines()
+        _ = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(progress: .none), say: again.add).run()
+        #expect(again.all.count == 3 && again.all.allSatisfy { $0.contains("finished earlier, skipped") }, "\(again.all)")
+    }
+
+    @Test("{point:NAME} names that point's run folder with the same seed; --set cannot break the chain, --base-set applies under it; a point run once cannot take a seeded point's folder")
+    func pointReferencesFollowTheSeed() throws {
+        let fixture = try TrainingFixture()
+        _ = try fixture.recipe(TrainingFixture.segmenterStage)
+        let work = fixture.folder.path + "/chained"
+        let chained = try fixture.sweep("""
+            recipe: recipe.yaml
+            points:
+              - {name: meta}
+              - {name: rpl, set: {checkpoint: "{point:meta}/seg/final.h5"}}
+            """, workDir: work)
+        let once = try SweepRunner(chained, registry: fixture.registry).runs()
+        #expect(try SweepRunner(chained, registry: fixture.registry).load(once[1]).recipe.checkpoint == work + "/meta/seg/final.h5")
+
+        let overridden = SweepRunner(chained, registry: fixture.registry,
+                                     options: SweepOptions(overrides: [try RecipeOverride(parsing: "checkpoint=other.h5")]))
+        do {
+            _ = try overridden.load(once[1])
+            Issue.record("--set replaced a chained checkpoint")
+        } catch let error as RecipeError {
+            #expect("\(error)".contains("point 'rpl' takes checkpoint from {point:meta}") && "\(error)".contains("--base-set"), "\(error)")
+        }
+        #expect(try overridden.load(once[0]).recipe.checkpoint == "other.h5", "a point without a chain takes --set as before")
+        let based = try SweepPlan.load(chained.file, workDir: work, baseOverrides: [try RecipeOverride(parsing: "checkpoint=other.h5")])
+        let basedRuns = try SweepRunner(based, registry: fixture.registry).runs()
+        #expect(try basedRuns.map { try SweepRunner(based, registry: fixture.registry).load($0).recipe.checkpoint }
+                == ["other.h5", work + "/meta/seg/final.h5"], "--base-set applies before the point's own set:")
+
+        var seeded = chained
+        seeded.seeds = [7, 8]
+        let runner = SweepRunner(seeded, registry: fixture.registry)
+        let runs = try runner.runs()
+        #expect(runs.map(\.folder) == [work + "/meta/seed=7", work + "/meta/seed=8", work + "/rpl/seed=7", work + "/rpl/seed=8"])
+        let rpl8 = try runner.load(runs[3]).recipe
+        #expect(rpl8.checkpoint == work + "/meta/seed=8/seg/final.h5" && rpl8.seed == 8 && rpl8.workDir == work + "/rpl/seed=8")
+
+        let unseededConsumer = try fixture.sweep("""
+            recipe: recipe.yaml
+            seeds: [7, 8]
+            points:
+              - {name: meta}
+              - {name: scores, set: {stages: [], checkpoint: "{point:meta}/seg/final.h5"}}
+            """, workDir: work)
+        do {
+            _ = try SweepRunner(unseededConsumer, registry: fixture.registry).runs()
+            Issue.record("an evaluation-only point took one seed's checkpoint")
+        } catch let error as RecipeError {
+            #expect("\(error)".contains("{point:meta}") && "\(error)".contains("no run with seed none"), "\(error)")
+        }
     }
 }

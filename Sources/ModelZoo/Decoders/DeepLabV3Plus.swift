@@ -108,6 +108,22 @@ public final class DeepLabV3Plus: Module, Segmenter {
         return adapted
     }
 
+    /// A final layer one row longer than this model's is PEBAL's abstention layout; any other
+    /// row count names the `num_classes` that loads it.
+    public override func loadingHints(for mismatched: [StateDictError.Mismatch]) -> [String] {
+        guard let final = mismatched.first(where: { $0.key == "final.6.weight" }), let rows = final.found.first,
+              final.found.dropFirst() == final.expected.dropFirst() else { return [] }
+        if !hasAbstention && rows == numClasses + 1 {
+            return ["final.6.weight has \(rows) rows, \(numClasses) classes + 1: a PEBAL checkpoint with its abstention class; "
+                    + "give the segmenter `abstention: true` to load it"]
+        }
+        if hasAbstention {
+            return ["final.6.weight has \(rows) rows; with `abstention: true` it loads as `num_classes: \(rows)` (a class layout, "
+                    + "the abstention row initialised) or `num_classes: \(rows - 1)` (a PEBAL layout)"]
+        }
+        return ["final.6.weight has \(rows) rows: the checkpoint was trained for \(rows) classes; set the segmenter's `num_classes: \(rows)`"]
+    }
+
     /// The last 1x1 convolution: PyTorch's default init, plus a Kaiming-normal abstention
     /// row (std √(2 / fan_in), PEBAL's `kaiming_normal_`) when asked.
     private static func classifier(inputChannels: Int, classes: Int, abstention: Bool, using rng: inout SeededGenerator) -> Conv2d {

@@ -24,18 +24,21 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
     /// Set when a load under a prefix found no key under it: the prefix asked for and the
     /// file's own top-level prefixes with their key counts, most keys first.
     public var wrongPrefix: (asked: String, found: [(prefix: String, keys: Int)])? = nil
+    /// What the model says explains the mismatches (``Module/loadingHints(for:)``), one line each.
+    public var hints: [String] = []
 
     /// The error of a load from `source`.
     public init(source: String?, missing: [String], unexpected: [String], mismatched: [Mismatch],
-                wrongPrefix: (asked: String, found: [(prefix: String, keys: Int)])? = nil) {
+                wrongPrefix: (asked: String, found: [(prefix: String, keys: Int)])? = nil, hints: [String] = []) {
         (self.source, self.missing, self.unexpected, self.mismatched, self.wrongPrefix) = (source, missing, unexpected, mismatched, wrongPrefix)
+        self.hints = hints
     }
 
     /// Keys listed per category before the rest are counted.
     public static let listedKeys = 12
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.source == b.source && a.missing == b.missing && a.unexpected == b.unexpected && a.mismatched == b.mismatched
+        a.source == b.source && a.missing == b.missing && a.unexpected == b.unexpected && a.mismatched == b.mismatched && a.hints == b.hints
             && a.wrongPrefix?.asked == b.wrongPrefix?.asked
             && a.wrongPrefix?.found.map(\.prefix) == b.wrongPrefix?.found.map(\.prefix)
             && a.wrongPrefix?.found.map(\.keys) == b.wrongPrefix?.found.map(\.keys)
@@ -58,6 +61,7 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
         for m in mismatched {
             lines.append("  size mismatch for \(m.key): checkpoint has \(m.found), model expects \(m.expected)")
         }
+        lines += hints.map { "  hint: " + $0 }
         return lines.joined(separator: "\n")
     }
 }

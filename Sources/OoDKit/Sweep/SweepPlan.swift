@@ -26,7 +26,12 @@ public struct SweepPoint: Sendable {
 ///   - {name: pe+ds, set: {seed: 7}}
 /// grid:                                # ... crossed with every combination of these values
 ///   stages.0.losses.1.temperature: [0.05, 0.1]
+/// seeds: [666, 1, 2]                   # every training point once per seed; the table shows mean ± std
 /// ```
+///
+/// A string value in a point's `set:` may name an earlier point's folder as `{point:NAME}`
+/// (RPL on the segmenter that point retrained); in a seeded sweep it is the folder of that
+/// point's run with the same seed.
 public struct SweepPlan: Sendable {
     /// The sweep file.
     public var file: String
@@ -34,14 +39,19 @@ public struct SweepPlan: Sendable {
     public var workDir: String
     /// The points, in run order.
     public var points: [SweepPoint]
+    /// The training seeds (`seeds:`, or `pixelood sweep --seeds`): a point that trains runs
+    /// once per seed in `<folder>/seed=<seed>`; nil: every point runs once with its recipe's seed.
+    public var seeds: [UInt64]?
 
-    static let knownKeys = ["recipe", "work_dir", "set", "points", "grid", "table"]
+    static let knownKeys = ["recipe", "work_dir", "set", "points", "grid", "table", "seeds"]
     static let pointKeys = ["name", "recipe", "set", "table"]
 
     /// Reads and checks a sweep file (every recipe is loaded later, when its point runs);
-    /// `workDir` replaces the file's `work_dir`.
+    /// `workDir` replaces the file's `work_dir`, `seeds` its `seeds`, and `baseOverrides`
+    /// apply after the file's `set:`, before each point's own (`pixelood sweep --base-set`).
     /// - Throws: ``RecipeError`` located in the sweep file.
-    public static func load(_ path: String, workDir: String? = nil) throws -> SweepPlan {
+    public static func load(_ path: String, workDir: String? = nil, seeds: [UInt64]? = nil,
+                            baseOverrides: [RecipeOverride] = []) throws -> SweepPlan {
         let tree = try RecipeParser.parse(file: path)
         guard let entries = tree.entries else {
             throw RecipeError(tree.location, keyPath: "", "a sweep must be a mapping of keys, found \(tree.shownInErrors)")
@@ -61,7 +71,7 @@ public struct SweepPlan: Sendable {
         let baseRecipe = try tree["recipe"].map { try recipePath($0, "recipe") }
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let workDir = try workDir ?? tree["work_dir"].map { try text($0, "work_dir") } ?? "runs/sweeps/" + stem
-        let common = try overrides(tree["set"], key: "set")
+        let common = try overrides(tree["set"], key: "set") + baseOverrides
         let commonTable = try table(tree["table"], key: "table")
 
         var bases: [(name: String, at: RecipeLocation, recipe: String, overrides: [RecipeOverride], table: [(String, String)]?)] = []
@@ -106,7 +116,24 @@ public struct SweepPlan: Sendable {
                                          table: base.table, folder: workDir + "/" + name))
             }
         }
-        return SweepPlan(file: path, workDir: workDir, points: points)
+        for point in points { try SweepRun.checkPointReferences(point.overrides, earlier: points.prefix { $0.name != point.name }.map(\.name)) }
+        return SweepPlan(file: path, workDir: workDir, points: points, seeds: try seeds ?? tree["seeds"].map(seedList))
+    }
+
+    /// `seeds:` as distinct non-negative integers.
+    private static func seedList(_ value: RecipeValue) throws -> [UInt64] {
+        guard case .sequence(let items, _) = value, !items.isEmpty else {
+            throw RecipeError(value.location, keyPath: "seeds", "expected a non-empty list of seeds ([666, 1, 2]), found \(value.shownInErrors)")
+        }
+        var seeds: [UInt64] = []
+        for (index, item) in items.enumerated() {
+            guard case .scalar(let text, false, _) = item, let seed = UInt64(text) else {
+                throw RecipeError(item.location, keyPath: "seeds.\(index)", "expected a non-negative integer seed, found \(item.shownInErrors)")
+            }
+            guard !seeds.contains(seed) else { throw RecipeError(item.location, keyPath: "seeds.\(index)", "seed \(seed) is listed twice") }
+            seeds.append(seed)
+        }
+        return seeds
     }
 
     /// `grid:` as every combination of its values (the last key varying fastest), each value

@@ -2,7 +2,9 @@ import Foundation
 
 /// Options of one sweep run.
 public struct SweepOptions: Sendable {
-    /// Overrides applied to every point after the sweep's own (`pixelood sweep --set`).
+    /// Overrides applied to every point after the sweep's own (`pixelood sweep --set`); one that
+    /// would replace a `{point:NAME}` value is refused (``SweepPlan/load(_:workDir:seeds:baseOverrides:)``
+    /// takes overrides that apply before the points').
     public var overrides: [RecipeOverride]
     /// Run only these points (nil: all); the table still shows every finished point.
     public var only: [String]?
@@ -25,6 +27,8 @@ public struct SweepOptions: Sendable {
 public struct SweepPointResult: Sendable, Codable {
     /// The point.
     public var name: String
+    /// The seed of this run of a seeded sweep (nil: the point ran once with its recipe's seed).
+    public var seed: UInt64?
     /// Its recipe file.
     public var recipe: String
     /// Seconds spent training in the run that finished it (a resumed point: since the resume).
@@ -39,7 +43,7 @@ public struct SweepPointResult: Sendable, Codable {
     public var report: EvalReport?
 
     enum CodingKeys: String, CodingKey {
-        case name, recipe, trainSeconds = "train_seconds", evalSeconds = "eval_seconds", resumed, rows, report
+        case name, seed, recipe, trainSeconds = "train_seconds", evalSeconds = "eval_seconds", resumed, rows, report
     }
 }
 
@@ -70,40 +74,68 @@ public struct SweepRunner {
         (self.plan, self.registry, self.options, self.say) = (plan, registry, options, say)
     }
 
-    /// Runs (or skips) every selected point.
+    /// Runs (or skips) every selected point, each seed of a seeded sweep in turn.
     /// - Throws: ``SweepError``, ``RecipeError`` (located in the sweep file or a recipe),
     ///   ``TrainError`` (``TrainError/interrupted(stage:step:checkpoint:)`` on Ctrl-C), eval errors.
-    /// - Returns: the results of every point that has finished, in sweep order.
+    /// - Returns: the results of every run that has finished, in sweep order.
     public func run() throws -> [SweepPointResult] {
         let names = plan.points.map(\.name)
         for name in options.only ?? [] where !names.contains(name) { throw SweepError.unknownPoint(name: name, known: names) }
         var results: [SweepPointResult] = []
-        for (index, point) in plan.points.enumerated() {
-            let tag = "[\(index + 1)/\(plan.points.count)] \(point.name)"
-            let selected = options.only.map { $0.contains(point.name) } ?? true
-            if let done = try finished(point) {
-                if selected { say("\(tag): finished earlier, skipped (\(point.folder)/point.json)") }
+        for run in try runs() {
+            let index = names.firstIndex(of: run.point.name).map { $0 + 1 } ?? 0
+            let tag = "[\(index)/\(names.count)] \(run.label)"
+            let selected = options.only.map { $0.contains(run.point.name) } ?? true
+            if let done = try finished(run) {
+                if selected { say("\(tag): finished earlier, skipped (\(run.folder)/point.json)") }
                 results.append(done)
                 continue
             }
             guard selected else { continue }
-            results.append(try run(point, tag: tag))
+            results.append(try self.run(run, tag: tag))
         }
         return results
     }
 
-    /// The point's recipe with the sweep's overrides and its folder as `work_dir`.
-    public func load(_ point: SweepPoint) throws -> LoadedRecipe {
-        let folder = try RecipeOverride(keyPath: "work_dir", value: .scalar(point.folder, quoted: true, at: RecipeLocation(file: plan.file, line: 1, column: 1, lineText: "")),
-                                        location: RecipeLocation(file: plan.file, line: 1, column: 1, lineText: ""))
-        return try RecipeLoader.load(point.recipe, applying: point.overrides + options.overrides + [folder])
+    /// Every run of the sweep in order: a point once, or once per seed of a seeded sweep when
+    /// its recipe trains (a point that only evaluates or fits statistics has no seed spread).
+    /// - Throws: ``RecipeError`` when a point's recipe does not load or a `{point:NAME}` has
+    ///   no run to name.
+    public func runs() throws -> [SweepRun] {
+        var folders: [String: [UInt64?: String]] = [:]
+        var runs: [SweepRun] = []
+        for point in plan.points {
+            var pointRuns = [try SweepRun(point, seed: plan.seeds?.first, folders: folders)]
+            if let seeds = plan.seeds {
+                if try load(pointRuns[0]).recipe.stages.contains(where: { $0.trains != .fit }) {
+                    pointRuns += try seeds.dropFirst().map { try SweepRun(point, seed: $0, folders: folders) }
+                } else {
+                    pointRuns = [try SweepRun(point, seed: nil, folders: folders)]
+                }
+            }
+            folders[point.name] = Dictionary(uniqueKeysWithValues: pointRuns.map { ($0.seed, $0.folder) })
+            runs += pointRuns
+        }
+        return runs
     }
 
-    /// The point's `point.json` when it finished for the recipe it has now.
-    private func finished(_ point: SweepPoint) throws -> SweepPointResult? {
-        let marker = point.folder + "/point.json"
+    /// The run's recipe: the point's overrides, the sweep's `--set`, the run's seed, and its
+    /// folder as `work_dir`.
+    /// - Throws: ``RecipeError`` when a `--set` override would replace a value the point takes
+    ///   from another point (`{point:NAME}`), or the recipe does not load.
+    public func load(_ run: SweepRun) throws -> LoadedRecipe {
+        try run.checkChainKept(by: options.overrides)
+        let here = RecipeLocation(file: plan.file, line: 1, column: 1, lineText: "")
+        let folder = try RecipeOverride(keyPath: "work_dir", value: .scalar(run.folder, quoted: true, at: here), location: here)
+        let seed = try run.seed.map { [try RecipeOverride(keyPath: "seed", value: .scalar("\($0)", quoted: false, at: here), location: here)] } ?? []
+        return try RecipeLoader.load(run.point.recipe, applying: run.overrides + options.overrides + seed + [folder])
+    }
+
+    /// The run's `point.json` when it finished for the recipe it has now.
+    private func finished(_ run: SweepRun) throws -> SweepPointResult? {
+        let marker = run.folder + "/point.json"
         guard FileManager.default.fileExists(atPath: marker) else { return nil }
-        try checkSameRecipe(point, loaded: try load(point))
+        try checkSameRecipe(run, loaded: try load(run))
         guard let data = FileManager.default.contents(atPath: marker) else {
             throw SweepError.unreadableResult(path: marker, reason: "cannot be read")
         }
@@ -115,23 +147,23 @@ public struct SweepRunner {
     }
 
     /// Throws when the folder ran another recipe; records the recipe in a fresh folder.
-    private func checkSameRecipe(_ point: SweepPoint, loaded: LoadedRecipe) throws {
-        let path = point.folder + "/recipe.yaml"
+    private func checkSameRecipe(_ run: SweepRun, loaded: LoadedRecipe) throws {
+        let path = run.folder + "/recipe.yaml"
         if let earlier = FileManager.default.contents(atPath: path) {
-            guard String(decoding: earlier, as: UTF8.self) == loaded.text else { throw SweepError.changedPoint(name: point.name, folder: point.folder) }
+            guard String(decoding: earlier, as: UTF8.self) == loaded.text else { throw SweepError.changedPoint(name: run.label, folder: run.folder) }
             return
         }
-        try FileManager.default.createDirectory(atPath: point.folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: run.folder, withIntermediateDirectories: true)
         try Data(loaded.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    private func run(_ point: SweepPoint, tag: String) throws -> SweepPointResult {
-        let loaded = try load(point)
-        try checkSameRecipe(point, loaded: loaded)
+    private func run(_ run: SweepRun, tag: String) throws -> SweepPointResult {
+        let loaded = try load(run)
+        try checkSameRecipe(run, loaded: loaded)
         let stages = loaded.recipe.stages
         var trainSeconds = 0.0, resumed = false
         if !stages.isEmpty {
-            let furthest = RunCheckpoints.furthest(in: point.folder, stages: stages)
+            let furthest = RunCheckpoints.furthest(in: run.folder, stages: stages)
             if furthest?.finished != true {
                 resumed = furthest != nil
                 say("\(tag): training \(stages.map(\.name).joined(separator: ", "))" + (furthest.map { " from \($0.path)" } ?? ""))
@@ -147,12 +179,13 @@ public struct SweepRunner {
             say("\(tag): evaluating on \(eval.datasets.count) sets")
             let evaluated = try Evaluator(loaded, registry: registry,
                                           options: EvalOptions(storeDirectory: options.storeDirectory, progress: options.progress)).run()
-            try evaluated.write(to: point.folder + "/eval")
+            try evaluated.write(to: run.folder + "/eval")
             report = evaluated
         }
-        let result = SweepPointResult(name: point.name, recipe: point.recipe, trainSeconds: trainSeconds, evalSeconds: report?.seconds ?? 0,
-                                      resumed: resumed, rows: rows(point, stages: stages, report: report), report: report)
-        try JSONEncoder.reports.encode(result).write(to: URL(fileURLWithPath: point.folder + "/point.json"), options: .atomic)
+        let result = SweepPointResult(name: run.point.name, seed: run.seed, recipe: run.point.recipe, trainSeconds: trainSeconds,
+                                      evalSeconds: report?.seconds ?? 0, resumed: resumed,
+                                      rows: rows(run.point, stages: stages, report: report), report: report)
+        try JSONEncoder.reports.encode(result).write(to: URL(fileURLWithPath: run.folder + "/point.json"), options: .atomic)
         say(String(format: "%@: done (train %.0f s, eval %.0f s)", tag, trainSeconds, result.evalSeconds))
         return result
     }
