@@ -36,10 +36,7 @@ public enum HeatMap {
         var out = image
         for i in 0..<min(scores.count, image.width * image.height) {
             let t = normalized(scores[i], range)
-            let c = colour(t), a = alpha * t
-            for (ch, value) in [c.0, c.1, c.2].enumerated() {
-                out.pixels[3 * i + ch] = UInt8(Float(out.pixels[3 * i + ch]) * (1 - a) + Float(value) * a)
-            }
+            out.blend(pixel: i, with: colour(t), alpha: alpha * t)
         }
         return out
     }

@@ -19,6 +19,13 @@ public struct RGBImage: Sendable, Equatable {
         for i in 0..<(width * height) { (pixels[3 * i], pixels[3 * i + 1], pixels[3 * i + 2]) = fill }
         self.init(width: width, height: height, pixels: pixels)
     }
+
+    /// Pixel `index` (row-major) blended towards `colour` with opacity `alpha` (0 keeps it, 1 replaces it).
+    public mutating func blend(pixel index: Int, with colour: (UInt8, UInt8, UInt8), alpha: Float) {
+        for (channel, value) in [colour.0, colour.1, colour.2].enumerated() {
+            pixels[3 * index + channel] = UInt8(Float(pixels[3 * index + channel]) * (1 - alpha) + Float(value) * alpha)
+        }
+    }
 }
 
 /// A single-channel 8-bit map: class ids (Cityscapes trainIds, 255 void) or anomaly labels

@@ -11,9 +11,7 @@ public enum Overlay {
             else if anomalyLabels { color = value == 1 || value == 254 ? (255, 30, 30) : nil }
             else { color = TrainId(rawValue: value)?.overlayColor }
             guard let color else { continue }
-            for (ch, c) in [color.0, color.1, color.2].enumerated() {
-                out.pixels[3 * i + ch] = UInt8(Float(out.pixels[3 * i + ch]) * (1 - alpha) + Float(c) * alpha)
-            }
+            out.blend(pixel: i, with: color, alpha: alpha)
         }
         return out
     }
