@@ -31,6 +31,8 @@ public final class RPLHead: Module, OoDHead {
     /// The maps it reads: the backbone output and the decoder input it adds to.
     static let features = ["out", "decoder"]
     public var requiredFeatures: [String] { Self.features }
+    /// Its logits are the frozen `final(dec0 + residual)`.
+    public var reclassifiesDecoderFeatures: Bool { true }
 
     /// Builds the block for `segmenter`, copying its ASPP and `bot_aspp` when `config` says so
     /// and the segmenter has them with matching shapes.

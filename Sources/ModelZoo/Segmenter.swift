@@ -51,9 +51,15 @@ public protocol Segmenter: Module {
     /// The final block alone, so a head can re-classify modified decoder features (RPL's
     /// `final(dec0 + residual)`), upsampled to `outputSize`.
     func classify(_ decoderFeatures: Tensor, outputSize: (height: Int, width: Int)) -> Tensor
+    /// The classifier's last layer (its class rows), for capacity checks of heads that
+    /// re-classify decoder features; nil where the model does not describe it.
+    var classifierReadout: ClassifierReadout? { get }
 }
 
 extension Segmenter {
+    /// No description of the classifier's last layer.
+    public var classifierReadout: ClassifierReadout? { nil }
+
     /// One forward: `decode(encode(image))` at the image's size.
     public func callAsFunction(_ image: Tensor) -> SegmenterOutput {
         do {

@@ -21,20 +21,28 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Validation scenes (city).") var val = 50
         @Option(help: "Outlier-exposure objects.") var outliers = 100
         @Option(help: "Images per anomaly test set (static, obstacle, country); 100 gives each set over 50k anomaly pixels at 512x256.") var test = 100
+        @Option(name: .customLong("oe-val"), help: "Images of the outlier-exposure validation set (validation scenes with held-out outlier-exposure objects pasted as in training; default: as many as --test).") var oeVal: Int?
         @Option(help: "Image size as HEIGHTxWIDTH.") var size = "256x512"
         @Option(help: "Seed of the world.") var seed: UInt64 = 0
+        @Option(name: .customLong("oe-resampling"),
+                help: "How the outlier-exposure validation set's objects are resampled (match the recipe's data.outliers.resampling).")
+        var oeResampling = OutlierExposure.defaultResampling
+        @Option(name: .customLong("oe-families"),
+                help: "The outlier-exposure families: all (the default: balls, chairs, bags, lamps and eight varied ones) or classic (the first four only, as generator versions 1 and 2).")
+        var oeFamilies = SyntheticWorld.OutlierFamilies.all
         @OptionGroup var progress: ProgressArgument
 
         func run() throws {
             let (height, width) = try parseSize(size)
-            try Self.write(SyntheticWorld(width: width, height: height, seed: seed),
-                           counts: .init(train: train, val: val, outliers: outliers, perAnomalySet: test), to: out, progress: progress.style)
+            try Self.write(SyntheticWorld(width: width, height: height, seed: seed, outlierResampling: oeResampling, outlierFamilies: oeFamilies),
+                           counts: .init(train: train, val: val, outliers: outliers, perAnomalySet: test, outlierExposureValidation: oeVal),
+                           to: out, progress: progress.style)
         }
 
         /// Writes `world` with progress and prints what it wrote (`data synth`, `quickstart`).
         static func write(_ world: SyntheticWorld, counts: SyntheticWorld.Counts, to out: String, progress: ProgressStyle) throws {
             let start = Date()
-            let total = counts.train + counts.val + counts.outliers + 3 * counts.perAnomalySet
+            let total = counts.total
             let reporter = Mutex(ProgressReporter(stage: "synth images", total: total, style: progress))
             try world.write(to: out, counts: counts) { done, _ in reporter.withLock { $0.update(step: done) } }
             let seconds = Date().timeIntervalSince(start)
@@ -66,6 +74,10 @@ struct DataCommand: ParsableCommand {
                 try ImageIO.writePNG(Overlay.sideBySide(image, Overlay.render(image, labels, anomalyLabels: true)), to: path)
                 written.append(path)
             }
+            let (image, labels) = world.outlierExposureValidation(0)
+            let path = "\(out)/anomaly_oe_val.png"
+            try ImageIO.writePNG(Overlay.sideBySide(image, Overlay.render(image, labels, anomalyLabels: true)), to: path)
+            written.append(path)
             print(written.joined(separator: "\n"))
         }
     }
@@ -79,3 +91,6 @@ func parseSize(_ text: String) throws -> (Int, Int) {
     }
     return (parts[0], parts[1])
 }
+
+extension OutlierExposure.Resampling: ExpressibleByArgument {}
+extension SyntheticWorld.OutlierFamilies: ExpressibleByArgument {}

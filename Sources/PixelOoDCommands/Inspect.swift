@@ -51,10 +51,32 @@ struct Inspect: ParsableCommand {
               + "seed: \(metadata.seed), step: \(metadata.step), epoch: \(metadata.epoch)")
         if !metadata.source.isEmpty { print("source: \(metadata.source)") }
         if !metadata.recipe.isEmpty { print("recipe:\n" + metadata.recipe) }
+        if let line = classifierMargin(state, metadata: metadata) { print(line) }
         if let against {
             let report = try LoadCheck.report(state, file: checkpoint, recipe: try RecipeLoader.load(against), registry: CommandContext.registry)
             print("\nagainst \(against):\n" + report.lines.joined(separator: "\n"))
             if !report.loads { throw ExitCode(1) }
+        }
+    }
+
+    /// The segmenter's ``ClassifierMargin`` line, built from `--against` or the recorded
+    /// recipe; nil when the checkpoint has no segmenter or no recipe says which it is.
+    func classifierMargin(_ state: StateDict, metadata: CheckpointMetadata) -> String? {
+        let segmenterState = state.scoped("segmenter")
+        guard !segmenterState.keys.isEmpty else { return nil }
+        do {
+            let recipe: Recipe
+            if let against { recipe = try RecipeLoader.load(against).recipe }
+            else if !metadata.recipe.isEmpty { recipe = try RecipeLoader.decode(metadata.recipe, file: checkpoint + " (recorded recipe)") }
+            else { return "classifier margin: the checkpoint records no recipe; --against RECIPE names its segmenter" }
+            let context = BuildContext(registry: CommandContext.registry, rng: SeededGenerator(seed: recipe.seed))
+            let segmenter = try CommandContext.registry.segmenters.build(recipe.segmenter, context)
+            try segmenter.load(segmenterState, strict: true, source: checkpoint)
+            guard let readout = segmenter.classifierReadout else { return "classifier margin: \(segmenter.typeName) does not describe its classifier" }
+            return ClassifierMargin(readout, keyPrefix: "segmenter.").summary
+                + (readout.readsNonNegativeFeatures ? "" : " (its inputs can be negative: the margin bounds nothing)")
+        } catch {
+            return "classifier margin: not computed: \(error)"
         }
     }
 }

@@ -89,6 +89,9 @@ struct QuickstartCommand: ParsableCommand {
         switch WorldManifest.read(from: Self.worldFolder) {
         case wanted?:
             sayOnStandardError("      complete (\(Self.worldFolder)/\(WorldManifest.fileName)), not written again")
+        case let other? where wanted.isOlderWriting(of: other):
+            sayOnStandardError("      written by an older toolkit (generator version \(other.version), now \(SyntheticWorld.version)): writing it again")
+            try DataCommand.Synth.write(Self.world, counts: Self.counts, to: Self.worldFolder, progress: style)
         case let other?:
             throw QuickstartError.otherWorld(folder: Self.worldFolder, found: other)
         case nil:

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 @testable import PixelOoDCommands
+import NeuralNet
 import SceneData
 import PixelOoDTestSupport
 
@@ -44,6 +45,20 @@ struct CommandLineTests {
         }
     }
 
+    @Test("inspect prints the classifier margin of the bundled quick-start segmenter from its recorded recipe: −0.0127, unreachable")
+    func inspectMargin() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Examples/quickstart/segmenter.h5")
+            .standardized.path
+        let command = try #require(try PixelOoD.parseAsRoot(["inspect", path, "--summary"]) as? Inspect)
+        let loaded = try Checkpoint.load(from: path)
+        let line = try #require(command.classifierMargin(loaded.model, metadata: loaded.metadata))
+        #expect(line.contains("segmenter.final.6.weight (19×32): -0.0127") && line.contains("unreachable"), "\(line)")
+        let converted = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path
+        let bare = try #require(try PixelOoD.parseAsRoot(["inspect", converted]) as? Inspect)
+        let convertedState = try Checkpoint.load(from: converted)
+        #expect(bare.classifierMargin(convertedState.model, metadata: convertedState.metadata)?.contains("--against") == true)
+    }
+
     @Test("data synth writes a world the readers load back")
     func synth() throws {
         let out = try scratchDirectory("cli").path
@@ -52,5 +67,7 @@ struct CommandLineTests {
         try command.run()
         #expect(try BenchmarkLayouts.cityscapes(root: out + "/cityscapes", split: "val").count == 1)
         #expect(try SyntheticWorld.reader(.country, in: out).count == 1)
+        #expect(try SyntheticWorld.outlierExposureValidationReader(in: out).count == 1, "--oe-val defaults to --test")
+        #expect(throws: (any Error).self) { try PixelOoD.parseAsRoot(["data", "synth", "--out", out, "--oe-resampling", "cubic"]) }
     }
 }

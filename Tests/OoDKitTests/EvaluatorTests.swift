@@ -55,7 +55,11 @@ struct EvaluatorTests {
         #expect(second.examples.count == 3 && second.examples.allSatisfy { $0.maps.count == 5 })
         let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
         #expect(html.components(separatedBy: "data:image/png;base64,").count - 1 == 3 * (2 + 5))
-        #expect(html.components(separatedBy: "<svg").count - 1 == 3 * (2 + 5))
+        // The trained stage's curves: the total and its one term over the 5 steps, drawn and listed.
+        let curves = try #require(second.trainingCurves)
+        #expect(curves.map(\.term) == ["loss", "cross_entropy"] && curves.allSatisfy { $0.stage == "seg" && $0.steps == [1, 2, 3, 4, 5] })
+        #expect(markdown.contains("| seg | cross_entropy |"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 3 * (2 + 5) + curves.count && html.contains("<h2>Training</h2>"))
         #expect(!html.contains("src=\"http") && !html.contains("<script") && html.contains("<th colspan=\"3\">synthetic obstacle</th>"))
         let row = try #require(second.rows.first)
         let distribution = try #require(row.distribution)

@@ -63,6 +63,21 @@ struct SyntheticWorldTests {
         }
     }
 
+    @Test("all twelve outlier-exposure families appear, each a proper object; a classic world keeps to the first four")
+    func outlierFamilies() {
+        var seen = Set<ObjectFamily>()
+        for i in 0..<120 {
+            let object = Self.world.outlier(i)
+            if let family = object.family { seen.insert(family) }
+            let share = Double(object.mask.filter { $0 }.count) / Double(object.mask.count)
+            #expect(share > 0.02 && share < 0.8, "object \(i) (\(object.family?.rawValue ?? "?")) covers \(share)")
+        }
+        #expect(seen == Set(ObjectFamily.outlierExposure) && ObjectFamily.outlierExposure.count == 12)
+        #expect(Set(ObjectFamily.test).isDisjoint(with: ObjectFamily.varied))
+        let classic = SyntheticWorld(width: 160, height: 96, seed: 7, outlierFamilies: .classic)
+        #expect((0..<40).allSatisfy { classic.outlier($0).family.map(ObjectFamily.classicOutlierExposure.contains) == true })
+    }
+
     @Test("pasting relabels exactly the object's pixels 254 and uses the listed scales")
     func outlierExposure() {
         var rng = SeededGenerator(seed: 3)
@@ -71,7 +86,7 @@ struct SyntheticWorldTests {
             var (image, labels) = Self.world.cityScene("train", 0)
             let before = labels.values
             let object = Self.world.outlier(i % 5)
-            let scale = OutlierExposure.paste(object, into: &image, labels: &labels, using: &rng)
+            let scale = OutlierExposure.paste(object, into: &image, labels: &labels, resampling: .nearest, using: &rng)
             scales.insert(scale)
             #expect(OutlierExposure.scales.contains(scale))
             let changed = zip(before, labels.values).filter { $0 != $1 }.count

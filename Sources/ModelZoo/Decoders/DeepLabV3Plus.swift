@@ -98,6 +98,12 @@ public final class DeepLabV3Plus: Module, Segmenter {
         return (all.slice(axis: 1, start: 0, end: numClasses), all.slice(axis: 1, start: numClasses, end: numClasses + 1))
     }
 
+    /// `final.6`, a bias-free 1x1 conv after `final.5`'s ReLU; its class rows only.
+    public var classifierReadout: ClassifierReadout? {
+        guard let weight = final.namedParameters().first(where: { $0.key == "6.weight" })?.parameter.value else { return nil }
+        return ClassifierReadout(key: "final.6.weight", weight: weight.slice(axis: 0, start: 0, end: numClasses), readsNonNegativeFeatures: true)
+    }
+
     /// A K-class checkpoint's `final.6.weight` completed with this model's abstention row.
     public override func adaptedForLoading(_ state: StateDict) -> StateDict {
         let key = "final.6.weight"

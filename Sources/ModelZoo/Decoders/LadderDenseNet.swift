@@ -116,4 +116,12 @@ public final class LadderDenseNet: Module, Segmenter {
     public func classify(_ decoderFeatures: Tensor, outputSize: (height: Int, width: Int)) -> Tensor {
         logits(decoderFeatures).resizeBilinear(to: outputSize, alignCorners: false)
     }
+
+    /// `logits.conv`, a 1x1 conv with a bias after `logits.relu`.
+    public var classifierReadout: ClassifierReadout? {
+        let parameters = logits.namedParameters()
+        guard let weight = parameters.first(where: { $0.key == "conv.weight" })?.parameter.value else { return nil }
+        return ClassifierReadout(key: "logits.conv.weight", weight: weight,
+                                 bias: parameters.first(where: { $0.key == "conv.bias" })?.parameter.value, readsNonNegativeFeatures: true)
+    }
 }

@@ -69,4 +69,12 @@ public final class VainFDeepLabV3Plus: Module, Segmenter {
     public func classify(_ decoderFeatures: Tensor, outputSize: (height: Int, width: Int)) -> Tensor {
         classifier(decoderFeatures).resizeBilinear(to: outputSize, alignCorners: false)
     }
+
+    /// `classifier.classifier.3`, a 1x1 conv with a bias after the ReLU.
+    public var classifierReadout: ClassifierReadout? {
+        let parameters = classifier.namedParameters()
+        guard let weight = parameters.first(where: { $0.key == "3.weight" })?.parameter.value else { return nil }
+        return ClassifierReadout(key: "classifier.classifier.3.weight", weight: weight,
+                                 bias: parameters.first(where: { $0.key == "3.bias" })?.parameter.value, readsNonNegativeFeatures: true)
+    }
 }

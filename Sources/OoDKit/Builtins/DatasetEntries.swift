@@ -34,6 +34,7 @@ public struct DatasetConfig: RecipeConfig {
 }
 
 extension SMIYCTrack: RecipeChoice {}
+extension OutlierExposure.Resampling: RecipeChoice, Decodable {}
 extension AnomalySet: RecipeChoice, Decodable {}
 
 /// A dataset entry's config with its decoding rule (which keys it takes).
@@ -81,6 +82,11 @@ extension CorePlugin {
         try registry.datasets.register("street_hazards", summary: "StreetHazards test set",
                                        config: DatasetEntryConfig<RootOnlyRule>.self) { c, _ in
             try BenchmarkLayouts.streetHazards(root: c.base.root)
+        }
+        try registry.datasets.register("synthetic_oe_val",
+                                       summary: "the synthetic world's outlier-exposure validation set (held-out training objects pasted as in training) written by pixelood data synth",
+                                       config: DatasetEntryConfig<RootOnlyRule>.self) { c, _ in
+            try SyntheticWorld.outlierExposureValidationReader(in: c.base.root)
         }
         try registry.datasets.register("synthetic_anomalies", summary: "a synthetic anomaly set (set: static, obstacle or country) written by pixelood data synth",
                                        config: DatasetEntryConfig<SyntheticRule>.self) { c, _ in

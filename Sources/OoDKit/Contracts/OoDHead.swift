@@ -32,4 +32,13 @@ public protocol OoDHead: Module {
     /// The per-pixel anomaly score, higher = more anomalous. Shape: `[N, H, W]` at the
     /// logits' size.
     func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor
+    /// Whether the head's logits are the frozen classifier's on modified decoder features
+    /// (RPL's `final(dec0 + residual)`), so the classifier's ``ClassifierMargin`` bounds how
+    /// low it can push every logit; the trainer warns when that margin is not positive or small.
+    var reclassifiesDecoderFeatures: Bool { get }
+}
+
+extension OoDHead {
+    /// Most heads have their own output layer.
+    public var reclassifiesDecoderFeatures: Bool { false }
 }

@@ -44,6 +44,9 @@ public struct EvalReport: Sendable, Codable {
     public var backbonePasses: Int, storeHits: Int
     /// Wall time.
     public var seconds: Double
+    /// Every trained stage's loss terms over its steps, binned (nil in reports written
+    /// before curves were kept).
+    public var trainingCurves: [TrainingCurve]?
     /// The first images of each set with every method's map, for `report.html` (not in
     /// `report.json`: empty in a report read back).
     public var examples: [ReportExample] = []
@@ -51,7 +54,7 @@ public struct EvalReport: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case recipe, checkpoint, segmenterHash = "segmenter_hash", toolkitVersion = "toolkit_version"
         case evaluationProtocol = "protocol", rows, meanIoU = "mean_iou", backbonePasses = "backbone_passes"
-        case storeHits = "store_hits", seconds
+        case storeHits = "store_hits", seconds, trainingCurves = "training_curves"
     }
 
     /// The table: FPR95 ↓, AuPRC ↑, AUROC ↑ in percent (pooled), per set and method.
@@ -73,6 +76,14 @@ public struct EvalReport: Sendable, Codable {
                 guard let c = row.components else { continue }
                 lines.append(String(format: "| %@ | %@ | %.2f | %.2f | %.2f | %d | %d |", row.dataset, row.method, 100 * c.meanSIoU,
                                     100 * c.meanPPV, 100 * c.meanF1, c.groundTruthComponents, c.predictedComponents))
+            }
+        }
+        let curves = (trainingCurves ?? []).compactMap { curve in curve.startAndEnd.map { (curve, $0) } }
+        if !curves.isEmpty {
+            lines += ["", "Training (each term's mean over the first and the last tenth of its steps; curves in report.html):", "",
+                      "| stage | term | start | end | steps |", "|---|---|---|---|---|"]
+            for (curve, ends) in curves {
+                lines.append(String(format: "| %@ | %@ | %.4g | %.4g | %d |", curve.stage, curve.term, ends.start, ends.end, curve.steps.last ?? 0))
             }
         }
         lines += ["", String(format: "%d backbone passes, %d images from the feature store, %.1f s.", backbonePasses, storeHits, seconds)]

@@ -119,7 +119,9 @@ public struct Evaluator {
                               + "bilinearly to the image size; \(FrozenFeatures.preprocessing). Baselines read the image only, "
                               + "fitted to data.train.",
                           rows: rows, meanIoU: meanIoU, backbonePasses: features.backbonePasses, storeHits: features.storeHits,
-                          seconds: Date().timeIntervalSince(began), examples: examples)
+                          seconds: Date().timeIntervalSince(began),
+                          trainingCurves: TrainingCurve.read(workDir: loaded.workDir, stages: recipe.stages.filter { $0.trains != .fit }.map(\.name)),
+                          examples: examples)
     }
 
     /// The last stage's `final.h5` when the recipe has stages and it exists: what the

@@ -1,3 +1,5 @@
+import SceneData
+
 /// A whole recipe: what to build, how to train it in stages, and what to evaluate.
 ///
 /// ```yaml
@@ -106,14 +108,17 @@ public struct OutlierConfig: RecipeConfig {
     public var split: String
     /// Objects smaller than this many pixels are skipped.
     public var minimumArea: Double
+    /// How a pasted object's image is resampled to its drawn scale.
+    public var resampling: OutlierExposure.Resampling
 
-    enum CodingKeys: String, CodingKey { case root, split, minimumArea = "minimum_area" }
+    enum CodingKeys: String, CodingKey { case root, split, minimumArea = "minimum_area", resampling }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         root = try c.decode(String.self, forKey: .root)
         split = try c.value(.split, default: "train2017")
         minimumArea = try c.value(.minimumArea, default: 1000)
+        resampling = try c.value(.resampling, default: OutlierExposure.defaultResampling)
     }
 }
 

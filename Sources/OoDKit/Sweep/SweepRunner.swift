@@ -170,7 +170,7 @@ public struct SweepRunner {
                 let began = Date()
                 _ = try Trainer(loaded, registry: registry,
                                 options: TrainOptions(resume: furthest?.path, progress: options.progress, interrupt: options.interrupt,
-                                                      storeDirectory: options.storeDirectory)).run()
+                                                      storeDirectory: options.storeDirectory, warn: say)).run()
                 trainSeconds = Date().timeIntervalSince(began)
             }
         }

@@ -96,4 +96,17 @@ struct StagePlan {
         }
         return norm
     }
+
+    /// A warning when the head re-classifies decoder features through a classifier whose
+    /// ``ClassifierMargin`` is not positive or small (so energy targets such as RPL's
+    /// `logsumexp ≤ 0` are out of reach); nil otherwise.
+    func capacityWarning(segmenter: any Segmenter) -> String? {
+        guard let head, head.reclassifiesDecoderFeatures, let readout = segmenter.classifierReadout, readout.readsNonNegativeFeatures
+        else { return nil }
+        let margin = ClassifierMargin(readout, keyPrefix: "segmenter.")
+        guard !margin.isPositive || margin.isSmall else { return nil }
+        return "warning: stage '\(config.name)': the head re-classifies decoder features through \(margin.layer), whose margin is "
+            + "\(margin.measured): \(margin.verdict); "
+            + "an outlier term that asks for it stalls (docs/methods.md, 'Classifier margin')"
+    }
 }

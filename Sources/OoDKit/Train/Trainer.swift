@@ -18,12 +18,15 @@ public struct TrainOptions: Sendable {
     public var interrupt: InterruptFlag?
     /// The feature-store folder `trains: fit` stages read backbone maps through (nil: none).
     public var storeDirectory: String?
+    /// Where warnings go (a head whose classifier margin cannot carry its target).
+    public var warn: @Sendable (String) -> Void
 
-    /// Options with the defaults: the recipe's work folder, no resume, progress `auto`, no store.
+    /// Options with the defaults: the recipe's work folder, no resume, progress `auto`, no
+    /// store, warnings dropped.
     public init(workDir: String? = nil, resume: String? = nil, maxSteps: Int? = nil, progress: ProgressStyle = .auto,
-                interrupt: InterruptFlag? = nil, storeDirectory: String? = nil) {
+                interrupt: InterruptFlag? = nil, storeDirectory: String? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         (self.workDir, self.resume, self.maxSteps, self.progress, self.interrupt) = (workDir, resume, maxSteps, progress, interrupt)
-        self.storeDirectory = storeDirectory
+        (self.storeDirectory, self.warn) = (storeDirectory, warn)
     }
 }
 
@@ -93,6 +96,7 @@ public struct Trainer {
                 continue
             }
             let plan = try StagePlan(stage, segmenter: segmenter, context: context)
+            if let warning = plan.capacityWarning(segmenter: segmenter) { options.warn(warning) }
             var firstStep = 0
             if let checkpoint = resumed, index == start.stage, start.step > 0 {
                 if let head = plan.head { try head.load(checkpoint.model.scoped("head"), source: options.resume) }

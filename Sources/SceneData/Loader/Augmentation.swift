@@ -12,15 +12,17 @@ public struct Augmentation: Sendable {
     public var flip: Bool
     /// Probability of pasting an outlier object (when outliers are given).
     public var outlierProbability: Float
+    /// How pasted objects are resampled to their drawn scale.
+    public var outlierResampling: OutlierExposure.Resampling
     /// Per-channel mean and std on [0, 1] pixels (ImageNet's by default).
     public var mean: SIMD3<Float>, std: SIMD3<Float>
 
     /// The RPL recipe's defaults, at the given crop.
     public init(cropHeight: Int = 700, cropWidth: Int = 700, scaleRange: ClosedRange<Float> = 0.5...2.0, flip: Bool = true,
-                outlierProbability: Float = 1, mean: SIMD3<Float> = SIMD3(0.485, 0.456, 0.406),
-                std: SIMD3<Float> = SIMD3(0.229, 0.224, 0.225)) {
+                outlierProbability: Float = 1, outlierResampling: OutlierExposure.Resampling = OutlierExposure.defaultResampling,
+                mean: SIMD3<Float> = SIMD3(0.485, 0.456, 0.406), std: SIMD3<Float> = SIMD3(0.229, 0.224, 0.225)) {
         (self.cropHeight, self.cropWidth, self.scaleRange, self.flip) = (cropHeight, cropWidth, scaleRange, flip)
-        (self.outlierProbability, self.mean, self.std) = (outlierProbability, mean, std)
+        (self.outlierProbability, self.outlierResampling, self.mean, self.std) = (outlierProbability, outlierResampling, mean, std)
     }
 
     /// One augmented crop; whether an outlier was pasted is returned.
@@ -36,7 +38,7 @@ public struct Augmentation: Sendable {
         if flip && rng.chance(0.5) { (cropImage, cropLabels) = Geometry.flip(cropImage, cropLabels) }
         var pasted = false
         if !outliers.isEmpty && rng.chance(outlierProbability) {
-            OutlierExposure.paste(rng.pick(outliers), into: &cropImage, labels: &cropLabels, using: &rng)
+            OutlierExposure.paste(rng.pick(outliers), into: &cropImage, labels: &cropLabels, resampling: outlierResampling, using: &rng)
             pasted = true
         }
         return (cropImage, cropLabels, pasted)

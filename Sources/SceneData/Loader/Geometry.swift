@@ -22,6 +22,43 @@ public enum Geometry {
         return RGBImage(width: width, height: height, pixels: out)
     }
 
+    /// Area-averaging resize (`cv2.INTER_AREA` when shrinking): output pixel `o` averages the
+    /// source pixels under `[o·r, (o + 1)·r)`, `r` = source/target size, each weighted by its
+    /// overlap; separable, rows first. A shrunk texture keeps its mean instead of aliasing.
+    public static func resizeArea(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+        let columns = areaWeights(source: image.width, target: width), rows = areaWeights(source: image.height, target: height)
+        var horizontal = [Float](repeating: 0, count: image.height * width * 3)
+        for y in 0..<image.height {
+            for x in 0..<width {
+                for (i, weight) in columns[x] {
+                    for c in 0..<3 { horizontal[(y * width + x) * 3 + c] += weight * Float(image.pixels[(y * image.width + i) * 3 + c]) }
+                }
+            }
+        }
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 {
+                    let value = rows[y].reduce(Float(0)) { $0 + $1.weight * horizontal[($1.index * width + x) * 3 + c] }
+                    out[(y * width + x) * 3 + c] = UInt8(min(255, max(0, value.rounded())))
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: out)
+    }
+
+    /// Per target index, the source indices under its footprint and their normalised overlaps.
+    static func areaWeights(source: Int, target: Int) -> [[(index: Int, weight: Float)]] {
+        let ratio = Double(source) / Double(target)
+        return (0..<target).map { o in
+            let (start, end) = (Double(o) * ratio, min(Double(source), Double(o + 1) * ratio))
+            return (Int(start)..<min(source, Int(end.rounded(.up)))).compactMap { i in
+                let overlap = min(Double(i + 1), end) - max(Double(i), start)
+                return overlap > 0 ? (i, Float(overlap / (end - start))) : nil
+            }
+        }
+    }
+
     /// Nearest-neighbour resize (PyTorch's `mode="nearest"` index rule).
     public static func resize(_ labels: LabelMap, width: Int, height: Int) -> LabelMap {
         var out = [UInt8](repeating: 0, count: width * height)

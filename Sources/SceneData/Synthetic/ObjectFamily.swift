@@ -7,13 +7,16 @@ import TensorCore
 public enum ObjectFamily: String, CaseIterable, Sendable {
     /// Test anomalies: four-legged animals, traffic cones, irregular debris, wooden crates.
     case animal, cone, debris, crate
-    /// Outlier exposure: balls, chairs, bags, standing lamps.
-    case ball, chair, bag, lamp
+    /// Outlier exposure: balls, chairs, bags, standing lamps, and the ``varied`` families
+    /// (umbrellas, bottles, tyres, boards, kites, suitcases, potted plants, toy stars).
+    case ball, chair, bag, lamp, umbrella, bottle, tire, board, kite, suitcase, plant, toy
 
     /// The families of the anomaly test sets.
     public static let test: [ObjectFamily] = [.animal, .cone, .debris, .crate]
     /// The families of the outlier-exposure set.
-    public static let outlierExposure: [ObjectFamily] = [.ball, .chair, .bag, .lamp]
+    public static let outlierExposure: [ObjectFamily] = classicOutlierExposure + varied
+    /// The four outlier-exposure families of generator versions 1 and 2.
+    public static let classicOutlierExposure: [ObjectFamily] = [.ball, .chair, .bag, .lamp]
 
     /// Colours drawn from inlier classes (road, vegetation, facades, cars), so no score can
     /// separate anomalies by colour alone.
@@ -35,6 +38,8 @@ public enum ObjectFamily: String, CaseIterable, Sendable {
         case .chair: natural = [Color(0.5, 0.3, 0.15), Color(0.85, 0.85, 0.8)]
         case .bag: natural = [Color(0.15, 0.1, 0.1), Color(0.6, 0.2, 0.5)]
         case .lamp: natural = [Color(0.95, 0.9, 0.7), Color(0.3, 0.3, 0.3)]
+        case .umbrella, .bottle, .tire, .board, .kite, .suitcase, .plant, .toy:
+            natural = [Color(rng.uniform(0.05, 0.95), rng.uniform(0.05, 0.95), rng.uniform(0.05, 0.95))]
         }
         let color = rng.jitter(rng.chance(inlierChance) ? (inlierColor ?? rng.pick(Self.inlierPalette)) : rng.pick(natural), 0.06)
         let texture = rng.uniform(0.1, 0.4), grain = rng.uniform(1.5, 6)
@@ -76,6 +81,8 @@ public enum ObjectFamily: String, CaseIterable, Sendable {
             c.rect(Int(cx - s * 0.4), Int(bottom - s * 0.7), Int(cx + s * 0.4), Int(bottom), color, label: label, texture: texture, scale: grain)
             c.ellipse(cx, bottom - s * 0.75, s * 0.22, s * 0.25, color * 0.7, label: label, texture: 0.1)
             c.ellipse(cx, bottom - s * 0.75, s * 0.14, s * 0.17, Color(0.5, 0.5, 0.5), label: nil, texture: 0.1)
+        case .umbrella, .bottle, .tire, .board, .kite, .suitcase, .plant, .toy:
+            drawVaried(&c, cx: cx, bottom: bottom, size: s, label: label, color: color, using: &rng)
         case .lamp:
             c.rect(Int(cx - max(1, s * 0.03)), Int(bottom - s * 0.75), Int(cx + max(1, s * 0.03)), Int(bottom), Color(0.3, 0.3, 0.3), label: label, texture: 0.1)
             c.polygon([SIMD2(cx - s * 0.15, bottom - s * 0.75), SIMD2(cx + s * 0.15, bottom - s * 0.75),

@@ -8,27 +8,66 @@ public enum OutlierExposure {
     /// Scale factors, drawn uniformly from this list (0.5 twice), as the reference RPL code.
     public static let scales: [Float] = [0.25, 0.5, 0.5, 0.75, 0.1, 0.125]
 
-    /// Pastes `object` into `image`/`labels` (same size) and returns the scale used.
-    /// The object is resized by the drawn factor (bilinear image, nearest mask) and placed
-    /// at a uniform position where it fits.
+    /// How the object's image is resampled to the drawn scale (its mask is always resampled
+    /// by nearest neighbour).
+    public enum Resampling: String, Sendable, CaseIterable {
+        /// Each pixel takes the object pixel at its centre, `((x + ½)/s, (y + ½)/s)`: at
+        /// scales of 0.1 the texture aliases into pixel noise no scene has.
+        case nearest
+        /// Bilinear with half-pixel centres: the official code's `cv2.INTER_LINEAR` (no
+        /// prefilter: at 0.1 it reads 2×2 of every 10×10 pixels and aliases as `nearest` does).
+        case bilinear
+        /// Area averaging (`cv2.INTER_AREA`): every object pixel under a target pixel counts
+        /// by its overlap, so a downscaled object is as smooth as one drawn at that size.
+        case area
+    }
+
+    /// The resampling training uses unless a recipe says otherwise, and the one the
+    /// outlier-exposure validation set is written with.
+    public static let defaultResampling = Resampling.bilinear
+
+    /// Pastes `object` into `image`/`labels` (same size) and returns the scale used. The
+    /// object image is resized by the drawn factor with `resampling`, its mask by nearest
+    /// neighbour (`floor(x / s)`, `cv2.INTER_NEAREST`; `nearest` samples both at pixel
+    /// centres), and placed at a uniform position where it fits.
     @discardableResult
     public static func paste(_ object: OutlierObject, into image: inout RGBImage, labels: inout LabelMap,
-                             using rng: inout SeededGenerator) -> Float {
+                             resampling: Resampling, using rng: inout SeededGenerator) -> Float {
         precondition(image.width == labels.width && image.height == labels.height, "OutlierExposure.paste: image and labels differ in size")
         let scale = rng.pick(scales)
         let w = max(1, min(image.width, Int(Float(object.image.width) * scale)))
         let h = max(1, min(image.height, Int(Float(object.image.height) * scale)))
         let x0 = rng.int(0...(image.width - w)), y0 = rng.int(0...(image.height - h))
+        let (pixels, mask) = resized(object, width: w, height: h, scale: scale, resampling: resampling)
         for y in 0..<h {
-            let sy = min(object.image.height - 1, Int((Float(y) + 0.5) / scale))
-            for x in 0..<w {
-                let sx = min(object.image.width - 1, Int((Float(x) + 0.5) / scale))
-                guard object.mask[sy * object.image.width + sx] else { continue }
-                let d = ((y0 + y) * image.width + x0 + x) * 3, s = (sy * object.image.width + sx) * 3
-                for ch in 0..<3 { image.pixels[d + ch] = object.image.pixels[s + ch] }
+            for x in 0..<w where mask[y * w + x] {
+                let d = ((y0 + y) * image.width + x0 + x) * 3, s = (y * w + x) * 3
+                for ch in 0..<3 { image.pixels[d + ch] = pixels[s + ch] }
                 labels.values[(y0 + y) * image.width + x0 + x] = outlierLabel
             }
         }
         return scale
+    }
+
+    /// The object's image and mask at `width`×`height`.
+    static func resized(_ object: OutlierObject, width w: Int, height h: Int, scale: Float, resampling: Resampling) -> (pixels: [UInt8], mask: [Bool]) {
+        let source = object.image
+        if resampling == .nearest {
+            var pixels = [UInt8](repeating: 0, count: w * h * 3), mask = [Bool](repeating: false, count: w * h)
+            for y in 0..<h {
+                let sy = min(source.height - 1, Int((Float(y) + 0.5) / scale))
+                for x in 0..<w {
+                    let sx = min(source.width - 1, Int((Float(x) + 0.5) / scale))
+                    let s = sy * source.width + sx
+                    mask[y * w + x] = object.mask[s]
+                    for ch in 0..<3 { pixels[(y * w + x) * 3 + ch] = source.pixels[s * 3 + ch] }
+                }
+            }
+            return (pixels, mask)
+        }
+        let maskMap = LabelMap(width: source.width, height: source.height, values: object.mask.map { $0 ? 1 : 0 })
+        let mask = Geometry.resize(maskMap, width: w, height: h).values.map { $0 == 1 }
+        let resizedImage = resampling == .area ? Geometry.resizeArea(source, width: w, height: h) : Geometry.resize(source, width: w, height: h)
+        return (resizedImage.pixels, mask)
     }
 }

@@ -17,9 +17,10 @@ public struct OutlierObject: Sendable, Equatable {
         (self.image, self.mask, self.family) = (image, mask, family)
     }
 
-    /// Draws one object of an outlier-exposure family filling about `size`×`size` pixels.
-    public static func generate(size: Int, using rng: inout SeededGenerator) -> OutlierObject {
-        let family = rng.pick(ObjectFamily.outlierExposure)
+    /// Draws one object of one of `families` filling about `size`×`size` pixels.
+    public static func generate(size: Int, families: [ObjectFamily] = ObjectFamily.outlierExposure,
+                                using rng: inout SeededGenerator) -> OutlierObject {
+        let family = rng.pick(families)
         var canvas = Canvas(width: size, height: size, light: rng.jitter(Color(repeating: 1), 0.1), noise: ValueNoise(seed: rng.next()),
                             fillLabel: 0)
         canvas.rect(0, 0, size, size, rng.jitter(Color(0.6, 0.55, 0.5), 0.25), label: 0, texture: 0.3, scale: 8)

@@ -13,6 +13,7 @@ import TensorCore
 /// DIR/smiyc/dataset_ObstacleTrack/images/validation_NNNNNN.png,
 ///     …/labels_masks/validation_NNNNNN_labels_semantic.png               (the `obstacle` set)
 /// DIR/road_anomaly/{original,labels}/NNNNNN.png                        (the `country` set)
+/// DIR/oe_val/{original,labels}/NNNNNN.png          (the outlier-exposure validation set, 0/1/255)
 /// DIR/world.json                                                      (``WorldManifest``, written last)
 /// ```
 /// — the layouts ``BenchmarkLayouts`` reads (Fishyscapes, SMIYC, RoadAnomaly as the RPL
@@ -25,10 +26,31 @@ public struct SyntheticWorld: Sendable {
     public var width: Int, height: Int
     /// The world's seed.
     public var seed: UInt64
+    /// How the outlier-exposure validation set's objects are resampled (match the training
+    /// recipe's `data.outliers.resampling`).
+    public var outlierResampling: OutlierExposure.Resampling
+    /// The families the outlier-exposure objects (the COCO stand-in) are drawn from.
+    public var outlierFamilies: OutlierFamilies
+
+    /// Which families the outlier-exposure objects come from.
+    public enum OutlierFamilies: String, Sendable, CaseIterable {
+        /// Balls, chairs, bags and lamps: the COCO stand-in of generator versions 1 and 2.
+        case classic
+        /// The classic four and the eight ``ObjectFamily/varied`` ones.
+        case all
+
+        /// The families.
+        public var families: [ObjectFamily] { self == .classic ? ObjectFamily.classicOutlierExposure : ObjectFamily.outlierExposure }
+    }
+    /// The generator's version, recorded in ``WorldManifest``: raised whenever a change to the
+    /// generator changes the images, so a world written before is recognised as stale.
+    /// 2: the outlier-exposure validation set; 3: eight more, varied outlier-exposure families.
+    public static let version = 3
 
     /// A world of `width`×`height` images.
-    public init(width: Int = 512, height: Int = 256, seed: UInt64 = 0) {
-        (self.width, self.height, self.seed) = (width, height, seed)
+    public init(width: Int = 512, height: Int = 256, seed: UInt64 = 0, outlierResampling: OutlierExposure.Resampling = OutlierExposure.defaultResampling,
+                outlierFamilies: OutlierFamilies = .all) {
+        (self.width, self.height, self.seed, self.outlierResampling, self.outlierFamilies) = (width, height, seed, outlierResampling, outlierFamilies)
     }
 
     /// The generator of image `index` of `set`.
@@ -46,7 +68,7 @@ public struct SyntheticWorld: Sendable {
     /// Outlier-exposure object `index`.
     public func outlier(_ index: Int) -> OutlierObject {
         var rng = generator("outliers", index)
-        return OutlierObject.generate(size: min(width, height), using: &rng)
+        return OutlierObject.generate(size: min(width, height), families: outlierFamilies.families, using: &rng)
     }
 
     /// Test image `index` of an anomaly set.
@@ -77,10 +99,17 @@ public struct SyntheticWorld: Sendable {
 
     /// How many images of each kind ``write(to:counts:progress:)`` writes.
     public struct Counts: Sendable {
+        /// Training and validation scenes, outlier-exposure objects, images per anomaly test set.
         public var train = 200, val = 50, outliers = 100, perAnomalySet = 100
-        public init(train: Int = 200, val: Int = 50, outliers: Int = 100, perAnomalySet: Int = 100) {
+        /// Images of the outlier-exposure validation set (``outlierExposureValidation(_:)``).
+        public var outlierExposureValidation = 100
+        /// Counts; the outlier-exposure validation set as large as each test set unless given.
+        public init(train: Int = 200, val: Int = 50, outliers: Int = 100, perAnomalySet: Int = 100, outlierExposureValidation: Int? = nil) {
             (self.train, self.val, self.outliers, self.perAnomalySet) = (train, val, outliers, perAnomalySet)
+            self.outlierExposureValidation = outlierExposureValidation ?? perAnomalySet
         }
+        /// Every image ``write(to:counts:progress:)`` writes.
+        public var total: Int { train + val + outliers + AnomalySet.allCases.count * perAnomalySet + outlierExposureValidation }
     }
 
     /// Writes everything under `directory`, in parallel, then its ``WorldManifest``;
@@ -117,6 +146,14 @@ public struct SyntheticWorld: Sendable {
                     try ImageIO.writePNG(image, to: root.appendingPathComponent(imagePath).path)
                     try ImageIO.writePNG(labels, to: root.appendingPathComponent(labelPath).path)
                 }
+            }
+        }
+        for i in 0..<counts.outlierExposureValidation {
+            jobs.append {
+                let (image, labels) = outlierExposureValidation(i)
+                let (imagePath, labelPath) = SyntheticWorld.outlierExposureValidationPaths(i)
+                try ImageIO.writePNG(image, to: root.appendingPathComponent(imagePath).path)
+                try ImageIO.writePNG(labels, to: root.appendingPathComponent(labelPath).path)
             }
         }
         let failures = JobFailures()

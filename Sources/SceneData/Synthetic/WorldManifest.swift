@@ -12,15 +12,47 @@ public struct WorldManifest: Sendable, Codable, Equatable {
     public var seed: UInt64
     /// Training and validation scenes, outlier objects, images per anomaly set.
     public var train: Int, val: Int, outliers: Int, perAnomalySet: Int
+    /// Images of the outlier-exposure validation set (0 in worlds written before it existed).
+    public var outlierExposureValidation: Int
+    /// The generator's version (``SyntheticWorld/version``; 1 in manifests that lack it).
+    public var version: Int
+    /// The outlier-exposure validation set's resampling (`nearest` in manifests that lack it).
+    public var outlierResampling: String
+    /// The outlier-exposure families (`classic` in manifests that lack it).
+    public var outlierFamilies: String
 
-    /// The manifest of `world` written with `counts`.
+    /// The manifest of `world` written with `counts` by this toolkit.
     public init(_ world: SyntheticWorld, counts: SyntheticWorld.Counts) {
         (width, height, seed) = (world.width, world.height, world.seed)
         (train, val, outliers, perAnomalySet) = (counts.train, counts.val, counts.outliers, counts.perAnomalySet)
+        (outlierExposureValidation, version) = (counts.outlierExposureValidation, SyntheticWorld.version)
+        (outlierResampling, outlierFamilies) = (world.outlierResampling.rawValue, world.outlierFamilies.rawValue)
     }
 
     enum CodingKeys: String, CodingKey {
-        case width, height, seed, train, val, outliers, perAnomalySet = "per_anomaly_set"
+        case width, height, seed, train, val, outliers, perAnomalySet = "per_anomaly_set", outlierExposureValidation = "oe_val", version
+        case outlierResampling = "oe_resampling", outlierFamilies = "oe_families"
+    }
+
+    /// Decodes a manifest; older ones lack `oe_val` and `version`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        (width, height, seed) = (try c.decode(Int.self, forKey: .width), try c.decode(Int.self, forKey: .height), try c.decode(UInt64.self, forKey: .seed))
+        (train, val) = (try c.decode(Int.self, forKey: .train), try c.decode(Int.self, forKey: .val))
+        (outliers, perAnomalySet) = (try c.decode(Int.self, forKey: .outliers), try c.decode(Int.self, forKey: .perAnomalySet))
+        outlierExposureValidation = try c.decodeIfPresent(Int.self, forKey: .outlierExposureValidation) ?? 0
+        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        outlierResampling = try c.decodeIfPresent(String.self, forKey: .outlierResampling) ?? OutlierExposure.Resampling.nearest.rawValue
+        outlierFamilies = try c.decodeIfPresent(String.self, forKey: .outlierFamilies) ?? SyntheticWorld.OutlierFamilies.classic.rawValue
+    }
+
+    /// Whether `other` is this world as an older toolkit wrote it: the same size, seed and
+    /// counts of the kinds both have, from an older generator or without the sets added since.
+    public func isOlderWriting(of other: WorldManifest) -> Bool {
+        var upgraded = other
+        (upgraded.version, upgraded.outlierExposureValidation) = (version, outlierExposureValidation)
+        (upgraded.outlierResampling, upgraded.outlierFamilies) = (outlierResampling, outlierFamilies)
+        return upgraded == self && other != self && other.version <= version
     }
 
     /// The manifest of the world in `folder`; nil when it has none (no world, an unfinished

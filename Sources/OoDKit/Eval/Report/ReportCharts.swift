@@ -1,8 +1,8 @@
 import Foundation
 import OoDMetrics
 
-/// The report's charts as inline SVG: curves per method on [0, 1]², and the inlier/anomaly
-/// histogram of one method's scores.
+/// The report's charts as inline SVG: curves per method on [0, 1]², the inlier/anomaly
+/// histogram of one method's scores, and one loss term's training curve.
 enum ReportCharts {
     /// Ten distinguishable line colours (Tableau 10), by method position.
     static let colours = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
@@ -60,7 +60,7 @@ enum ReportCharts {
         var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">",
                    "<title>\(escape(title))</title>",
                    "<text x=\"\(format(width / 2))\" y=\"16\" text-anchor=\"middle\" class=\"t\">\(escape(short(title, 44)))</text>"]
-        svg += axes(left: left, top: top, plotW: plotW, plotH: plotH, xName: "score", yName: "share", xLabels: ticks, yTicks: false)
+        svg += axes(left: left, top: top, plotW: plotW, plotH: plotH, xName: "score", yName: "share", xLabels: ticks, yLabels: [])
         svg.append("<polyline points=\"\(step(inliers))\" fill=\"#4e79a7\" fill-opacity=\"0.25\" stroke=\"#4e79a7\" stroke-width=\"1.2\"/>")
         svg.append("<polyline points=\"\(step(anomalies))\" fill=\"#e15759\" fill-opacity=\"0.25\" stroke=\"#e15759\" stroke-width=\"1.2\"/>")
         svg.append("<text x=\"\(format(left + 6))\" y=\"\(format(top + 10))\" class=\"l\" fill=\"#4e79a7\">inliers (\(distribution.inliers.reduce(0, +)) px)</text>")
@@ -69,20 +69,42 @@ enum ReportCharts {
         return svg.joined(separator: "\n")
     }
 
-    /// The frame, evenly spaced x tick labels, y ticks 0…1 (when `yTicks`) and axis names.
+    /// One training curve: its binned values over the steps, the y axis spanning their range.
+    static func trainingCurve(_ curve: TrainingCurve) -> String {
+        let (width, height, left, right, top, bottom) = (300.0, 190.0, 50.0, 10.0, 26.0, 36.0)
+        let (plotW, plotH) = (width - left - right, height - top - bottom)
+        let low = curve.values.min() ?? 0, high = curve.values.max() ?? 1
+        let span = high > low ? high - low : max(abs(high), 1)
+        let (bottomValue, topValue) = high > low ? (low, high) : (low - span / 2, high + span / 2)
+        let lastStep = Double(max(1, curve.steps.last ?? 1))
+        func x(_ step: Int) -> String { format(left + Double(step) / lastStep * plotW) }
+        func y(_ v: Double) -> String { format(top + (1 - (v - bottomValue) / (topValue - bottomValue)) * plotH) }
+        let title = curve.stage + " · " + curve.term
+        var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">",
+                   "<title>\(escape(title))</title>",
+                   "<text x=\"\(format(width / 2))\" y=\"16\" text-anchor=\"middle\" class=\"t\">\(escape(short(title, 44)))</text>"]
+        let yLabels = (0...4).map { String(format: "%.3g", bottomValue + Double($0) / 4 * (topValue - bottomValue)) }
+        svg += axes(left: left, top: top, plotW: plotW, plotH: plotH, xName: "step", yName: curve.term,
+                    xLabels: (0...2).map { String(Int(lastStep) * $0 / 2) }, yLabels: yLabels)
+        let path = zip(curve.steps, curve.values).map { "\(x($0)),\(y($1))" }.joined(separator: " ")
+        svg.append("<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colour(0))\" stroke-width=\"1.6\"/>")
+        svg.append("</svg>")
+        return svg.joined(separator: "\n")
+    }
+
+    /// The frame, evenly spaced x tick labels, evenly spaced y tick labels bottom to top (0…1
+    /// unless given; none for an empty list) and axis names.
     private static func axes(left: Double, top: Double, plotW: Double, plotH: Double, xName: String, yName: String,
-                             xLabels: [String], yTicks: Bool = true) -> [String] {
+                             xLabels: [String], yLabels: [String] = (0...4).map { String(format: "%.2g", Double($0) / 4) }) -> [String] {
         var svg = ["<rect x=\"\(format(left))\" y=\"\(format(top))\" width=\"\(format(plotW))\" height=\"\(format(plotH))\" class=\"f\"/>"]
         for (i, label) in xLabels.enumerated() {
             let x = left + Double(i) / Double(max(1, xLabels.count - 1)) * plotW
             let anchor = i == 0 ? "start" : i == xLabels.count - 1 ? "end" : "middle"
             svg.append("<text x=\"\(format(x))\" y=\"\(format(top + plotH + 14))\" text-anchor=\"\(anchor)\" class=\"a\">\(escape(label))</text>")
         }
-        if yTicks {
-            for i in 0...4 {
-                let y = top + (1 - Double(i) / 4) * plotH
-                svg.append("<text x=\"\(format(left - 5))\" y=\"\(format(y + 3))\" text-anchor=\"end\" class=\"a\">\(String(format: "%.2g", Double(i) / 4))</text>")
-            }
+        for (i, label) in yLabels.enumerated() {
+            let y = top + (1 - Double(i) / Double(max(1, yLabels.count - 1))) * plotH
+            svg.append("<text x=\"\(format(left - 5))\" y=\"\(format(y + 3))\" text-anchor=\"end\" class=\"a\">\(escape(label))</text>")
         }
         svg.append("<text x=\"\(format(left + plotW / 2))\" y=\"\(format(top + plotH + 30))\" text-anchor=\"middle\" class=\"a\">\(escape(xName))</text>")
         svg.append("<text transform=\"translate(12 \(format(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"a\">\(escape(yName))</text>")

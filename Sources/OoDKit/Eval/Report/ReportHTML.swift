@@ -4,7 +4,7 @@ import SceneData
 
 /// `report.html`: the evaluation as one self-contained page (inline CSS, SVG charts and
 /// base64 PNGs; no script, nothing fetched). The results table (methods × sets, like the
-/// paper's), then per set: the example images beside their ground truth and every method's
+/// paper's), every trained stage's loss terms over its steps, then per set: the example images beside their ground truth and every method's
 /// heat map (RPL's Figure 1; `pixelood infer` draws overlays), ROC and precision-recall curves of every method, and each
 /// method's inlier-vs-anomaly score histogram (Figure 5).
 struct ReportHTML {
@@ -21,6 +21,11 @@ struct ReportHTML {
         var html = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
                     "<title>PixelOoD evaluation · \(escape(report.recipe))</title>", "<style>\(Self.style)</style></head><body>",
                     "<h1>PixelOoD evaluation</h1>", "<p class=\"meta\">\(metadata)</p>", "<h2>Results</h2>", table(sets: sets, methods: methods)]
+        if let curves = report.trainingCurves, !curves.isEmpty {
+            html.append("<h2>Training</h2><div class=\"charts\">")
+            html += curves.map(ReportCharts.trainingCurve)
+            html.append("</div><p class=\"note\">Every loss term over its stage's steps, as the trainer logged it (means of up to \(TrainingCurve.maximumPoints) bins; the total is <i>loss</i>).</p>")
+        }
         for set in sets {
             let rows = report.rows.filter { $0.dataset == set }
             html.append("<h2>\(escape(set))</h2>")
