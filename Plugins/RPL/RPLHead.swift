@@ -52,8 +52,9 @@ public final class RPLHead: Module, OoDHead {
         projector = ProjectionHead(input: width, output: config.projectorChannels ?? decoder.channels, using: &rng)
         self.score = score
         super.init()
-        // The official initialize_weights: Kaiming-normal convs (fan in, gain √2), BN weight 1, bias 0.
-        for module in [attenAspp, botAttenAspp, attenAsppFinal] as [Module] { Self.kaimingInitialise(module, using: &rng) }
+        // The official initialize_weights: Kaiming-normal convs (fan in, gain √2), BN weight 1, bias 0;
+        // the projector as the official load_model completes it (kaiming_normal_ weight, zero bias).
+        for module in [attenAspp, botAttenAspp, attenAsppFinal, projector] as [Module] { Self.kaimingInitialise(module, using: &rng) }
         if copying, let segmenterBottleneck {
             // Both or neither: a segmenter whose ASPP does not fit keeps the fresh initialisation.
             var bottleneck = StateDict()

@@ -86,6 +86,11 @@ struct RPLHeadTests {
         let fresh = try #require(try registry.heads.build(try RecipeNode(yaml: "{type: rpl, copy_context: false, channels: 8}"), context) as? RPLHead)
         #expect(!fresh.copiedContext && fresh.stateDict()["bot_atten_aspp.weight"]?.shape == [8, 40, 1, 1])
 
+        // The projector starts as the official load_model makes it: Kaiming-normal weight, zero bias.
+        let projectorBias = try #require(headState["proj_head.proj.0.bias"]), projectorWeight = try #require(headState["proj_head.proj.0.weight"])
+        #expect(projectorBias.scalars.allSatisfy { $0 == 0 })
+        let variance = projectorWeight.scalars.reduce(0) { $0 + $1 * $1 } / Float(projectorWeight.count)
+        #expect(abs(variance - 2 / 16) < 0.05, "Kaiming-normal variance 2/fan_in = 0.125, measured \(variance)")
         // projector_channels sets CoroCL's embedding width (default: dec0's, 24 here).
         #expect(headState["proj_head.proj.0.weight"]?.shape == [24, 16, 1, 1])
         let narrow = try registry.heads.build(try RecipeNode(yaml: "{type: rpl, projector_channels: 64}"), context)

@@ -50,10 +50,31 @@ struct LoaderTests {
         #expect(try loader.batch(0, epoch: 2).indices != direct[0].indices || loader.order(epoch: 2) != loader.order(epoch: 1))
         let batch = direct[0]
         #expect(batch.images.shape == [2, 3, 48, 64] && batch.contextImages?.shape == [2, 3, 48, 64])
-        #expect(Set(batch.contextLabels!.values).isSubset(of: [0, 254]))
+        #expect(Set(batch.contextLabels!.values).isSubset(of: [0, 254, 255]))
         for (n, pasted) in batch.pasted.enumerated() {
             let crop = batch.labels.values[(n * 48 * 64)..<((n + 1) * 48 * 64)]
             #expect(crop.contains(254) == pasted)
+        }
+    }
+
+    @Test("each crop's context image is the object pasted into it (the official pairing), padded at the mean colour and labelled 255")
+    func contextPairing() throws {
+        let (dataset, outliers) = try Self.world()
+        let augmentation = Augmentation(cropHeight: 48, cropWidth: 80, outlierProbability: 1)
+        let loader = try DataLoader(dataset: dataset, batchSize: 3, augmentation: augmentation, outliers: outliers, seed: 9)
+        let batch = try loader.batch(1, epoch: 0)
+        let plane = 48 * 80
+        for (slot, datasetIndex) in batch.indices.enumerated() {
+            // The loader's per-sample generator, replayed: which object did this crop receive?
+            var rng = SeededGenerator(seed: 9).derived(UInt64(0) << 32 | UInt64(datasetIndex))
+            let (image, labels) = try dataset.load(datasetIndex)
+            let pasted = try #require(augmentation.apply(image, labels, outliers: outliers, using: &rng).pasted)
+            let expected = augmentation.context(outliers[pasted])
+            #expect(batch.contextLabels!.values[(slot * plane)..<((slot + 1) * plane)].map(UInt8.init) == expected.labels.values)
+            // Objects are 64 px square here: the 80-px-wide context pads 8 columns each side, at ≈ 0 once normalised.
+            #expect(expected.labels.values[0] == 255 && expected.labels.values[8] != 255)
+            let padded = batch.contextImages!.scalars[slot * 3 * plane]
+            #expect(abs(padded) < 0.03, "padding normalises to \(padded)")
         }
     }
 

@@ -25,9 +25,9 @@ public struct Augmentation: Sendable {
         (self.outlierProbability, self.outlierResampling, self.mean, self.std) = (outlierProbability, outlierResampling, mean, std)
     }
 
-    /// One augmented crop; whether an outlier was pasted is returned.
+    /// One augmented crop; the index in `outliers` of the object pasted into it, if one was.
     public func apply(_ image: RGBImage, _ labels: LabelMap, outliers: [OutlierObject], using rng: inout SeededGenerator)
-        -> (image: RGBImage, labels: LabelMap, pasted: Bool) {
+        -> (image: RGBImage, labels: LabelMap, pasted: Int?) {
         let scale = rng.uniform(scaleRange.lowerBound, scaleRange.upperBound)
         let width = max(1, Int(Float(image.width) * scale)), height = max(1, Int(Float(image.height) * scale))
         let scaledImage = Geometry.resize(image, width: width, height: height)
@@ -36,19 +36,23 @@ public struct Augmentation: Sendable {
         let y0 = height > cropHeight ? rng.int(0...(height - cropHeight)) : -(cropHeight - height) / 2
         var (cropImage, cropLabels) = Geometry.crop(scaledImage, scaledLabels, x0: x0, y0: y0, width: cropWidth, height: cropHeight)
         if flip && rng.chance(0.5) { (cropImage, cropLabels) = Geometry.flip(cropImage, cropLabels) }
-        var pasted = false
+        var pasted: Int?
         if !outliers.isEmpty && rng.chance(outlierProbability) {
-            OutlierExposure.paste(rng.pick(outliers), into: &cropImage, labels: &cropLabels, resampling: outlierResampling, using: &rng)
-            pasted = true
+            let index = rng.int(0...(outliers.count - 1))
+            OutlierExposure.paste(outliers[index], into: &cropImage, labels: &cropLabels, resampling: outlierResampling, using: &rng)
+            pasted = index
         }
         return (cropImage, cropLabels, pasted)
     }
 
     /// An outlier-context image for CoroCL at the crop size: the object's own image,
-    /// centre-cropped or padded, labelled 254 on the object and 0 elsewhere.
+    /// centre-cropped or padded, labelled 254 on the object and 0 elsewhere. Padding is the
+    /// normalisation's mean colour (≈ 0 once normalised) labelled 255, as the official code
+    /// pads its normalised COCO images with 0.
     public func context(_ object: OutlierObject) -> (image: RGBImage, labels: LabelMap) {
         let x0 = (object.image.width - cropWidth) / 2, y0 = (object.image.height - cropHeight) / 2
-        return Geometry.crop(object.image, object.contextLabels, x0: x0, y0: y0, width: cropWidth, height: cropHeight)
+        return Geometry.crop(object.image, object.contextLabels, x0: x0, y0: y0, width: cropWidth, height: cropHeight,
+                             fillColor: SIMD3<UInt8>((mean * 255).rounded(.toNearestOrEven)))
     }
 
     /// Normalised CHW floats of an image: `(x/255 − mean)/std`.

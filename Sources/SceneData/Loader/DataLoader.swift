@@ -89,11 +89,12 @@ public struct DataLoader: Sendable {
                 augmentation.normalize(crop.image, into: images.pointer + slot * 3 * plane)
                 var contextLabels: [UInt8]?
                 if let context {
-                    let (contextImage, labels) = augmentation.context(rng.pick(outliers))
+                    // The official pairing: the image whose object was pasted into this crop.
+                    let (contextImage, labels) = augmentation.context(outliers[crop.pasted ?? rng.int(0...(outliers.count - 1))])
                     augmentation.normalize(contextImage, into: context.pointer + slot * 3 * plane)
                     contextLabels = labels.values
                 }
-                results.store(slot, .success((crop.labels.values, crop.pasted, contextLabels)))
+                results.store(slot, .success((crop.labels.values, crop.pasted != nil, contextLabels)))
             } catch {
                 results.store(slot, .failure(error))
             }

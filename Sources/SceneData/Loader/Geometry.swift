@@ -70,10 +70,11 @@ public enum Geometry {
     }
 
     /// The `width`×`height` window at (x0, y0); parts outside the source are filled (image
-    /// black, labels `fillLabel`), so crops larger than the image pad.
+    /// `fillColor`, black unless given; labels `fillLabel`), so crops larger than the image pad.
     public static func crop(_ image: RGBImage, _ labels: LabelMap, x0: Int, y0: Int, width: Int, height: Int,
-                            fillLabel: UInt8 = 255) -> (RGBImage, LabelMap) {
+                            fillLabel: UInt8 = 255, fillColor: SIMD3<UInt8> = .zero) -> (RGBImage, LabelMap) {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        if fillColor != .zero { for i in 0..<(width * height) { (pixels[3 * i], pixels[3 * i + 1], pixels[3 * i + 2]) = (fillColor.x, fillColor.y, fillColor.z) } }
         var values = [UInt8](repeating: fillLabel, count: width * height)
         for y in 0..<height where y0 + y >= 0 && y0 + y < image.height {
             for x in 0..<width where x0 + x >= 0 && x0 + x < image.width {

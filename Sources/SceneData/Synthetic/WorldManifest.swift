@@ -34,7 +34,7 @@ public struct WorldManifest: Sendable, Codable, Equatable {
         case outlierResampling = "oe_resampling", outlierFamilies = "oe_families"
     }
 
-    /// Decodes a manifest; older ones lack `oe_val` and `version`.
+    /// Decodes a manifest; older ones lack `oe_val`, `version`, `oe_resampling` and `oe_families`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         (width, height, seed) = (try c.decode(Int.self, forKey: .width), try c.decode(Int.self, forKey: .height), try c.decode(UInt64.self, forKey: .seed))
@@ -46,13 +46,14 @@ public struct WorldManifest: Sendable, Codable, Equatable {
         outlierFamilies = try c.decodeIfPresent(String.self, forKey: .outlierFamilies) ?? SyntheticWorld.OutlierFamilies.classic.rawValue
     }
 
-    /// Whether `other` is this world as an older toolkit wrote it: the same size, seed and
-    /// counts of the kinds both have, from an older generator or without the sets added since.
+    /// Whether `other` is this world as an older generator wrote it: a lower version, the
+    /// same size, seed and counts of the kinds both have (the sets and options added since
+    /// aside).
     public func isOlderWriting(of other: WorldManifest) -> Bool {
         var upgraded = other
         (upgraded.version, upgraded.outlierExposureValidation) = (version, outlierExposureValidation)
         (upgraded.outlierResampling, upgraded.outlierFamilies) = (outlierResampling, outlierFamilies)
-        return upgraded == self && other != self && other.version <= version
+        return upgraded == self && other.version < version
     }
 
     /// The manifest of the world in `folder`; nil when it has none (no world, an unfinished
