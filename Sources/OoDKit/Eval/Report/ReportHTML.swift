@@ -4,8 +4,9 @@ import SceneData
 
 /// `report.html`: the evaluation as one self-contained page (inline CSS, SVG charts and
 /// base64 PNGs; no script, nothing fetched). The results table (methods × sets, like the
-/// paper's), every trained stage's loss terms over its steps, then per set: the example images beside their ground truth and every method's
-/// heat map (RPL's Figure 1; `pixelood infer` draws overlays), ROC and precision-recall curves of every method, and each
+/// paper's), every trained stage's loss terms over its steps, then per set: the example
+/// images beside their ground truth and every method's heat map (RPL's Figure 1; `pixelood
+/// infer` draws overlays), ROC and precision-recall curves of every method, and each
 /// method's inlier-vs-anomaly score histogram (Figure 5).
 struct ReportHTML {
     let report: EvalReport
