@@ -13,7 +13,8 @@ trap 'rm -rf "$work"' EXIT
 overrides=(--set "data.train.root=$work/world/cityscapes" --set "data.val.root=$work/world/cityscapes"
            --set "data.outliers.root=$work/world/coco" --set "work_dir=$work/run" --set data.workers=1
            --set stages.0.iterations=3 --set stages.0.checkpoint_every=0)
-for i in 0 1 2; do overrides+=(--set "eval.datasets.$i.root=$work/world"); done
+# The three test sets and the outlier-exposure validation set all live in the world's root.
+for i in 0 1 2 3; do overrides+=(--set "eval.datasets.$i.root=$work/world"); done
 recipe=Examples/CustomHead/outlier-probe.yaml
 "$probe" train "$recipe" "${overrides[@]}" --progress none
 "$probe" eval "$recipe" "${overrides[@]}" --progress none
