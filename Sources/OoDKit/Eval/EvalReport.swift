@@ -40,6 +40,8 @@ public struct EvalReport: Sendable, Codable {
     public var rows: [EvalRow]
     /// mIoU of the closed-set prediction on `data.val`, when the recipe has one.
     public var meanIoU: Double?
+    /// The IoU of each class behind ``meanIoU`` (nil in reports written before it was kept).
+    public var classIoU: [ClassIoU]?
     /// Backbone passes run and images served from the feature store.
     public var backbonePasses: Int, storeHits: Int
     /// Wall time.
@@ -53,7 +55,7 @@ public struct EvalReport: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case recipe, checkpoint, segmenterHash = "segmenter_hash", toolkitVersion = "toolkit_version"
-        case evaluationProtocol = "protocol", rows, meanIoU = "mean_iou", backbonePasses = "backbone_passes"
+        case evaluationProtocol = "protocol", rows, meanIoU = "mean_iou", classIoU = "class_iou", backbonePasses = "backbone_passes"
         case storeHits = "store_hits", seconds, trainingCurves = "training_curves"
     }
 
@@ -62,6 +64,7 @@ public struct EvalReport: Sendable, Codable {
         var lines = ["# Evaluation", "", "Recipe `\(recipe)`, checkpoint `\(checkpoint.isEmpty ? "(recipe weights)" : checkpoint)`, "
                      + "segmenter hash `\(segmenterHash)`, PixelOoD \(toolkitVersion).", "", evaluationProtocol, ""]
         if let meanIoU { lines += [String(format: "Closed-set mIoU on the validation split: %.2f", 100 * meanIoU), ""] }
+        if let classIoU { lines += ["Per-class IoU on the validation split:", ""] + ClassIoU.markdown(classIoU) + [""] }
         lines += ["| set | method | FPR95 ↓ | AuPRC ↑ | AUROC ↑ | images | anomaly px | inlier px |", "|---|---|---|---|---|---|---|---|"]
         for row in rows {
             lines.append(String(format: "| %@ | %@ | %.2f | %.2f | %.2f | %d | %d | %d |", row.dataset, row.method,

@@ -110,7 +110,7 @@ public struct Evaluator {
                                     components: components?[index].report, distribution: try evaluations[index].distribution()))
             }
         }
-        let meanIoU = try recipe.data?.val.map { try closedSetIoU($0, segmenter: segmenter, context: context) }
+        let confusion = try recipe.data?.val.map { try closedSetConfusion($0, segmenter: segmenter, context: context) }
         return EvalReport(recipe: loaded.files.first ?? "", checkpoint: weights ?? "", segmenterHash: hash,
                           toolkitVersion: NeuralNet.toolkitVersion,
                           evaluationProtocol: "Pooled pixel metrics over each whole set (all evaluated pixels in one ranking); "
@@ -118,7 +118,7 @@ public struct Evaluator {
                               + "AuPRC with anomaly pixels positive; void (255) never evaluated. Logits upsampled "
                               + "bilinearly to the image size; \(FrozenFeatures.preprocessing). Baselines read the image only, "
                               + "fitted to data.train.",
-                          rows: rows, meanIoU: meanIoU, backbonePasses: features.backbonePasses, storeHits: features.storeHits,
+                          rows: rows, meanIoU: confusion?.meanIoU, classIoU: confusion.map(ClassIoU.table), backbonePasses: features.backbonePasses, storeHits: features.storeHits,
                           seconds: Date().timeIntervalSince(began),
                           trainingCurves: TrainingCurve.read(workDir: loaded.workDir, stages: recipe.stages.filter { $0.trains != .fit }.map(\.name)),
                           examples: examples)
@@ -186,8 +186,8 @@ public struct Evaluator {
         return EvalMethods(labels: labels, logitScores: LogitScoring(scores), baselines: baselines, heads: heads.map(\.head))
     }
 
-    /// mIoU of the closed-set prediction (argmax of the logits) on an inlier set.
-    private func closedSetIoU(_ node: RecipeNode, segmenter: any Segmenter, context: BuildContext) throws -> Double {
+    /// The confusion matrix of the closed-set prediction (argmax of the logits) on an inlier set.
+    private func closedSetConfusion(_ node: RecipeNode, segmenter: any Segmenter, context: BuildContext) throws -> ConfusionMatrix {
         let dataset = try registry.datasets.build(node, context)
         var confusion = ConfusionMatrix(classes: segmenter.numClasses)
         for index in 0..<dataset.count {
@@ -195,7 +195,7 @@ public struct Evaluator {
             let prediction = GradMode.noGrad { segmenter(FrozenFeatures.tensor(image)).logits.argmax(axis: 1) }
             try confusion.add(predictions: prediction.values, labels: labels.values.map(Int32.init))
         }
-        return confusion.meanIoU
+        return confusion
     }
 }
 

@@ -4,10 +4,11 @@ import SceneData
 
 /// `report.html`: the evaluation as one self-contained page (inline CSS, SVG charts and
 /// base64 PNGs; no script, nothing fetched). The results table (methods × sets, like the
-/// paper's), every trained stage's loss terms over its steps, then per set: the example
-/// images beside their ground truth and every method's heat map (RPL's Figure 1; `pixelood
-/// infer` draws overlays), ROC and precision-recall curves of every method, and each
-/// method's inlier-vs-anomaly score histogram (Figure 5).
+/// paper's), the per-class IoU of the closed-set prediction, every trained stage's loss
+/// terms over its steps, then per set: the example images beside their ground truth and
+/// every method's heat map (RPL's Figure 1; `pixelood infer` draws overlays), ROC and
+/// precision-recall curves of every method, and each method's inlier-vs-anomaly score
+/// histogram (Figure 5).
 struct ReportHTML {
     let report: EvalReport
     /// The widest picture in the example grid, in pixels (wider images are subsampled).
@@ -22,6 +23,7 @@ struct ReportHTML {
         var html = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
                     "<title>PixelOoD evaluation · \(escape(report.recipe))</title>", "<style>\(Self.style)</style></head><body>",
                     "<h1>PixelOoD evaluation</h1>", "<p class=\"meta\">\(metadata)</p>", "<h2>Results</h2>", table(sets: sets, methods: methods)]
+        if let classIoU = report.classIoU, !classIoU.isEmpty { html += ["<h2>Closed-set segmentation</h2>", classTable(classIoU)] }
         if let curves = report.trainingCurves, !curves.isEmpty {
             html.append("<h2>Training</h2><div class=\"charts\">")
             html += curves.map(ReportCharts.trainingCurve)
@@ -51,6 +53,15 @@ struct ReportHTML {
         if let meanIoU = report.meanIoU { parts.append(String(format: "closed-set mIoU <b>%.2f</b>", 100 * meanIoU)) }
         parts.append(String(format: "%d backbone passes, %d from the feature store, %.1f s", report.backbonePasses, report.storeHits, report.seconds))
         return parts.joined(separator: " · ")
+    }
+
+    /// The per-class IoU on the validation split, one column per class, with its labelled pixels.
+    private func classTable(_ classes: [ClassIoU]) -> String {
+        let head = classes.map { "<th>\(escape($0.name))</th>" }.joined()
+        let ious = classes.map { "<td>\($0.iou.map { String(format: "%.1f", 100 * $0) } ?? "—")</td>" }.joined()
+        let pixels = classes.map { "<td>\($0.pixels)</td>" }.joined()
+        return "<table><thead><tr><th></th>\(head)</tr></thead><tbody><tr><td class=\"m\">IoU</td>\(ious)</tr>"
+            + "<tr><td class=\"m\">labelled px</td>\(pixels)</tr></tbody></table>"
     }
 
     /// Methods as rows, per set FPR95 ↓, AuPRC ↑, AUROC ↑ (pooled, percent); the best of each column in bold.
