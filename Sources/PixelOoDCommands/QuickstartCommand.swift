@@ -16,10 +16,10 @@ struct QuickstartCommand: ParsableCommand {
             there: (1) the synthetic world at 128x256 into data/quickstart (200 training and 50 \
             validation scenes, 100 outlier objects, 50 images per anomaly set); (2) the segmenter: \
             the bundled Examples/quickstart/segmenter.h5, which Examples/quickstart/segmenter.yaml \
-            trained, or with --train-segmenter that recipe trained again (about 10 minutes on 2 \
+            trained, or with --train-segmenter that recipe trained again (about 20 minutes on 2 \
             cores); (3) the sweep Examples/quickstart/quickstart.yaml: colour rarity, the four \
-            logit scores, SML, Mahalanobis, Meta-OoD and RPL on its segmenter, PEBAL and RPL on \
-            its segmenter, DUQ, RPL and RPL+CoroCL, each into its own folder under \
+            logit scores, SML, Mahalanobis, PEBAL and RPL on its segmenter, RPL and \
+            RPL+CoroCL, each into its own folder under \
             runs/quickstart, then the table (sweep.md, sweep.json). --seeds 666,1,2 trains each \
             method under three seeds and shows mean ± std. Ctrl-C \
             checkpoints and exits with status 130; the same command again continues.
@@ -39,7 +39,7 @@ struct QuickstartCommand: ParsableCommand {
                                valueName: "666,1,2"))
     var seeds: String?
 
-    @Option(help: "Run only this point of the sweep (repeatable): logit-scores, SML, Mahalanobis, Meta-OoD, RPL-on-Meta-OoD, PEBAL, RPL-on-PEBAL, DUQ, RPL, RPL+CoroCL.")
+    @Option(help: "Run only this point of the sweep (repeatable): logit-scores, SML, Mahalanobis, PEBAL, RPL-on-PEBAL, RPL, RPL+CoroCL.")
     var only: [String] = []
 
     @OptionGroup var progressArgument: ProgressArgument

@@ -8,7 +8,8 @@ import PixelOoDTestSupport
 @Suite("Classifier margin: the matrix game's value against SciPy's linear programming")
 struct ClassifierMarginTests {
     static let cases = ["random_19x32", "random_19x256", "random_3x7", "rock_paper_scissors", "degenerate", "positive",
-                        "single_row", "single_column", "bundled_quickstart"]
+                        "single_row", "single_column", "bundled_quickstart",
+                        "eighth_width_quickstart"]
 
     @Test("the margin equals scripts/fixtures/margin.py's linprog optimum, and the direction attains it", arguments: cases)
     func agreesWithSciPy(_ name: String) throws {
@@ -26,9 +27,12 @@ struct ClassifierMarginTests {
         #expect(abs(worst - margin.value) < 1e-9, "\(name): the direction attains \(worst), not \(margin.value)")
     }
 
-    @Test("the bundled quick-start segmenter's classifier cannot lower every logit: margin −0.0127")
-    func bundledIsNegative() throws {
-        let weight = try Fixture("margin.h5").tensor("/bundled_quickstart/weight")
+    @Test("the bundled quick-start segmenter's classifier can lower every logit (+0.0133); the one bundled before it cannot (−0.0127)")
+    func bundledMargins() throws {
+        let bundled = try Fixture("margin.h5").tensor("/bundled_quickstart/weight")
+        let positive = ClassifierMargin(ClassifierReadout(key: "final.6.weight", weight: bundled, readsNonNegativeFeatures: true))
+        #expect(positive.isPositive && abs(positive.value - 0.0133) < 5e-5 && positive.massForNonPositiveLogSumExp != nil)
+        let weight = try Fixture("margin.h5").tensor("/eighth_width_quickstart/weight")
         let margin = ClassifierMargin(ClassifierReadout(key: "final.6.weight", weight: weight, readsNonNegativeFeatures: true))
         #expect(!margin.isPositive && margin.massForNonPositiveLogSumExp == nil)
         #expect(margin.summary.contains("unreachable"))
