@@ -40,13 +40,18 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// IoU of each class, `TP / (TP + FP + FN)`; NaN for a class that appears in neither
     /// labels nor predictions.
     public var perClassIoU: [Double] {
-        (0..<classes).map { c in
+        let truth = labelledPixels
+        return (0..<classes).map { c in
             let tp = counts[c * classes + c]
-            let truth = (0..<classes).reduce(UInt64(0)) { $0 + counts[c * classes + $1] }
             let predicted = (0..<classes).reduce(UInt64(0)) { $0 + counts[$1 * classes + c] }
-            let union = truth + predicted - tp
+            let union = truth[c] + predicted - tp
             return union == 0 ? .nan : Double(tp) / Double(union)
         }
+    }
+
+    /// Evaluated pixels labelled with each class (the matrix's row sums).
+    public var labelledPixels: [UInt64] {
+        (0..<classes).map { c in counts[c * classes..<(c + 1) * classes].reduce(0, +) }
     }
 
     /// Mean IoU over the classes with a defined IoU (NumPy's `nanmean`, as mmseg).

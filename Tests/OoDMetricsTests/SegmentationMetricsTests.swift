@@ -48,6 +48,7 @@ struct SegmentationMetricsTests {
         try matrix.add(predictions: predicted, labels: truth)
         #expect(matrix.counts == (try fixture.file.readInt64("/confusion/matrix").values.map { UInt64($0) }))
         #expect(abs(matrix.meanIoU - (try attribute(fixture, "miou", "/confusion"))) < 1e-12)
+        #expect(matrix.labelledPixels == (0..<5).map { c in UInt64(truth.filter { $0 == c }.count) })
         #expect(throws: MetricsError.classOutOfRange(value: 7, classes: 5)) { try matrix.add(predictions: [0], labels: [7]) }
     }
 

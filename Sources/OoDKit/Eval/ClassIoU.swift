@@ -16,9 +16,8 @@ public struct ClassIoU: Sendable, Codable, Equatable {
     /// Every class of `confusion`, named.
     public static func table(_ confusion: ConfusionMatrix) -> [ClassIoU] {
         let names = confusion.classes == TrainId.allCases.count ? TrainId.allCases.map(\.name) : (0..<confusion.classes).map { "class \($0)" }
-        return zip(confusion.perClassIoU, names).enumerated().map { c, entry in
-            let pixels = (0..<confusion.classes).reduce(UInt64(0)) { $0 + confusion.counts[c * confusion.classes + $1] }
-            return ClassIoU(name: entry.1, iou: entry.0.isNaN ? nil : entry.0, pixels: Int(pixels))
+        return zip(zip(confusion.perClassIoU, confusion.labelledPixels), names).map { measured, name in
+            ClassIoU(name: name, iou: measured.0.isNaN ? nil : measured.0, pixels: Int(measured.1))
         }
     }
 
