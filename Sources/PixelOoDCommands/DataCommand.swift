@@ -30,11 +30,20 @@ struct DataCommand: ParsableCommand {
         @Option(name: .customLong("oe-families"),
                 help: "The outlier-exposure families: all (the default: balls, chairs, bags, lamps and eight varied ones) or classic (the first four only, as generator versions 1 and 2).")
         var oeFamilies = SyntheticWorld.OutlierFamilies.all
+        @Option(name: .customLong("oe-camouflage"),
+                help: "Probability that an object of the outlier-exposure validation set takes the colour of its surroundings (match the recipe's data.outliers.camouflage).")
+        var oeCamouflage: Float = 0
         @OptionGroup var progress: ProgressArgument
+
+        func validate() throws {
+            guard (0...1).contains(oeCamouflage) else { throw ValidationError("--oe-camouflage must be a probability in [0, 1], got \(oeCamouflage)") }
+        }
 
         func run() throws {
             let (height, width) = try parseSize(size)
-            try Self.write(SyntheticWorld(width: width, height: height, seed: seed, outlierResampling: oeResampling, outlierFamilies: oeFamilies),
+            let world = SyntheticWorld(width: width, height: height, seed: seed, outlierResampling: oeResampling, outlierFamilies: oeFamilies,
+                                       outlierCamouflage: oeCamouflage)
+            try Self.write(world,
                            counts: .init(train: train, val: val, outliers: outliers, perAnomalySet: test, outlierExposureValidation: oeVal),
                            to: out, progress: progress.style)
         }

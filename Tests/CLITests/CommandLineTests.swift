@@ -69,5 +69,6 @@ struct CommandLineTests {
         #expect(try SyntheticWorld.reader(.country, in: out).count == 1)
         #expect(try SyntheticWorld.outlierExposureValidationReader(in: out).count == 1, "--oe-val defaults to --test")
         #expect(throws: (any Error).self) { try PixelOoD.parseAsRoot(["data", "synth", "--out", out, "--oe-resampling", "cubic"]) }
+        #expect(throws: (any Error).self) { try PixelOoD.parseAsRoot(["data", "synth", "--out", out, "--oe-camouflage", "1.5"]) }
     }
 }

@@ -126,7 +126,7 @@ struct RegistryTests {
             for entry in entries { #expect(docs.contains("`\(entry.name)`"), "\(kind) '\(entry.name)' is not in docs/recipes.md") }
         }
         let keys = ["base", "name", "seed", "work_dir", "segmenter", "checkpoint", "data", "stages", "eval", "train", "val",
-                    "outliers", "crop_size", "scale_range", "flip", "batch_size", "workers", "minimum_area", "resampling", "split", "trains",
+                    "outliers", "crop_size", "scale_range", "flip", "batch_size", "workers", "minimum_area", "resampling", "camouflage", "split", "trains",
                     "head", "losses", "optimizer", "schedule", "iterations", "lr_multipliers", "prefix", "multiplier",
                     "clip_grad_norm", "checkpoint_every", "datasets", "scores", "backbone", "num_classes", "aspp_channels",
                     "low_level_channels", "width_divisor", "output_stride", "smoothing", "kernel", "sigma", "normalized",

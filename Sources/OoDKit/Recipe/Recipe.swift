@@ -110,8 +110,11 @@ public struct OutlierConfig: RecipeConfig {
     public var minimumArea: Double
     /// How a pasted object's image is resampled to its drawn scale.
     public var resampling: OutlierExposure.Resampling
+    /// Probability that a pasted object takes the colour of its surroundings, as half the
+    /// synthetic test anomalies are drawn (0, the official paste, by default).
+    public var camouflage: Float
 
-    enum CodingKeys: String, CodingKey { case root, split, minimumArea = "minimum_area", resampling }
+    enum CodingKeys: String, CodingKey { case root, split, minimumArea = "minimum_area", resampling, camouflage }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -119,6 +122,11 @@ public struct OutlierConfig: RecipeConfig {
         split = try c.value(.split, default: "train2017")
         minimumArea = try c.value(.minimumArea, default: 1000)
         resampling = try c.value(.resampling, default: OutlierExposure.defaultResampling)
+        camouflage = try c.value(.camouflage, default: 0)
+    }
+
+    public func validate() throws {
+        guard (0...1).contains(camouflage) else { throw ConfigError(key: "camouflage", "must be a probability in [0, 1], got \(camouflage)") }
     }
 }
 

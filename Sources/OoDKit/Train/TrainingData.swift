@@ -19,7 +19,8 @@ extension DataConfig {
             }
         }
         let augmentation = Augmentation(cropHeight: cropSize[0], cropWidth: cropSize[1], scaleRange: scaleRange[0]...scaleRange[1], flip: flip,
-                                        outlierResampling: outliers?.resampling ?? OutlierExposure.defaultResampling)
+                                        outlierResampling: outliers?.resampling ?? OutlierExposure.defaultResampling,
+                                        outlierCamouflage: outliers?.camouflage ?? 0)
         var rng = SeededGenerator(seed: seed).derived(UInt64(stage) &+ 0x4C4F_4144)
         return try DataLoader(dataset: dataset, batchSize: batchSize, augmentation: augmentation, outliers: objects, seed: rng.next())
     }

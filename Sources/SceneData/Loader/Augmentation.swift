@@ -14,15 +14,20 @@ public struct Augmentation: Sendable {
     public var outlierProbability: Float
     /// How pasted objects are resampled to their drawn scale.
     public var outlierResampling: OutlierExposure.Resampling
+    /// Probability that a pasted object takes the colour of its surroundings
+    /// (``OutlierExposure/paste(_:into:labels:resampling:camouflage:using:)``).
+    public var outlierCamouflage: Float
     /// Per-channel mean and std on [0, 1] pixels (ImageNet's by default).
     public var mean: SIMD3<Float>, std: SIMD3<Float>
 
     /// The RPL recipe's defaults, at the given crop.
     public init(cropHeight: Int = 700, cropWidth: Int = 700, scaleRange: ClosedRange<Float> = 0.5...2.0, flip: Bool = true,
                 outlierProbability: Float = 1, outlierResampling: OutlierExposure.Resampling = OutlierExposure.defaultResampling,
+                outlierCamouflage: Float = 0,
                 mean: SIMD3<Float> = SIMD3(0.485, 0.456, 0.406), std: SIMD3<Float> = SIMD3(0.229, 0.224, 0.225)) {
         (self.cropHeight, self.cropWidth, self.scaleRange, self.flip) = (cropHeight, cropWidth, scaleRange, flip)
-        (self.outlierProbability, self.outlierResampling, self.mean, self.std) = (outlierProbability, outlierResampling, mean, std)
+        (self.outlierProbability, self.outlierResampling, self.outlierCamouflage) = (outlierProbability, outlierResampling, outlierCamouflage)
+        (self.mean, self.std) = (mean, std)
     }
 
     /// One augmented crop; the index in `outliers` of the object pasted into it, if one was.
@@ -39,7 +44,8 @@ public struct Augmentation: Sendable {
         var pasted: Int?
         if !outliers.isEmpty && rng.chance(outlierProbability) {
             let index = rng.int(0...(outliers.count - 1))
-            OutlierExposure.paste(outliers[index], into: &cropImage, labels: &cropLabels, resampling: outlierResampling, using: &rng)
+            OutlierExposure.paste(outliers[index], into: &cropImage, labels: &cropLabels, resampling: outlierResampling,
+                                   camouflage: outlierCamouflage, using: &rng)
             pasted = index
         }
         return (cropImage, cropLabels, pasted)

@@ -36,26 +36,8 @@ struct Canvas {
     /// obstacle, pavement or facade behind a static object), as a camouflaged real one does.
     /// Nil when 32 draws find no inlier pixel in the window.
     func inlierColor(around center: SIMD2<Float>, radius: Float, using rng: inout SeededGenerator) -> Color? {
-        let r = max(4, Int(radius))
-        let cx = Int(min(max(center.x, 0), Float(width - 1))), cy = Int(min(max(center.y, 0), Float(height - 1)))
-        let xs = max(0, cx - r)...min(width - 1, cx + r), ys = max(0, cy - r)...min(height - 1, cy + r)
-        func randomPixel() -> Int { rng.int(ys) * width + rng.int(xs) }
-        func colour(_ i: Int) -> Color {
-            Color(Float(image.pixels[3 * i]), Float(image.pixels[3 * i + 1]), Float(image.pixels[3 * i + 2])) / 255
-        }
-        var found: Int?
-        for _ in 0..<32 where found == nil {
-            let i = randomPixel()
-            if labels.values[i] <= 18 && labels.values[i] != TrainId.sky.rawValue { found = i }
-        }
-        guard let first = found else { return nil }
-        let label = labels.values[first]
-        var sum = colour(first), count: Float = 1
-        for _ in 0..<64 where count < 16 {
-            let i = randomPixel()
-            if labels.values[i] == label { sum += colour(i); count += 1 }
-        }
-        return simd_clamp01(sum / count / pointwiseMax(light, Color(repeating: 0.05)))
+        Surroundings.inlierColor(image: image, labels: labels, around: center, radius: radius, using: &rng)
+            .map { simd_clamp01($0 / pointwiseMax(light, Color(repeating: 0.05))) }
     }
 
     /// Fills the axis-aligned rectangle `[x0, x1) × [y0, y1)`.

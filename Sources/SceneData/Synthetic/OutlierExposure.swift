@@ -29,16 +29,24 @@ public enum OutlierExposure {
     /// Pastes `object` into `image`/`labels` (same size) and returns the scale used. The
     /// object image is resized by the drawn factor with `resampling`, its mask by nearest
     /// neighbour (`floor(x / s)`, `cv2.INTER_NEAREST`; `nearest` samples both at pixel
-    /// centres), and placed at a uniform position where it fits.
+    /// centres), and placed at a uniform position where it fits. With probability
+    /// `camouflage` it then takes the colour of its surroundings (``camouflaged(_:mask:as:)``),
+    /// as half the test anomalies are drawn; at 0 (the official code's paste) nothing more is
+    /// drawn from `rng`.
     @discardableResult
     public static func paste(_ object: OutlierObject, into image: inout RGBImage, labels: inout LabelMap,
-                             resampling: Resampling, using rng: inout SeededGenerator) -> Float {
+                             resampling: Resampling, camouflage: Float = 0, using rng: inout SeededGenerator) -> Float {
         precondition(image.width == labels.width && image.height == labels.height, "OutlierExposure.paste: image and labels differ in size")
         let scale = rng.pick(scales)
         let w = max(1, min(image.width, Int(Float(object.image.width) * scale)))
         let h = max(1, min(image.height, Int(Float(object.image.height) * scale)))
         let x0 = rng.int(0...(image.width - w)), y0 = rng.int(0...(image.height - h))
-        let (pixels, mask) = resized(object, width: w, height: h, scale: scale, resampling: resampling)
+        var (pixels, mask) = resized(object, width: w, height: h, scale: scale, resampling: resampling)
+        if camouflage > 0 && rng.chance(camouflage),
+           let surroundings = Surroundings.inlierColor(image: image, labels: labels, around: SIMD2(Float(x0) + Float(w) / 2, Float(y0) + Float(h) / 2),
+                                                       radius: Float(h), using: &rng) {
+            pixels = camouflaged(pixels, mask: mask, as: rng.jitter(surroundings, 0.06))
+        }
         for y in 0..<h {
             for x in 0..<w where mask[y * w + x] {
                 let d = ((y0 + y) * image.width + x0 + x) * 3, s = (y * w + x) * 3
@@ -47,6 +55,30 @@ public enum OutlierExposure {
             }
         }
         return scale
+    }
+
+    /// The object's pixels scaled channel by channel so that their mean over `mask` is
+    /// `color` (on [0, 1]) where saturation allows: each channel's gain is found by bisection
+    /// with the clipping at 255 counted, so a dark object with bright parts reaches the colour
+    /// too. The object keeps its shape, pattern and texture and wears the colour of what is
+    /// around it. Pixels outside the mask are kept.
+    static func camouflaged(_ pixels: [UInt8], mask: [Bool], as color: Color) -> [UInt8] {
+        let masked = mask.indices.filter { mask[$0] }
+        guard !masked.isEmpty else { return pixels }
+        var result = pixels
+        for ch in 0..<3 {
+            let values = masked.map { Float(pixels[3 * $0 + ch]) }
+            func mean(_ gain: Float) -> Float { values.reduce(0) { $0 + min(255, $1 * gain) } / Float(values.count) }
+            let target = color[ch] * 255
+            var (low, high): (Float, Float) = (0, 255)
+            for _ in 0..<24 {
+                let middle = (low + high) / 2
+                if mean(middle) < target { low = middle } else { high = middle }
+            }
+            let gain = (low + high) / 2
+            for i in masked { result[3 * i + ch] = UInt8(min(255, (Float(pixels[3 * i + ch]) * gain).rounded())) }
+        }
+        return result
     }
 
     /// The object's image and mask at `width`×`height`.

@@ -2,8 +2,8 @@ import TensorCore
 
 /// The outlier-exposure validation set: the world's validation scenes with two *held-out*
 /// outlier-exposure objects pasted into each exactly as training pastes them
-/// (``OutlierExposure/paste(_:into:labels:resampling:using:)`` with the world's
-/// ``outlierResampling``, the training default unless given), labelled 1 on the pasted pixels, 0 on
+/// (``OutlierExposure/paste(_:into:labels:resampling:camouflage:using:)`` with the world's
+/// ``outlierResampling`` and ``outlierCamouflage``, the training defaults unless given), labelled 1 on the pasted pixels, 0 on
 /// the scene and 255 where the scene is void.
 ///
 /// A head that scores well here has learned what it was trained on; the gap to the test sets
@@ -31,7 +31,7 @@ extension SyntheticWorld {
         let perImage = Self.outlierExposureValidationObjects
         for k in 0..<perImage {
             OutlierExposure.paste(heldOutOutlier(perImage * index + k), into: &image, labels: &sceneLabels,
-                                  resampling: outlierResampling, using: &rng)
+                                  resampling: outlierResampling, camouflage: outlierCamouflage, using: &rng)
         }
         let labels = sceneLabels.values.map { value -> UInt8 in
             value == OutlierExposure.outlierLabel ? 1 : (value == TrainId.void ? TrainId.void : 0)

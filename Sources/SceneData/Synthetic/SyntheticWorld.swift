@@ -29,6 +29,9 @@ public struct SyntheticWorld: Sendable {
     /// How the outlier-exposure validation set's objects are resampled (match the training
     /// recipe's `data.outliers.resampling`).
     public var outlierResampling: OutlierExposure.Resampling
+    /// The probability that an object of the outlier-exposure validation set takes the colour
+    /// of its surroundings (match the training recipe's `data.outliers.camouflage`).
+    public var outlierCamouflage: Float
     /// The families the outlier-exposure objects (the COCO stand-in) are drawn from.
     public var outlierFamilies: OutlierFamilies
 
@@ -49,8 +52,9 @@ public struct SyntheticWorld: Sendable {
 
     /// A world of `width`×`height` images.
     public init(width: Int = 512, height: Int = 256, seed: UInt64 = 0, outlierResampling: OutlierExposure.Resampling = OutlierExposure.defaultResampling,
-                outlierFamilies: OutlierFamilies = .all) {
+                outlierFamilies: OutlierFamilies = .all, outlierCamouflage: Float = 0) {
         (self.width, self.height, self.seed, self.outlierResampling, self.outlierFamilies) = (width, height, seed, outlierResampling, outlierFamilies)
+        self.outlierCamouflage = outlierCamouflage
     }
 
     /// The generator of image `index` of `set`.

@@ -20,6 +20,8 @@ public struct WorldManifest: Sendable, Codable, Equatable {
     public var outlierResampling: String
     /// The outlier-exposure families (`classic` in manifests that lack it).
     public var outlierFamilies: String
+    /// The outlier-exposure validation set's camouflage probability (0 in manifests that lack it).
+    public var outlierCamouflage: Float
 
     /// The manifest of `world` written with `counts` by this toolkit.
     public init(_ world: SyntheticWorld, counts: SyntheticWorld.Counts) {
@@ -27,14 +29,15 @@ public struct WorldManifest: Sendable, Codable, Equatable {
         (train, val, outliers, perAnomalySet) = (counts.train, counts.val, counts.outliers, counts.perAnomalySet)
         (outlierExposureValidation, version) = (counts.outlierExposureValidation, SyntheticWorld.version)
         (outlierResampling, outlierFamilies) = (world.outlierResampling.rawValue, world.outlierFamilies.rawValue)
+        outlierCamouflage = world.outlierCamouflage
     }
 
     enum CodingKeys: String, CodingKey {
         case width, height, seed, train, val, outliers, perAnomalySet = "per_anomaly_set", outlierExposureValidation = "oe_val", version
-        case outlierResampling = "oe_resampling", outlierFamilies = "oe_families"
+        case outlierResampling = "oe_resampling", outlierFamilies = "oe_families", outlierCamouflage = "oe_camouflage"
     }
 
-    /// Decodes a manifest; older ones lack `oe_val`, `version`, `oe_resampling` and `oe_families`.
+    /// Decodes a manifest; older ones lack `oe_val`, `version`, `oe_resampling`, `oe_families` and `oe_camouflage`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         (width, height, seed) = (try c.decode(Int.self, forKey: .width), try c.decode(Int.self, forKey: .height), try c.decode(UInt64.self, forKey: .seed))
@@ -44,6 +47,7 @@ public struct WorldManifest: Sendable, Codable, Equatable {
         version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
         outlierResampling = try c.decodeIfPresent(String.self, forKey: .outlierResampling) ?? OutlierExposure.Resampling.nearest.rawValue
         outlierFamilies = try c.decodeIfPresent(String.self, forKey: .outlierFamilies) ?? SyntheticWorld.OutlierFamilies.classic.rawValue
+        outlierCamouflage = try c.decodeIfPresent(Float.self, forKey: .outlierCamouflage) ?? 0
     }
 
     /// Whether `other` is this world as an older generator wrote it: a lower version, the
@@ -52,7 +56,7 @@ public struct WorldManifest: Sendable, Codable, Equatable {
     public func isOlderWriting(of other: WorldManifest) -> Bool {
         var upgraded = other
         (upgraded.version, upgraded.outlierExposureValidation) = (version, outlierExposureValidation)
-        (upgraded.outlierResampling, upgraded.outlierFamilies) = (outlierResampling, outlierFamilies)
+        (upgraded.outlierResampling, upgraded.outlierFamilies, upgraded.outlierCamouflage) = (outlierResampling, outlierFamilies, outlierCamouflage)
         return upgraded == self && other.version < version
     }
 
