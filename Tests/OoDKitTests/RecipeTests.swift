@@ -144,7 +144,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase(minimal.replacingOccurrences(of: "{type: cross_entropy}", with: "{type: cross_entropi}"), [], "r.yaml", 4, 21, "stages.0.losses.0.type", "did you mean 'cross_entropy'?"),
         ErrorCase(minimal.replacingOccurrences(of: "{type: cross_entropy}", with: "{type: cross_entropy, weight: 2, margin: 1}"), [], "r.yaml", 4, 47, "stages.0.losses.0.margin", "unknown key 'margin'"),
         ErrorCase(minimal.replacingOccurrences(of: "losses: [{type: cross_entropy}]", with: "losses: {type: cross_entropy}"), [], "r.yaml", 4, 13, "stages.0.losses", "expected a list, found a mapping"),
-        ErrorCase(minimal + "data: {outliers: {root: coco, camouflage: 1.5}}\n", [], "r.yaml", 7, 44, "data.outliers.camouflage", "must be a probability in [0, 1], got 1.5"),
+        ErrorCase(minimal + "data: {outliers: {root: coco, camouflage: 1.5}}\n", [], "r.yaml", 7, 43, "data.outliers.camouflage", "must be a probability in [0, 1], got 1.5"),
         ErrorCase(minimal + "seed: 1\nseed: 2\n", [], "r.yaml", 8, 1, "seed", "duplicate key (first set at line 7)"),
         ErrorCase(minimal + "stages: [\n", [], "r.yaml", 8, 1, "", "invalid YAML"),
         ErrorCase(minimal, ["stages.0.optimizer.lr=fast"], "--set", 1, 23, "stages.0.optimizer.lr", "expected a number, found fast"),
