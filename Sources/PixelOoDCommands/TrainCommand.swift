@@ -21,8 +21,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write here instead of the recipe's work_dir.")
     var workDir: String?
 
-    @Option(help: "Resume from this checkpoint of the same recipe.")
+    @Option(help: "Resume from this checkpoint of the same recipe (one written under another recipe is refused, the differing keys listed; eval and work_dir may differ).")
     var resume: String?
+
+    @Flag(help: "With --resume: continue a checkpoint written under another recipe (fine-tuning-style continuation of its weights and optimizer state).")
+    var allowRecipeChange = false
 
     @Option(help: "Stop after this many steps (with a checkpoint).")
     var maxSteps: Int?
@@ -37,6 +40,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive") }
+        if allowRecipeChange && resume == nil { throw ValidationError("--allow-recipe-change needs --resume") }
     }
 
     func run() throws {
@@ -44,7 +48,7 @@ struct TrainCommand: ParsableCommand {
         let loaded = try recipeArguments.load()
         try interruptible { interrupt in
             let trainer = Trainer(loaded, registry: CommandContext.registry,
-                                  options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps,
+                                  options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps, allowRecipeChange: allowRecipeChange,
                                                         progress: progressArgument.style, interrupt: interrupt,
                                                         storeDirectory: noStore ? nil : (store ?? (workDir ?? loaded.workDir) + "/feature-store"),
                                                         warn: sayOnStandardError))

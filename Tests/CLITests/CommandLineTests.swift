@@ -26,6 +26,7 @@ struct CommandLineTests {
             #expect(PixelOoD.message(for: error).contains("--size"))
         }
         #expect(throws: (any Error).self) { try PixelOoD.parseAsRoot(["bench", "metrics", "--pixels", "0"]) }
+        #expect(throws: (any Error).self) { try PixelOoD.parseAsRoot(["train", "r.yaml", "--allow-recipe-change"]) }
     }
 
     @Test("inspect reads a converted checkpoint and fails cleanly, naming the file, on a corrupt one")

@@ -68,6 +68,24 @@ struct TrainerTests {
         #expect(resumedState.metadata.step == 5 && resumedState.metadata.seed == 5 && resumedState.metadata.recipe.contains("mobilenet_v2"))
     }
 
+    @Test("a resume checkpoint written under another recipe is refused naming the differing key; eval may differ; --allow-recipe-change continues it")
+    func resumeChecksRecipe() throws {
+        let fixture = try TrainingFixture()
+        let stopped = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
+                                  options: .init(maxSteps: 3, progress: .none)).run()[0].checkpoint
+        let changed = try fixture.recipe(TrainingFixture.segmenterStage.replacingOccurrences(of: "lr: 0.001", with: "lr: 0.5"))
+        #expect(throws: TrainError.recipeChanged(path: stopped, differences: ["stages.0.optimizer.lr: 0.001 → 0.5"])) {
+            _ = try Trainer(changed, registry: fixture.registry, options: .init(resume: stopped, progress: .none)).run()
+        }
+        let refusal = TrainError.recipeChanged(path: stopped, differences: ["stages.0.optimizer.lr: 0.001 → 0.5"]).description
+        #expect(refusal.contains("stages.0.optimizer.lr: 0.001 → 0.5") && refusal.contains("--allow-recipe-change"))
+        let otherEval = try fixture.recipe(TrainingFixture.segmenterStage, extra: "eval: {scores: [max_logit]}")
+        #expect(try Trainer(otherEval, registry: fixture.registry, options: .init(resume: stopped, progress: .none)).run()[0].stepsRun == 2)
+        let continued = try Trainer(changed, registry: fixture.registry,
+                                    options: .init(resume: stopped, allowRecipeChange: true, progress: .none)).run()
+        #expect(continued[0].stepsRun == 2)
+    }
+
     @Test("a NaN loss stops at its step naming the term; the last good checkpoint is intact and nothing later is written")
     func nanStops() throws {
         let fixture = try TrainingFixture()

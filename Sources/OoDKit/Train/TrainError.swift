@@ -9,6 +9,9 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     case invalidRecipe(String)
     /// A resume checkpoint that does not belong to this recipe.
     case badResume(path: String, reason: String)
+    /// A resume checkpoint written under another recipe: the differing key paths, each as
+    /// `key.path: recorded → now`.
+    case recipeChanged(path: String, differences: [String])
 
     public var description: String {
         switch self {
@@ -19,6 +22,12 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
             return "interrupted in stage '\(stage)' after step \(step); resume with --resume \(checkpoint)"
         case .invalidRecipe(let why): return why
         case .badResume(let path, let reason): return "\(path): cannot resume: \(reason)"
+        case .recipeChanged(let path, let differences):
+            let shown = differences.prefix(12).map { "  " + $0 }.joined(separator: "\n")
+            let more = differences.count > 12 ? "\n  … and \(differences.count - 12) more" : ""
+            return "\(path): cannot resume: it was written under another recipe (recorded → now):\n\(shown)\(more)\n"
+                + "Resume with the recipe it records (`pixelood inspect \(path)` prints it), or pass --allow-recipe-change "
+                + "to continue its weights and optimizer state under this one."
         }
     }
 }

@@ -12,6 +12,9 @@ public struct TrainOptions: Sendable {
     public var resume: String?
     /// Stop (with a checkpoint) after this many steps of this run, as if interrupted.
     public var maxSteps: Int?
+    /// Resume from a checkpoint written under another recipe (fine-tuning-style
+    /// continuation); without it such a resume is refused with the differing keys.
+    public var allowRecipeChange: Bool
     /// How progress is shown.
     public var progress: ProgressStyle
     /// Raised by Ctrl-C.
@@ -23,10 +26,11 @@ public struct TrainOptions: Sendable {
 
     /// Options with the defaults: the recipe's work folder, no resume, progress `auto`, no
     /// store, warnings dropped.
-    public init(workDir: String? = nil, resume: String? = nil, maxSteps: Int? = nil, progress: ProgressStyle = .auto,
-                interrupt: InterruptFlag? = nil, storeDirectory: String? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(workDir: String? = nil, resume: String? = nil, maxSteps: Int? = nil, allowRecipeChange: Bool = false,
+                progress: ProgressStyle = .auto, interrupt: InterruptFlag? = nil, storeDirectory: String? = nil,
+                warn: @escaping @Sendable (String) -> Void = { _ in }) {
         (self.workDir, self.resume, self.maxSteps, self.progress, self.interrupt) = (workDir, resume, maxSteps, progress, interrupt)
-        (self.storeDirectory, self.warn) = (storeDirectory, warn)
+        (self.allowRecipeChange, self.storeDirectory, self.warn) = (allowRecipeChange, storeDirectory, warn)
     }
 }
 
@@ -83,6 +87,7 @@ public struct Trainer {
         if let path = options.resume {
             let checkpoint = try Checkpoint.load(from: path)
             start = try Self.position(of: checkpoint, path: path, stages: recipe.stages)
+            if !options.allowRecipeChange { try Self.checkRecipe(of: checkpoint, path: path, against: loaded) }
             try segmenter.load(checkpoint.model.scoped("segmenter"), source: path)
             resumed = checkpoint
         }
@@ -236,6 +241,25 @@ public struct Trainer {
         trainer.append("step", Tensor(Float(step)), dtype: .int64)
         trainer.append("stage_finished", Tensor(finished ? 1 : 0), dtype: .int64)
         return trainer
+    }
+
+    /// The sections a resume may change freely: they do not enter training.
+    static let resumeIgnores: Set<String> = ["eval", "work_dir"]
+
+    /// Refuses a resume checkpoint whose recorded recipe differs from `loaded` outside
+    /// ``resumeIgnores``, naming every differing key.
+    /// - Throws: ``TrainError/recipeChanged(path:differences:)``; ``TrainError/badResume(path:reason:)``
+    ///   when the recorded recipe cannot be read.
+    static func checkRecipe(of checkpoint: Checkpoint, path: String, against loaded: LoadedRecipe) throws {
+        let recorded: RecipeValue, now: RecipeValue
+        do {
+            recorded = try RecipeParser.parse(checkpoint.metadata.recipe, file: path + " (recorded recipe)")
+            now = try RecipeParser.parse(loaded.text, file: "the recipe")
+        } catch {
+            throw TrainError.badResume(path: path, reason: "its recorded recipe cannot be read (\(error))")
+        }
+        let differences = recorded.differences(to: now, ignoring: resumeIgnores)
+        guard differences.isEmpty else { throw TrainError.recipeChanged(path: path, differences: differences) }
     }
 
     /// Where a checkpoint stands in the recipe's stages: the stage to run and its first step.
