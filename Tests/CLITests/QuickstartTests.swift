@@ -93,6 +93,21 @@ struct QuickstartTests {
             #expect(written.width == image.width && written.height == image.height, "\(suffix)")
         }
         #expect(try AnomalyMapper(checkpoint: head, registry: fixture.registry).method == "rpl: rpl")
+        // The head's stage comes from the checkpoint, not its folder: stage 0's final.h5 of a
+        // two-stage run, moved into a folder named after stage 1, still maps with stage 0.
+        let twoStages = try RecipeLoader.load(examplesFolder + "/rpl.yaml", overrides: [
+            "segmenter.width_divisor=16", "segmenter.backbone={type: mobilenet_v2, width_divisor: 8, output_stride: 16}",
+            "data.train={type: cityscapes, root: \(fixture.folder.path)/data/cityscapes, split: train}", "data.val=null",
+            "data.outliers={root: \(fixture.folder.path)/data/coco, minimum_area: 0}", "data.crop_size=[64, 64]", "data.batch_size=2",
+            "data.workers=1", "work_dir=\(fixture.folder.path)/runs/rpl-two", "checkpoint=\(segmenterRun)",
+            "stages=[" + ["rpl", "again"].map { "{name: \($0), head: {type: rpl}, losses: [{type: rpl.inlier}], optimizer: {type: adam, lr: 1.0e-5}, iterations: 1}" }
+                .joined(separator: ", ") + "]",
+        ])
+        let first = try Trainer(twoStages, registry: fixture.registry, options: .init(maxSteps: 1, progress: .none)).run()[0].checkpoint
+        let moved = fixture.folder.path + "/runs/rpl-two/again/final.h5"
+        try FileManager.default.createDirectory(atPath: fixture.folder.path + "/runs/rpl-two/again", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: first, toPath: moved)
+        #expect(try AnomalyMapper(checkpoint: moved, registry: fixture.registry).method == "rpl: rpl")
         #expect(throws: (any Error).self) { _ = try PixelOoD.parseAsRoot(["infer", head, imagePath, "--range", "3,1"]) }
     }
 }

@@ -41,7 +41,7 @@ public struct AnomalyMapper {
         segmenter.eval().freeze()
         context.attachedSegmenter = segmenter
 
-        let stage = Self.stage(writing: checkpoint, in: recipe.stages)
+        let stage = Self.stage(writing: stored, in: recipe.stages)
         if score == nil, let stage, let node = stage.head, stored.model.roots.contains("head") {
             let head = try registry.heads.build(node, context)   // built before BN folding: a head may copy the segmenter's layers
             try head.load(checkpoint: checkpoint, prefix: "head.")
@@ -59,11 +59,13 @@ public struct AnomalyMapper {
         self.segmenter = segmenter
     }
 
-    /// The stage whose folder holds `checkpoint` (`<work_dir>/<stage>/final.h5`), else the
-    /// last stage with a head.
-    private static func stage(writing checkpoint: String, in stages: [StageConfig]) -> StageConfig? {
-        let folder = URL(fileURLWithPath: checkpoint).deletingLastPathComponent().lastPathComponent
-        return stages.first { $0.name == folder } ?? stages.last { $0.head != nil }
+    /// The stage that wrote `checkpoint` (its `/trainer/stage_index`, whatever its folder is
+    /// called), else, for a checkpoint without trainer state, the last stage with a head.
+    static func stage(writing checkpoint: Checkpoint, in stages: [StageConfig]) -> StageConfig? {
+        if let index = checkpoint.trainer["stage_index"], index.count == 1 {
+            return stages.indices.contains(Int(index.item)) ? stages[Int(index.item)] : nil
+        }
+        return stages.last { $0.head != nil }
     }
 
     /// The anomaly map and prediction of `image`.
