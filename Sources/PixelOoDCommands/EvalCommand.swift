@@ -32,14 +32,17 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Where report.md, report.json and report.html go (default: <work_dir>/eval).")
     var out: String?
 
+    @Option(help: "Read the trained stages from (and write into) this folder instead of the recipe's work_dir, as train --work-dir wrote them.")
+    var workDir: String?
+
     @OptionGroup var progressArgument: ProgressArgument
 
     func run() throws {
         try BLAS.load()
         let loaded = try recipeArguments.load()
-        let workDir = loaded.workDir
+        let workDir = self.workDir ?? loaded.workDir
         let options = EvalOptions(checkpoint: checkpoint, storeDirectory: noStore ? nil : (store ?? workDir + "/feature-store"),
-                                  progress: progressArgument.style)
+                                  progress: progressArgument.style, workDir: workDir)
         let report = try Evaluator(loaded, registry: CommandContext.registry, options: options).run()
         let folder = out ?? workDir + "/eval"
         try report.write(to: folder)

@@ -144,6 +144,11 @@ struct EvaluatorTests {
         #expect(report.backbonePasses == 3, "four scores, a baseline and two heads: one backbone pass per image")
         let outHead = report.rows.filter { $0.method.hasPrefix("probe_out") }, contextHead = report.rows.filter { $0.method.hasPrefix("probe_context") }
         #expect(outHead.map(\.pooled) != contextHead.map(\.pooled), "each head scores with its own weights")
+        let moved = fixture.folder.path + "/moved-run"
+        try FileManager.default.copyItem(atPath: fixture.folder.path + "/run", toPath: moved)
+        let fromMoved = try Evaluator(loaded, registry: fixture.registry, options: .init(progress: .none, workDir: moved)).run()
+        #expect(fromMoved.checkpoint == moved + "/probe_context/final.h5" && fromMoved.rows.map(\.pooled) == report.rows.map(\.pooled),
+                "the trained stages are read from the work folder given (eval --work-dir)")
 
         // A released checkpoint that carries its head: eval.heads takes the head. keys of --checkpoint.
         let released = try fixture.recipe("  []", extra: """

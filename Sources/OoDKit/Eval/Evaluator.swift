@@ -15,10 +15,16 @@ public struct EvalOptions: Sendable {
     public var progress: ProgressStyle
     /// Images per set whose score maps the report keeps for its figures (`report.html`).
     public var examplesPerSet: Int
+    /// The folder the trained stages are read from (`pixelood train --work-dir`); nil: the
+    /// recipe's `work_dir`.
+    public var workDir: String?
 
-    /// Options: no checkpoint, no store, progress `auto`, 3 example images per set.
-    public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto, examplesPerSet: Int = 3) {
+    /// Options: no checkpoint, no store, progress `auto`, 3 example images per set, the
+    /// recipe's work folder.
+    public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto, examplesPerSet: Int = 3,
+                workDir: String? = nil) {
         (self.checkpoint, self.storeDirectory, self.progress, self.examplesPerSet) = (checkpoint, storeDirectory, progress, examplesPerSet)
+        self.workDir = workDir
     }
 }
 
@@ -42,6 +48,9 @@ public struct Evaluator {
     public init(_ loaded: LoadedRecipe, registry: Registry, options: EvalOptions = EvalOptions()) {
         (self.loaded, self.registry, self.options) = (loaded, registry, options)
     }
+
+    /// The folder the trained stages are read from: `options.workDir`, else the recipe's.
+    public var workDir: String { options.workDir ?? loaded.workDir }
 
     /// Runs the evaluation.
     /// - Throws: ``RecipeError``, dataset, checkpoint and store errors; ``EvalError`` without
@@ -120,7 +129,7 @@ public struct Evaluator {
                               + "fitted to data.train.",
                           rows: rows, meanIoU: confusion?.meanIoU, classIoU: confusion.map(ClassIoU.table), backbonePasses: features.backbonePasses, storeHits: features.storeHits,
                           seconds: Date().timeIntervalSince(began),
-                          trainingCurves: TrainingCurve.read(workDir: loaded.workDir, stages: recipe.stages.filter { $0.trains != .fit }.map(\.name)),
+                          trainingCurves: TrainingCurve.read(workDir: workDir, stages: recipe.stages.filter { $0.trains != .fit }.map(\.name)),
                           examples: examples)
     }
 
@@ -130,7 +139,7 @@ public struct Evaluator {
     /// the segmenter (Meta-OoD) is evaluated as retrained, and a frozen one is unchanged.
     private func trainedSegmenter() -> String? {
         guard let last = loaded.recipe.stages.last else { return nil }
-        let path = loaded.workDir + "/" + last.name + "/final.h5"
+        let path = workDir + "/" + last.name + "/final.h5"
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
@@ -139,7 +148,7 @@ public struct Evaluator {
     private func trainedHeads(_ context: BuildContext) throws -> [(label: String, head: any OoDHead)] {
         try loaded.recipe.stages.compactMap { stage in
             guard let node = stage.head else { return nil }
-            let path = loaded.workDir + "/" + stage.name + "/final.h5"
+            let path = workDir + "/" + stage.name + "/final.h5"
             guard FileManager.default.fileExists(atPath: path) else { throw EvalError.untrainedHead(stage: stage.name, checkpoint: path) }
             let head = try registry.heads.build(node, context)
             try head.load(checkpoint: path, prefix: "head.")
