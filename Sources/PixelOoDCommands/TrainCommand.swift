@@ -12,7 +12,8 @@ struct TrainCommand: ParsableCommand {
             Writes <work_dir>/<stage>/log.jsonl (every loss term per step), step_NNNNNN.h5 every \
             checkpoint_every steps and final.h5. Ctrl-C finishes the current step, writes a \
             checkpoint and exits with status 130; --resume continues from any checkpoint exactly \
-            as the uninterrupted run would have. A 'trains: fit' stage (SML, Mahalanobis) makes one \
+            as the uninterrupted run would have; without --resume, a work folder that holds checkpoints \
+            of this run is continued from the furthest (--fresh removes them and starts over). A 'trains: fit' stage (SML, Mahalanobis) makes one \
             pass over data.train instead, reading backbone maps through the feature store.
             """)
 
@@ -26,6 +27,9 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(help: "With --resume: continue a checkpoint written under another recipe (fine-tuning-style continuation of its weights and optimizer state).")
     var allowRecipeChange = false
+
+    @Flag(help: "Start over: remove this run's checkpoints from the work folder first (without it, train continues from the furthest one, as sweep does).")
+    var fresh = false
 
     @Option(help: "Stop after this many steps (with a checkpoint).")
     var maxSteps: Int?
@@ -41,11 +45,23 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive") }
         if allowRecipeChange && resume == nil { throw ValidationError("--allow-recipe-change needs --resume") }
+        if fresh && resume != nil { throw ValidationError("--fresh and --resume contradict each other") }
     }
 
     func run() throws {
         try BLAS.load()
         let loaded = try recipeArguments.load()
+        var resume = self.resume
+        let folder = workDir ?? loaded.workDir
+        if fresh {
+            for stale in RunCheckpoints.all(in: folder, stages: loaded.recipe.stages) {
+                try FileManager.default.removeItem(atPath: stale)
+                sayOnStandardError("removed \(stale) (--fresh)")
+            }
+        } else if resume == nil, let furthest = RunCheckpoints.furthest(in: folder, stages: loaded.recipe.stages) {
+            sayOnStandardError("continuing from \(furthest.path), the furthest checkpoint in \(folder) (--fresh starts over)")
+            resume = furthest.path
+        }
         try interruptible { interrupt in
             let trainer = Trainer(loaded, registry: CommandContext.registry,
                                   options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps, allowRecipeChange: allowRecipeChange,
