@@ -35,8 +35,9 @@ public final class RPLHead: Module, OoDHead {
     public var reclassifiesDecoderFeatures: Bool { true }
 
     /// Builds the block for `segmenter`, copying its ASPP and `bot_aspp` when `config` says so
-    /// and the segmenter has them with matching shapes.
-    /// - Throws: ``SegmenterError/missingFeatures(consumer:missing:available:)`` without `out`.
+    /// and the segmenter has them (one without them, LDN-121, starts from Kaiming initialisation).
+    /// - Throws: ``SegmenterError/missingFeatures(consumer:missing:available:)`` without `out`;
+    ///   ``RPLHeadError/contextDoesNotFit(reason:)`` when `copy_context` meets an ASPP of other shapes.
     public init(_ config: RPLHeadConfig, segmenter: any Segmenter, score: any AnomalyScore, using rng: inout SeededGenerator) throws {
         let consumer = "head 'rpl'"
         try segmenter.requireFeatures(Self.features, for: consumer)
@@ -56,17 +57,16 @@ public final class RPLHead: Module, OoDHead {
         // the projector as the official load_model completes it (kaiming_normal_ weight, zero bias).
         for module in [attenAspp, botAttenAspp, attenAsppFinal, projector] as [Module] { Self.kaimingInitialise(module, using: &rng) }
         if copying, let segmenterBottleneck {
-            // Both or neither: a segmenter whose ASPP does not fit keeps the fresh initialisation.
+            // A segmenter whose ASPP does not fit the branch is an error, not a silent fresh start.
             var bottleneck = StateDict()
             bottleneck.append("weight", segmenterBottleneck)
-            let backup = attenAspp.stateDict()
             do {
                 try attenAspp.load(segmenterASPP, source: "the segmenter's aspp")
                 try botAttenAspp.load(bottleneck, source: "the segmenter's bot_aspp")
-                copiedContext = true
             } catch {
-                _ = try? attenAspp.load(backup)
+                throw RPLHeadError.contextDoesNotFit(reason: "\(error)")
             }
+            copiedContext = true
         }
     }
 
