@@ -72,10 +72,9 @@ public final class DUQHead: Module, StepUpdatingHead {
     }
 
     /// `1 − max_c K_c`, upsampled. Shape: `[N, H, W]`.
-    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor {
+    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor {
         let size = (seg.logits.shape[2], seg.logits.shape[3])
-        guard let kernel = out.extra["duq.kernel"] else { return Tensor.zeros([seg.logits.shape[0], size.0, size.1]) }
-        return kernel.resizeBilinear(to: size, alignCorners: true).max(axis: 1).affine(scale: -1, shift: 1)
+        return try out.extra("duq.kernel", of: "duq").resizeBilinear(to: size, alignCorners: true).max(axis: 1).affine(scale: -1, shift: 1)
     }
 
     /// The moving-average step of the centroids on this batch's embeddings:

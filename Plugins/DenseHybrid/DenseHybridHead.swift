@@ -45,9 +45,9 @@ public final class DenseHybridHead: Module, OoDHead {
     }
 
     /// `log softmax(logits_ood)[1] − logsumexp(logits)`. Shape: `[N, H, W]`.
-    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor {
+    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor {
         let likelihood = seg.logits.logsumexp(axis: 1)
-        guard let ood = out.extra["densehybrid.logits_ood"] else { return -likelihood }
+        let ood = try out.extra("densehybrid.logits_ood", of: "densehybrid")
         let (n, h, w) = (ood.shape[0], ood.shape[2], ood.shape[3])
         return ood.logSoftmax(axis: 1).slice(axis: 1, start: 1, end: 2).reshaped([n, h, w]) - likelihood
     }

@@ -64,8 +64,8 @@ public final class MahalanobisHead: Module, FittedHead {
     }
 
     /// The smallest squared Mahalanobis distance, upsampled. Shape: `[N, H, W]`.
-    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor {
-        guard let map = seg.map(named: featureName) else { return Tensor.zeros([seg.logits.shape[0], seg.logits.shape[2], seg.logits.shape[3]]) }
+    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor {
+        let map = try seg.map(named: featureName, for: "head 'mahalanobis'")
         let (n, d, h, w) = (map.shape[0], map.shape[1], map.shape[2], map.shape[3])
         // Pixels as rows, whitened: z = fᵀ W, and the whitened means m = μ W.
         let pixels = map.reshaped([n, d, h * w]).permuted([0, 2, 1]).reshaped([n * h * w, d])

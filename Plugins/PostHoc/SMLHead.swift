@@ -66,7 +66,7 @@ public final class SMLHead: Module, FittedHead {
     }
 
     /// `−postprocess((M − μ_ĉ)/σ_ĉ)`. Shape: `[N, H, W]`.
-    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor {
+    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor {
         let logits = out.logits ?? seg.logits
         let (n, h, w) = (logits.shape[0], logits.shape[2], logits.shape[3])
         let (maxima, prediction) = Self.maxLogits(logits)

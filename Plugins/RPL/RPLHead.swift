@@ -88,7 +88,7 @@ public final class RPLHead: Module, OoDHead {
         return HeadOutput(logits: logits, embeddings: isTraining ? projector(feature) : nil)
     }
 
-    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor { score.score(logits: out.logits ?? seg.logits) }
+    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor { score.score(logits: out.logits ?? seg.logits) }
 
     /// Kaiming-normal conv weights, zero conv biases, BN weight 1 and bias 0 (PyTorch's
     /// `kaiming_normal_` defaults: fan in, gain √2).

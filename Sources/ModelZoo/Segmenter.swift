@@ -26,6 +26,15 @@ public struct SegmenterOutput {
     /// The map a ``Segmenter/featureInfo`` name stands for: ``decoderFeatures`` for
     /// `"decoder"`, else the entry of ``features``; nil when absent.
     public func map(named name: String) -> Tensor? { name == "decoder" ? decoderFeatures : features[name] }
+
+    /// The map `name`, for `consumer` (a head's score) that cannot do without it.
+    /// - Throws: ``SegmenterError/missingFeatures(consumer:missing:available:)``.
+    public func map(named name: String, for consumer: String) throws -> Tensor {
+        guard let map = map(named: name) else {
+            throw SegmenterError.missingFeatures(consumer: consumer, missing: [name], available: (["decoder"] + features.keys).sorted())
+        }
+        return map
+    }
 }
 
 /// A semantic segmenter exposing what OoD heads need.

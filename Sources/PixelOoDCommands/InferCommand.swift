@@ -48,7 +48,7 @@ struct InferCommand: ParsableCommand {
         print("\(checkpoint): anomaly map = \(mapper.method)")
         for path in images {
             let image = try ImageIO.readRGB(path)
-            let map = mapper(image)
+            let map = try mapper(image)
             let range = fixed ?? HeatMap.range(of: map.scores)
             let stem = out + "/" + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             try ImageIO.writePNG(HeatMap.render(map.scores, width: image.width, height: image.height, range: range), to: stem + "_anomaly.png")

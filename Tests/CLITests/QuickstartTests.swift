@@ -66,7 +66,7 @@ struct QuickstartTests {
         let image = try ImageIO.readRGB(imagePath)
 
         let mapper = try AnomalyMapper(checkpoint: segmenterRun, registry: fixture.registry, score: "max_logit")
-        let map = mapper(image)
+        let map = try mapper(image)
         #expect(mapper.method == "max_logit" && map.scores.count == image.width * image.height)
         let loaded = try fixture.recipe(TrainingFixture.segmenterStage)
         let segmenter = try fixture.registry.segmenters.build(loaded.recipe.segmenter, BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: 1)))

@@ -42,7 +42,11 @@ struct DUQHeadTests {
         expectClose(try #require(out.extra["duq.kernel"]), try fixture.tensor("/kernel"), tolerance: 1e-5, "kernel")
         expectClose(try #require(out.extra["duq.input_gradient"]), try fixture.tensor("/input_gradient"), tolerance: 1e-5,
                     "analytic d(ΣK)/df against autograd.grad")
-        expectClose(head.anomalyScore(out, seg), try fixture.tensor("/score"), tolerance: 1e-5, "1 - max K")
+        expectClose(try head.anomalyScore(out, seg), try fixture.tensor("/score"), tolerance: 1e-5, "1 - max K")
+        #expect(throws: HeadOutputError.missing(head: "duq", key: "duq.kernel", present: ["duq.embeddings"]),
+                "an output without its kernels is an error, never a map of zeros (AUROC 50 in a report)") {
+            _ = try head.anomalyScore(HeadOutput(extra: ["duq.embeddings": seg.logits]), seg)
+        }
         head.eval()
         #expect(head.forward(seg).extra["duq.input_gradient"] == nil, "no penalty gradient in eval mode")
     }

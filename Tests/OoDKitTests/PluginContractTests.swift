@@ -69,7 +69,7 @@ struct PluginContractTests {
         let seg = GradMode.noGrad { segmenter(Tensor.normal([2, 3, 32, 48], using: &rng)) }
         let out = head(seg, segmenter: segmenter)
         #expect(out.logits?.shape == [2, 4, 32, 48])
-        #expect(head.anomalyScore(out, seg).shape == [2, 32, 48])
+        #expect(try head.anomalyScore(out, seg).shape == [2, 32, 48])
         #expect(head.stateDict(prefix: "head.").keys == ["head.conv.weight", "head.conv.bias"])
     }
 

@@ -45,7 +45,7 @@ struct PostHocFixtureTests {
         let fixture = try Fixture("posthoc.h5")
         let head = try fitted(SMLHead(config, classes: 5), fixture)
         let seg = try output(fixture, "/test")
-        expectClose(head.anomalyScore(HeadOutput(logits: seg.logits), seg), try fixture.tensor("/sml/" + name),
+        expectClose(try head.anomalyScore(HeadOutput(logits: seg.logits), seg), try fixture.tensor("/sml/" + name),
                     tolerance: 1e-5, name)
     }
 
@@ -55,7 +55,13 @@ struct PostHocFixtureTests {
         let head = try fitted(MahalanobisHead(MahalanobisConfig(), classes: 5, channels: 6), fixture)
         expectClose(try #require(head.stateDict()["class_means"]), try fixture.tensor("/mahalanobis/class_means"), tolerance: 1e-5, "means")
         let seg = try output(fixture, "/test")
-        expectClose(head.anomalyScore(HeadOutput(), seg), try fixture.tensor("/mahalanobis/score"), tolerance: 1e-5, "score")
+        expectClose(try head.anomalyScore(HeadOutput(), seg), try fixture.tensor("/mahalanobis/score"), tolerance: 1e-5, "score")
+        var without = seg
+        without.features = [:]
+        #expect(throws: SegmenterError.missingFeatures(consumer: "head 'mahalanobis'", missing: ["out"], available: ["decoder"]),
+                "a segmenter output without the map a score reads is an error, never zeros") {
+            _ = try without.map(named: "out", for: "head 'mahalanobis'")
+        }
     }
 
     @Test("a fit without pixels, and a singular covariance without ridge, are typed errors naming the head")

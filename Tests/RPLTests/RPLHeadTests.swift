@@ -40,7 +40,7 @@ struct RPLHeadTests {
         expectClose(seg.logits, try fixture.tensor("/vanilla_logits"), tolerance: 1e-4, "vanilla logits")
         expectClose(try #require(out.logits), try fixture.tensor("/eval/logits"), tolerance: 1e-4, "rpl logits")
         #expect(out.embeddings == nil, "the projector runs only while training")
-        #expect(head.anomalyScore(out, seg).shape == [4, 24, 32])
+        #expect(try head.anomalyScore(out, seg).shape == [4, 24, 32])
     }
 
     @Test("train mode: logits, embeddings, every head gradient and the BN running means agree with PyTorch")
@@ -117,6 +117,6 @@ struct RPLHeadTests {
         let seg = GradMode.noGrad { segmenter(Tensor.normal([1, 3, 64, 64], using: &rng)) }
         let out = GradMode.noGrad { head.eval()(seg, segmenter: segmenter) }
         #expect(out.logits?.shape == seg.logits.shape)
-        #expect(head.anomalyScore(out, seg).shape == [1, 64, 64])
+        #expect(try head.anomalyScore(out, seg).shape == [1, 64, 64])
     }
 }

@@ -15,6 +15,26 @@ public struct HeadOutput {
     public init(logits: Tensor? = nil, embeddings: Tensor? = nil, extra: [String: Tensor] = [:]) {
         (self.logits, self.embeddings, self.extra) = (logits, embeddings, extra)
     }
+
+    /// The ``extra`` tensor `key`, for a score or loss of `head` that cannot do without it.
+    /// - Throws: ``HeadOutputError/missing(head:key:present:)``: never a stand-in value.
+    public func extra(_ key: String, of head: String) throws -> Tensor {
+        guard let tensor = extra[key] else { throw HeadOutputError.missing(head: head, key: key, present: extra.keys.sorted()) }
+        return tensor
+    }
+}
+
+/// A head's output lacks what its score or loss reads.
+public enum HeadOutputError: Error, CustomStringConvertible, Equatable {
+    /// `extra[key]` is absent (`present`: the keys it has).
+    case missing(head: String, key: String, present: [String])
+
+    public var description: String {
+        switch self {
+        case .missing(let head, let key, let present):
+            return "head '\(head)': its output has no '\(key)' (it has: \(present.isEmpty ? "nothing" : present.joined(separator: ", ")))"
+        }
+    }
 }
 
 /// An OoD method's trainable (or fitted) part, attached to a frozen segmenter.
@@ -31,7 +51,9 @@ public protocol OoDHead: Module {
     func callAsFunction(_ seg: SegmenterOutput, segmenter: any Segmenter) -> HeadOutput
     /// The per-pixel anomaly score, higher = more anomalous. Shape: `[N, H, W]` at the
     /// logits' size.
-    func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor
+    /// - Throws: when `out` or `seg` lacks what the score reads (``HeadOutputError``,
+    ///   ``SegmenterError``): a report never shows a stand-in score.
+    func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor
     /// Whether the head's logits are the frozen classifier's on modified decoder features
     /// (RPL's `final(dec0 + residual)`), so the classifier's ``ClassifierMargin`` bounds how
     /// low it can push every logit; the trainer warns when that margin is not positive or small.

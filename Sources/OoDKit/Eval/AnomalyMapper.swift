@@ -20,7 +20,7 @@ public struct AnomalyMapper {
     public let method: String
     private let segmenter: any Segmenter
     /// The map of one forward (the head's score, or the logit score).
-    private let score: (SegmenterOutput, any Segmenter) -> Tensor
+    private let score: (SegmenterOutput, any Segmenter) throws -> Tensor
 
     /// Rebuilds the checkpoint's model. `score` (a recipe node: `energy`, `{type: entropy,
     /// normalized: true}`) replaces the head's score; without a head it defaults to the
@@ -46,7 +46,7 @@ public struct AnomalyMapper {
             let head = try registry.heads.build(node, context)   // built before BN folding: a head may copy the segmenter's layers
             try head.load(checkpoint: checkpoint, prefix: "head.")
             head.eval()
-            self.score = { seg, segmenter in head.anomalyScore(head(seg, segmenter: segmenter), seg) }
+            self.score = { seg, segmenter in try head.anomalyScore(head(seg, segmenter: segmenter), seg) }
             method = Evaluator.headRow(of: stage) ?? node.label
         } else {
             let node = try score.map { try RecipeNode(yaml: $0, file: "--score") }
@@ -69,11 +69,12 @@ public struct AnomalyMapper {
     }
 
     /// The anomaly map and prediction of `image`.
-    public func callAsFunction(_ image: RGBImage) -> AnomalyMap {
-        GradMode.noGrad {
+    /// - Throws: the head's score error (``HeadOutputError``, ``SegmenterError``).
+    public func callAsFunction(_ image: RGBImage) throws -> AnomalyMap {
+        try GradMode.noGrad {
             let seg = segmenter(FrozenFeatures.tensor(image))
             let prediction = seg.logits.argmax(axis: 1).values.map { UInt8(clamping: $0) }
-            return AnomalyMap(scores: score(seg, segmenter).scalars, prediction: LabelMap(width: image.width, height: image.height, values: prediction))
+            return AnomalyMap(scores: try score(seg, segmenter).scalars, prediction: LabelMap(width: image.width, height: image.height, values: prediction))
         }
     }
 }

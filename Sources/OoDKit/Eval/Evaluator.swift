@@ -86,7 +86,7 @@ public struct Evaluator {
             var evaluations = try methods.labels.map { _ in try AnomalyEvaluation() }
             var seen = 0
             try forEachImage(dataset, node) { seg, image, labels in
-                let maps = GradMode.noGrad { methods.scores(seg, image, segmenter: segmenter) }
+                let maps = try GradMode.noGrad { try methods.scores(seg, image, segmenter: segmenter) }
                 for (index, map) in maps.enumerated() {
                     try map.withUnsafeBufferPointer { values in
                         try labels.values.withUnsafeBufferPointer { try evaluations[index].add(scores: values, labels: $0) }
@@ -106,7 +106,7 @@ public struct Evaluator {
                                         minimumInstanceSize: settings.minimumInstanceSize)
                 }
                 try forEachImage(dataset, node) { seg, image, labels in
-                    for (index, map) in GradMode.noGrad({ methods.scores(seg, image, segmenter: segmenter) }).enumerated() {
+                    for (index, map) in try GradMode.noGrad({ try methods.scores(seg, image, segmenter: segmenter) }).enumerated() {
                         try perScore[index].add(scores: map.scalars, labels: labels.values, height: labels.height, width: labels.width)
                     }
                 }
@@ -219,9 +219,10 @@ struct EvalMethods {
     let heads: [any OoDHead]
 
     /// Every method's `[1, H, W]` map of one image, in ``labels`` order.
-    func scores(_ seg: SegmenterOutput, _ image: RGBImage, segmenter: any Segmenter) -> [Tensor] {
-        logitScores(logits: seg.logits) + baselines.map { $0.score(image: image) }
-            + heads.map { $0.anomalyScore($0(seg, segmenter: segmenter), seg) }
+    /// - Throws: a head's score error (``HeadOutputError``, ``SegmenterError``).
+    func scores(_ seg: SegmenterOutput, _ image: RGBImage, segmenter: any Segmenter) throws -> [Tensor] {
+        try logitScores(logits: seg.logits) + baselines.map { $0.score(image: image) }
+            + heads.map { try $0.anomalyScore($0(seg, segmenter: segmenter), seg) }
     }
 }
 

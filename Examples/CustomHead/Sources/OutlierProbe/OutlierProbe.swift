@@ -42,8 +42,8 @@ public final class OutlierProbeHead: Module, OoDHead {
         return HeadOutput(extra: [Self.logitKey: logit])
     }
 
-    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) -> Tensor {
-        let logit = out.extra[Self.logitKey] ?? Tensor.zeros([seg.logits.shape[0], 1, seg.logits.shape[2], seg.logits.shape[3]])
+    public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor {
+        let logit = try out.extra(Self.logitKey, of: "outlier_probe")
         return logit.reshaped([logit.shape[0], logit.shape[2], logit.shape[3]])
     }
 
