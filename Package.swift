@@ -56,7 +56,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // OoD methods as plugins: each depends on OoDKit and the layers below, never on another plugin.
-        .target(name: "RPL", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore"], path: "Plugins/RPL"),
+        .target(name: "RPL", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "SceneData", "TensorCore"], path: "Plugins/RPL"),
         .target(name: "PostHoc", dependencies: ["OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData"], path: "Plugins/PostHoc"),
         .target(name: "MetaOoD", dependencies: ["OoDKit", "ModelZoo", "SceneData", "TensorCore"], path: "Plugins/MetaOoD"),
         .target(name: "PEBAL", dependencies: ["OoDKit", "ModelZoo", "SceneData", "TensorCore"], path: "Plugins/PEBAL"),
@@ -81,7 +81,7 @@ let package = Package(
                     dependencies: ["ModelZoo", "NeuralNet", "TensorCore", "HDF5Store", "PixelOoDTestSupport"]),
         .testTarget(name: "SceneDataTests", dependencies: ["SceneData", "TensorCore", "OoDMetrics", "PixelOoDTestSupport"]),
         .testTarget(name: "OoDKitTests", dependencies: [
-            "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData", "HDF5Store", "PixelOoDTestSupport",
+            "OoDKit", "ModelZoo", "NeuralNet", "TensorCore", "SceneData", "HDF5Store", "OoDMetrics", "PixelOoDTestSupport",
         ]),
         .testTarget(name: "CLITests", dependencies: [
             "PixelOoDCommands", "PixelOoDPlugins", "OoDKit", "NeuralNet", "TensorCore", "SceneData", "DenseHybrid", "PixelOoDTestSupport",

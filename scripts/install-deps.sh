@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages PixelOoD builds against, when any is missing.
+# Installs the Debian packages PixelOoD builds against (and python3, which runs the layering
+# check), when any is missing.
 # Run as root (CI and the development machines are root); prints what it installs.
 set -euo pipefail
-packages=(libopenblas-dev libhdf5-dev libpng-dev libjpeg62-turbo-dev libwebp-dev pkg-config)
+packages=(libopenblas-dev libhdf5-dev libpng-dev libjpeg62-turbo-dev libwebp-dev pkg-config python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
