@@ -67,19 +67,7 @@ enum RecipeCheck {
 
     /// Decodes and validates every node's config without constructing anything.
     static func checkConfigs(_ recipe: Recipe, registry: Registry) throws -> String {
-        try registry.segmenters.check(recipe.segmenter, registry: registry)
-        for stage in recipe.stages {
-            if let head = stage.head { try registry.heads.check(head, registry: registry) }
-            for loss in stage.losses { try registry.losses.check(loss, registry: registry, alsoRead: ["weight"]) }
-            if let optimizer = stage.optimizer { try registry.optimizers.check(optimizer, registry: registry) }
-            if let schedule = stage.schedule { try registry.schedules.check(schedule, registry: registry) }
-        }
-        for head in recipe.eval?.heads ?? [] { try registry.heads.check(head, registry: registry) }
-        for score in recipe.eval?.scores ?? [] { try registry.scores.check(score, registry: registry) }
-        for baseline in recipe.eval?.baselines ?? [] { try registry.baselines.check(baseline, registry: registry) }
-        for node in [recipe.data?.train, recipe.data?.val].compactMap({ $0 }) + (recipe.eval?.datasets ?? []) {
-            try registry.datasets.check(node, registry: registry)
-        }
+        try recipe.checkConfigs(registry: registry)
         return "every config decoded and validated"
     }
 }

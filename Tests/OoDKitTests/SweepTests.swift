@@ -158,6 +158,38 @@ struct SweepTests {
         #expect(throws: SweepError.self) { _ = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(only: ["lr=1"])).run() }
     }
 
+    @Test("a typo in the last point (an eval score, a loss of a later stage) fails, located, before the first point trains")
+    func lastPointCheckedFirst() throws {
+        let fixture = try TrainingFixture()
+        _ = try fixture.evalRecipe()
+        let work = fixture.folder.path + "/typo-sweep"
+        for typo in ["eval.scores: [max_logit, entropi]", "stages.0.losses: [{type: cross_entropy, wieght: 2}]"] {
+            let plan = try fixture.sweep("""
+                recipe: recipe.yaml
+                points:
+                  - {name: good}
+                  - {name: typo, set: {\(typo)}}
+                """, workDir: work)
+            do {
+                _ = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(progress: .none)).run()
+                Issue.record("no error for \(typo)")
+            } catch let error as RecipeError {
+                #expect("\(error)".contains(typo.contains("entropi") ? "eval.scores.1" : "stages.0.losses.0.wieght"), "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: work + "/good"), "nothing trained before the typo was found")
+        }
+        let trainer = try fixture.recipe(TrainingFixture.segmenterStage + """
+
+              - name: later
+                losses: [{type: cross_entropi}]
+                optimizer: {type: sgd, lr: 0.01}
+                iterations: 1
+            """)
+        #expect(throws: RecipeError.self) { _ = try Trainer(trainer, registry: fixture.registry, options: .init(progress: .none)).run() }
+        #expect(!FileManager.default.fileExists(atPath: fixture.folder.path + "/run/seg/log.jsonl"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.folder.path + "/run/seg/step_000002.h5"), "stage 0 did not train before stage 1's typo was found")
+    }
+
     @Test("a seeded sweep runs a training point once per seed in <point>/seed=<seed> and one that trains nothing once; the table holds mean ± sample std over the seeds")
     func seededSweep() throws {
         let fixture = try TrainingFixture()

@@ -59,6 +59,7 @@ public struct Evaluator {
         let began = Date()
         let recipe = loaded.recipe
         guard let eval = recipe.eval, !eval.datasets.isEmpty else { throw EvalError.noDatasets }
+        try recipe.checkConfigs(registry: registry)
         let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
         let segmenter = try registry.segmenters.build(recipe.segmenter, context)
         let weights = options.checkpoint ?? trainedSegmenter() ?? recipe.checkpoint

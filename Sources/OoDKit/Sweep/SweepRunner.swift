@@ -81,8 +81,13 @@ public struct SweepRunner {
     public func run() throws -> [SweepPointResult] {
         let names = plan.points.map(\.name)
         for name in options.only ?? [] where !names.contains(name) { throw SweepError.unknownPoint(name: name, known: names) }
+        let runs = try runs()
+        // Every selected run's recipe first: a typo in the last point fails before the first trains.
+        for run in runs where options.only.map({ $0.contains(run.point.name) }) ?? true {
+            try load(run).recipe.checkConfigs(registry: registry)
+        }
         var results: [SweepPointResult] = []
-        for run in try runs() {
+        for run in runs {
             let index = names.firstIndex(of: run.point.name).map { $0 + 1 } ?? 0
             let tag = "[\(index)/\(names.count)] \(run.label)"
             let selected = options.only.map { $0.contains(run.point.name) } ?? true

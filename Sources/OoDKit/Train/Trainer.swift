@@ -80,6 +80,7 @@ public struct Trainer {
         let recipe = loaded.recipe
         guard !recipe.stages.isEmpty else { throw TrainError.invalidRecipe("the recipe has no stages to train") }
         guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
+        try recipe.checkConfigs(registry: registry)
         let (context, segmenter) = try buildSegmenter()
 
         var start = (stage: 0, step: 0)

@@ -1,0 +1,23 @@
+extension Recipe {
+    /// Decodes and validates the config of every node the recipe names (the segmenter, each
+    /// stage's head, loss terms, optimizer and schedule, `eval.heads`, scores, baselines and
+    /// every dataset) without building anything: a typo in the last stage, in `eval.scores`
+    /// or in a sweep's last point fails, located, before the first step trains. `train`,
+    /// `eval`, `sweep` (every point first) and `check` run it.
+    /// - Throws: ``RecipeError`` located at the node.
+    public func checkConfigs(registry: Registry) throws {
+        try registry.segmenters.check(segmenter, registry: registry)
+        for stage in stages {
+            if let head = stage.head { try registry.heads.check(head, registry: registry) }
+            for loss in stage.losses { try registry.losses.check(loss, registry: registry, alsoRead: ["weight"]) }
+            if let optimizer = stage.optimizer { try registry.optimizers.check(optimizer, registry: registry) }
+            if let schedule = stage.schedule { try registry.schedules.check(schedule, registry: registry) }
+        }
+        for head in eval?.heads ?? [] { try registry.heads.check(head, registry: registry) }
+        for score in eval?.scores ?? [] { try registry.scores.check(score, registry: registry) }
+        for baseline in eval?.baselines ?? [] { try registry.baselines.check(baseline, registry: registry) }
+        for node in [data?.train, data?.val].compactMap({ $0 }) + (eval?.datasets ?? []) {
+            try registry.datasets.check(node, registry: registry)
+        }
+    }
+}
