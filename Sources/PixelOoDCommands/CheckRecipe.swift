@@ -34,13 +34,12 @@ enum RecipeCheck {
     /// config only); returns a one-line summary of what was built.
     static func build(_ recipe: Recipe, registry: Registry, openData: Bool, buildModels: Bool = true) throws -> String {
         guard buildModels else { return try checkConfigs(recipe, registry: registry) }
-        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
-        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
-        context.attachedSegmenter = segmenter
+        let model = try RunModel(recipe, registry: registry)
+        let (context, segmenter) = (model.context, model.segmenter)
         var heads = 0, losses = 0
         for stage in recipe.stages {
             if let head = stage.head {
-                let built = try registry.heads.build(head, context)
+                let built = try model.head(head)
                 if stage.trains == .fit, !(built is any FittedHead) {
                     throw TrainError.invalidRecipe("stage '\(stage.name)': head '\(head.label)' is trained by gradient, not fitted; "
                                                    + "'trains: fit' takes sml or mahalanobis")
@@ -51,7 +50,7 @@ enum RecipeCheck {
             if let optimizer = stage.optimizer { _ = try registry.optimizers.build(optimizer, context) }
             if let schedule = stage.schedule { _ = try registry.schedules.build(schedule, context) }
         }
-        for head in recipe.eval?.heads ?? [] { _ = try registry.heads.build(head, context); heads += 1 }
+        for head in recipe.eval?.heads ?? [] { _ = try model.head(head); heads += 1 }
         let scores = try recipe.eval?.scores.map { try registry.scores.build($0, context) }.count ?? 0
         let baselines = try recipe.eval?.baselines.map { try registry.baselines.build($0, context) }.count ?? 0
         var sets = 0

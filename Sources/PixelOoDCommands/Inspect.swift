@@ -69,8 +69,7 @@ struct Inspect: ParsableCommand {
             if let against { recipe = try RecipeLoader.load(against).recipe }
             else if !metadata.recipe.isEmpty { recipe = try RecipeLoader.decode(metadata.recipe, file: checkpoint + " (recorded recipe)") }
             else { return "classifier margin: the checkpoint records no recipe; --against RECIPE names its segmenter" }
-            let context = BuildContext(registry: CommandContext.registry, rng: SeededGenerator(seed: recipe.seed))
-            let segmenter = try CommandContext.registry.segmenters.build(recipe.segmenter, context)
+            let segmenter = try RunModel(recipe, registry: CommandContext.registry).segmenter
             try segmenter.load(segmenterState, strict: true, source: checkpoint)
             guard let readout = segmenter.classifierReadout else { return "classifier margin: \(segmenter.typeName) does not describe its classifier" }
             return ClassifierMargin(readout, keyPrefix: "segmenter.").summary

@@ -9,12 +9,10 @@ enum LoadCheck {
     /// for roots no part reads; `loads` is false when a strict load would fail.
     static func report(_ state: StateDict, file: String, recipe loaded: LoadedRecipe, registry: Registry) throws -> (lines: [String], loads: Bool) {
         let recipe = loaded.recipe
-        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
-        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
-        context.attachedSegmenter = segmenter
-        var parts: [(root: String, label: String, module: Module)] = [("segmenter", recipe.segmenter.label, segmenter)]
+        let model = try RunModel(recipe, registry: registry)
+        var parts: [(root: String, label: String, module: Module)] = [("segmenter", recipe.segmenter.label, model.segmenter)]
         for node in recipe.stages.compactMap(\.head) + (recipe.eval?.heads ?? []) {
-            parts.append(("head", node.label, try registry.heads.build(node, context)))
+            parts.append(("head", node.label, try model.head(node)))
         }
         var lines: [String] = [], loads = true
         for (root, label, module) in parts {

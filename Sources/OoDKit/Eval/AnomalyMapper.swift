@@ -35,17 +35,13 @@ public struct AnomalyMapper {
         let source = checkpoint + " (its recipe)"
         let tree = try RecipeParser.parse(metadata.recipe, file: source)
         let recipe = try RecipeDecoder().decode(Recipe.self, from: tree)
-        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
-        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
-        try segmenter.load(checkpoint: checkpoint, prefix: "segmenter.")
+        let model = try RunModel(recipe, registry: registry, weights: checkpoint)
+        let (context, segmenter) = (model.context, model.segmenter)
         segmenter.eval().freeze()
-        context.attachedSegmenter = segmenter
 
         let stage = Self.stage(writing: stored, in: recipe.stages)
         if score == nil, let stage, let node = stage.head, stored.model.roots.contains("head") {
-            let head = try registry.heads.build(node, context)   // built before BN folding: a head may copy the segmenter's layers
-            try head.load(checkpoint: checkpoint, prefix: "head.")
-            head.eval()
+            let head = try model.head(node, weights: checkpoint)
             self.score = { seg, segmenter in try head.anomalyScore(head(seg, segmenter: segmenter), seg) }
             method = Evaluator.headRow(of: stage) ?? node.label
         } else {
@@ -55,7 +51,7 @@ public struct AnomalyMapper {
             self.score = { seg, _ in scoring(logits: seg.logits)[0] }
             method = node.label
         }
-        segmenter.foldBatchNorms()
+        model.freezeForInference()
         self.segmenter = segmenter
     }
 

@@ -60,16 +60,13 @@ public struct Evaluator {
         let recipe = loaded.recipe
         guard let eval = recipe.eval, !eval.datasets.isEmpty else { throw EvalError.noDatasets }
         try recipe.checkConfigs(registry: registry)
-        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
-        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
         let weights = options.checkpoint ?? trainedSegmenter() ?? recipe.checkpoint
-        if let weights { try segmenter.load(checkpoint: weights, prefix: "segmenter.") }
+        let model = try RunModel(recipe, registry: registry, weights: weights)
+        let (context, segmenter) = (model.context, model.segmenter)
         segmenter.eval().freeze()
         let hash = segmenter.stateDict().contentHash
-        context.attachedSegmenter = segmenter
-        // Built before BN folding: a head may copy the segmenter's layers.
-        let heads = try trainedHeads(context) + checkpointHeads(eval.heads, weights: weights, context: context)
-        segmenter.foldBatchNorms()
+        let heads = try trainedHeads(model) + checkpointHeads(eval.heads, weights: weights, model: model)
+        model.freezeForInference()
         let methods = try self.methods(eval, heads: heads, context: context)
 
         var rows: [EvalRow] = []
@@ -146,15 +143,12 @@ public struct Evaluator {
 
     /// Every stage's head, with the weights of that stage's `final.h5`, in eval mode.
     /// - Throws: ``EvalError/untrainedHead(stage:checkpoint:)`` when a stage has not finished.
-    private func trainedHeads(_ context: BuildContext) throws -> [(label: String, head: any OoDHead)] {
+    private func trainedHeads(_ model: RunModel) throws -> [(label: String, head: any OoDHead)] {
         try loaded.recipe.stages.compactMap { stage in
             guard let node = stage.head else { return nil }
             let path = workDir + "/" + stage.name + "/final.h5"
             guard FileManager.default.fileExists(atPath: path) else { throw EvalError.untrainedHead(stage: stage.name, checkpoint: path) }
-            let head = try registry.heads.build(node, context)
-            try head.load(checkpoint: path, prefix: "head.")
-            head.eval()
-            return (Self.headRow(of: stage) ?? node.label, head)
+            return (Self.headRow(of: stage) ?? node.label, try model.head(node, weights: path))
         }
     }
 
@@ -167,13 +161,10 @@ public struct Evaluator {
     /// `eval.heads`, each loaded from the evaluated checkpoint's `head.` keys, in eval mode.
     /// - Throws: ``EvalError/noHeadWeights(head:)`` without a checkpoint; a `StateDictError`
     ///   when its `head.` keys do not fit.
-    private func checkpointHeads(_ nodes: [RecipeNode], weights: String?, context: BuildContext) throws -> [(label: String, head: any OoDHead)] {
+    private func checkpointHeads(_ nodes: [RecipeNode], weights: String?, model: RunModel) throws -> [(label: String, head: any OoDHead)] {
         try nodes.map { node in
             guard let weights else { throw EvalError.noHeadWeights(head: node.label) }
-            let head = try registry.heads.build(node, context)
-            try head.load(checkpoint: weights, prefix: "head.")
-            head.eval()
-            return ("checkpoint: " + node.label, head)
+            return ("checkpoint: " + node.label, try model.head(node, weights: weights))
         }
     }
 

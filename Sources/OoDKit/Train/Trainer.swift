@@ -148,12 +148,8 @@ public struct Trainer {
     /// The build context seeded from the recipe and the segmenter attached to it, with the
     /// recipe's `checkpoint:` loaded.
     private func buildSegmenter() throws -> (BuildContext, any Segmenter) {
-        let recipe = loaded.recipe
-        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
-        let segmenter = try registry.segmenters.build(recipe.segmenter, context)
-        context.attachedSegmenter = segmenter
-        if let checkpoint = recipe.checkpoint { try segmenter.load(checkpoint: checkpoint, prefix: "segmenter.") }
-        return (context, segmenter)
+        let model = try RunModel(loaded.recipe, registry: registry, weights: loaded.recipe.checkpoint)
+        return (model.context, model.segmenter)
     }
 
     /// Trains one stage from `firstStep`.
