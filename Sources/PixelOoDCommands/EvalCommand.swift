@@ -41,10 +41,10 @@ struct EvalCommand: ParsableCommand {
         try BLAS.load()
         let loaded = try recipeArguments.load()
         let workDir = self.workDir ?? loaded.workDir
-        let options = EvalOptions(checkpoint: checkpoint, storeDirectory: noStore ? nil : (store ?? workDir + "/feature-store"),
+        let options = EvalOptions(checkpoint: checkpoint, storeDirectory: noStore ? nil : (store ?? RunLayout(workDir).featureStore),
                                   progress: progressArgument.style, workDir: workDir)
         let report = try Evaluator(loaded, registry: CommandContext.registry, options: options).run()
-        let folder = out ?? workDir + "/eval"
+        let folder = out ?? RunLayout(workDir).evalFolder
         try report.write(to: folder)
         print(report.markdown)
         print("wrote \(folder)/report.md, report.json and report.html (open it in a browser: tables, heat maps, curves, histograms)")

@@ -75,7 +75,7 @@ struct QuickstartCommand: ParsableCommand {
 
         sayOnStandardError("[3/3] methods: \(plan.points.map(\.name).joined(separator: ", ")) -> \(plan.workDir)")
         let table = try SweepCommand.run(plan, options: SweepOptions(only: only.isEmpty ? nil : only, progress: style,
-                                                                     storeDirectory: plan.workDir + "/feature-store"),
+                                                                     storeDirectory: RunLayout(plan.workDir).featureStore),
                                          hint: "run pixelood quickstart" + (trainSegmenter ? " --train-segmenter" : "") + (seeds.map { " --seeds \($0)" } ?? "") + " again to continue")
         print("")
         print(table.markdown)

@@ -61,7 +61,7 @@ struct SweepCommand: ParsableCommand {
         try BLAS.load()
         let table = try Self.run(plan, options: SweepOptions(overrides: setOverrides,
                                                               only: only.isEmpty ? nil : only, progress: progressArgument.style,
-                                                              storeDirectory: noStore ? nil : plan.workDir + "/feature-store"))
+                                                              storeDirectory: noStore ? nil : RunLayout(plan.workDir).featureStore))
         print(table.markdown)
         print("wrote \(plan.workDir)/sweep.md and \(plan.workDir)/sweep.json")
     }

@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
             let trainer = Trainer(loaded, registry: CommandContext.registry,
                                   options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps, allowRecipeChange: allowRecipeChange,
                                                         progress: progressArgument.style, interrupt: interrupt,
-                                                        storeDirectory: noStore ? nil : (store ?? (workDir ?? loaded.workDir) + "/feature-store"),
+                                                        storeDirectory: noStore ? nil : (store ?? RunLayout(folder).featureStore),
                                                         warn: sayOnStandardError))
             let results = try trainer.run()
             if results.isEmpty { print("nothing to train: every stage of \(recipeArguments.recipe) is finished in \(resume ?? trainer.workDir)") }

@@ -137,7 +137,7 @@ public struct Evaluator {
     /// the segmenter (Meta-OoD) is evaluated as retrained, and a frozen one is unchanged.
     private func trainedSegmenter() -> String? {
         guard let last = loaded.recipe.stages.last else { return nil }
-        let path = workDir + "/" + last.name + "/final.h5"
+        let path = RunLayout(workDir).final(last.name)
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
@@ -146,7 +146,7 @@ public struct Evaluator {
     private func trainedHeads(_ model: RunModel) throws -> [(label: String, head: any OoDHead)] {
         try loaded.recipe.stages.compactMap { stage in
             guard let node = stage.head else { return nil }
-            let path = workDir + "/" + stage.name + "/final.h5"
+            let path = RunLayout(workDir).final(stage.name)
             guard FileManager.default.fileExists(atPath: path) else { throw EvalError.untrainedHead(stage: stage.name, checkpoint: path) }
             return (Self.headRow(of: stage) ?? node.label, try model.head(node, weights: path))
         }

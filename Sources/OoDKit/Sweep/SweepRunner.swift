@@ -184,7 +184,7 @@ public struct SweepRunner {
             say("\(tag): evaluating on \(eval.datasets.count) sets")
             let evaluated = try Evaluator(loaded, registry: registry,
                                           options: EvalOptions(storeDirectory: options.storeDirectory, progress: options.progress)).run()
-            try evaluated.write(to: run.folder + "/eval")
+            try evaluated.write(to: RunLayout(run.folder).evalFolder)
             report = evaluated
         }
         let result = SweepPointResult(name: run.point.name, seed: run.seed, recipe: run.point.recipe, trainSeconds: trainSeconds,

@@ -38,9 +38,9 @@ struct HeadFitting {
         }
         try head.finishFitting()
 
-        let folder = trainer.workDir + "/" + stage.name
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let path = folder + "/final.h5"
+        let layout = RunLayout(trainer.workDir)
+        try FileManager.default.createDirectory(atPath: layout.stageFolder(stage.name), withIntermediateDirectories: true)
+        let path = layout.final(stage.name)
         let model = StateDict.merging([("segmenter", segmenter.stateDict()), ("head", head.stateDict())])
         try Checkpoint(model: model, optimizer: StateDict(), trainer: Trainer.trainerState(stage: index, step: 0, finished: true),
                        metadata: CheckpointMetadata(recipe: trainer.loaded.text, seed: trainer.loaded.recipe.seed, step: 0, epoch: 0))

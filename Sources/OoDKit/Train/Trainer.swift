@@ -160,9 +160,9 @@ public struct Trainer {
         guard firstStep <= total else {
             throw TrainError.badResume(path: options.resume ?? "", reason: "step \(firstStep) is past stage '\(stage.name)' (\(total) steps)")
         }
-        let folder = workDir + "/" + stage.name
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let log = try TrainingLog(path: folder + "/log.jsonl", keepSteps: firstStep)
+        let layout = RunLayout(workDir)
+        try FileManager.default.createDirectory(atPath: layout.stageFolder(stage.name), withIntermediateDirectories: true)
+        let log = try TrainingLog(path: layout.log(stage.name), keepSteps: firstStep)
         var progress = ProgressReporter(stage: stage.name, total: total, firstStep: firstStep, style: options.progress)
         let began = Date()
         var lastCheckpoint: String? = firstStep > 0 ? options.resume : nil
@@ -188,8 +188,7 @@ public struct Trainer {
             budget -= 1
             let interrupted = options.interrupt?.isRaised == true
             if step == total || interrupted || budget <= 0 || (stage.checkpointEvery > 0 && step % stage.checkpointEvery == 0) {
-                let name = step == total ? "final.h5" : String(format: "step_%06d.h5", step)
-                let path = folder + "/" + name
+                let path = step == total ? layout.final(stage.name) : layout.checkpoint(stage.name, step: step)
                 try checkpoint(plan, segmenter: segmenter, stage: index, step: step, finished: step == total,
                                epoch: step / loader.batchesPerEpoch).save(to: path)
                 lastCheckpoint = path

@@ -27,7 +27,7 @@ public struct TrainingCurve: Sendable, Codable, Equatable {
     /// a log (fitted, not yet trained) give none; unreadable lines are skipped.
     public static func read(workDir: String, stages: [String]) -> [TrainingCurve] {
         stages.flatMap { stage -> [TrainingCurve] in
-            guard let text = try? String(contentsOfFile: workDir + "/" + stage + "/log.jsonl", encoding: .utf8) else { return [] }
+            guard let text = try? String(contentsOfFile: RunLayout(workDir).log(stage), encoding: .utf8) else { return [] }
             return parse(text, stage: stage)
         }
     }
