@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "ModelZoo", targets: ["ModelZoo"]),
         .library(name: "SceneData", targets: ["SceneData"]),
         .library(name: "OoDKit", targets: ["OoDKit"]),
+        // What a plugin author depends on: one product, one import (re-exports the layers a plugin uses).
+        .library(name: "PixelOoDKit", targets: ["PixelOoDKit"]),
         .library(name: "PixelOoDCommands", targets: ["PixelOoDCommands"]),
         .library(name: "RPL", targets: ["RPL"]),
         .library(name: "PostHoc", targets: ["PostHoc"]),
@@ -51,6 +53,7 @@ let package = Package(
             "TensorCore", "NeuralNet", "ModelZoo", "SceneData", "OoDMetrics", "HDF5Store",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "PixelOoDKit", dependencies: ["ModelZoo", "NeuralNet", "OoDKit", "SceneData", "TensorCore"]),
         .target(name: "PixelOoDCommands", dependencies: [
             "TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDMetrics", "SceneData", "CBLAS", "OoDKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

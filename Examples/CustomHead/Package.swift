@@ -14,13 +14,8 @@ let package = Package(
         .package(name: "PixelOoD", path: "../.."),
     ],
     targets: [
-        .target(name: "OutlierProbe", dependencies: [
-            .product(name: "OoDKit", package: "PixelOoD"),
-            .product(name: "ModelZoo", package: "PixelOoD"),
-            .product(name: "NeuralNet", package: "PixelOoD"),
-            .product(name: "SceneData", package: "PixelOoD"),
-            .product(name: "TensorCore", package: "PixelOoD"),
-        ]),
+        // One product: PixelOoDKit re-exports the contracts, models, data and engine a plugin uses.
+        .target(name: "OutlierProbe", dependencies: [.product(name: "PixelOoDKit", package: "PixelOoD")]),
         .executableTarget(name: "probe-ood", dependencies: [
             "OutlierProbe",
             .product(name: "PixelOoDCommands", package: "PixelOoD"),

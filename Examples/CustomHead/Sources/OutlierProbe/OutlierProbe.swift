@@ -1,8 +1,4 @@
-import ModelZoo
-import NeuralNet
-import OoDKit
-import SceneData
-import TensorCore
+import PixelOoDKit
 
 /// `{type: outlier_probe, feature: decoder}`: which segmenter map the probe reads.
 public struct OutlierProbeConfig: RecipeConfig {
