@@ -8,32 +8,32 @@ import TensorCore
 /// over, and what any fitting on a frozen backbone with fixed inputs (class statistics,
 /// centroids, heads on a pre-generated outlier pool) can iterate over at the cost of one
 /// backbone pass per image, ever. Counts the backbone passes and the store hits.
-public struct FrozenFeatures {
+package struct FrozenFeatures {
     /// The frozen segmenter (eval mode, frozen; BN may be folded).
-    public let segmenter: any Segmenter
+    package let segmenter: any Segmenter
     /// Its content hash (``TensorCore/StateDict/contentHash``), the store key's first part.
-    public let modelHash: String
+    package let modelHash: String
     /// The store, or nil to compute every pass.
-    public let store: FeatureStore?
+    package let store: FeatureStore?
     /// Progress lines on standard error.
-    public let progress: ProgressStyle
+    package let progress: ProgressStyle
     /// Backbone passes run so far.
-    public private(set) var backbonePasses = 0
+    package private(set) var backbonePasses = 0
     /// Images served from the store so far.
-    public private(set) var storeHits = 0
+    package private(set) var storeHits = 0
 
     /// How images are fed: what the feature-store key records.
-    public static let preprocessing = "imagenet mean/std, native resolution, batch 1"
+    package static let preprocessing = "imagenet mean/std, native resolution, batch 1"
 
     /// Features of `segmenter` (hashed as `modelHash`), cached in `store` when given.
-    public init(segmenter: any Segmenter, modelHash: String, store: FeatureStore?, progress: ProgressStyle) {
+    package init(segmenter: any Segmenter, modelHash: String, store: FeatureStore?, progress: ProgressStyle) {
         (self.segmenter, self.modelHash, self.store, self.progress) = (segmenter, modelHash, store, progress)
     }
 
     /// Hands `body` each image's backbone maps (``Segmenter/encodedFeatureNames``), the image
     /// and its labels, in dataset order. `root` (the dataset node's folder) joins the store key.
     /// - Throws: dataset and store errors, and `body`'s; an interrupted write leaves no store file.
-    public mutating func forEach(_ dataset: LabelledImages, root: String, stage: String,
+    package mutating func forEach(_ dataset: LabelledImages, root: String, stage: String,
                                  _ body: ([String: Tensor], RGBImage, LabelMap) throws -> Void) throws {
         var samples = ContentHasher()
         for sample in dataset.samples { samples.combine(bytes: Array(sample.name.utf8)) }
@@ -65,7 +65,7 @@ public struct FrozenFeatures {
     }
 
     /// An image as a normalised `[1, 3, H, W]` tensor.
-    public static func tensor(_ image: RGBImage) -> Tensor {
+    package static func tensor(_ image: RGBImage) -> Tensor {
         let storage = TensorStorage(uninitializedCount: 3 * image.width * image.height)
         Augmentation(cropHeight: image.height, cropWidth: image.width).normalize(image, into: storage.pointer)
         return Tensor(shape: [1, 3, image.height, image.width], storage: storage)

@@ -2,7 +2,7 @@ import Foundation
 
 extension JSONEncoder {
     /// Sorted, indented, non-finite numbers as strings: report.json, point.json and sweep.json.
-    public static var reports: JSONEncoder {
+    package static var reports: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -12,7 +12,7 @@ extension JSONEncoder {
 
 extension JSONDecoder {
     /// Reads what ``JSONEncoder/reports`` writes.
-    public static var reports: JSONDecoder {
+    package static var reports: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return decoder

@@ -2,10 +2,10 @@ import Foundation
 
 /// The checkpoints a recipe's run left in its work folder (``RunLayout``: `<stage>/step_NNNNNN.h5`,
 /// `<stage>/final.h5`), for resuming without naming one.
-public enum RunCheckpoints {
+package enum RunCheckpoints {
     /// The checkpoint furthest along the recipe's stages, and whether it ends the last stage;
     /// nil when the folder holds none.
-    public static func furthest(in workDir: String, stages: [StageConfig]) -> (path: String, finished: Bool)? {
+    package static func furthest(in workDir: String, stages: [StageConfig]) -> (path: String, finished: Bool)? {
         let layout = RunLayout(workDir)
         for (index, stage) in stages.enumerated().reversed() {
             if FileManager.default.fileExists(atPath: layout.final(stage.name)) { return (layout.final(stage.name), index == stages.count - 1) }
@@ -15,7 +15,7 @@ public enum RunCheckpoints {
     }
 
     /// Every checkpoint of the recipe's stages in the folder (`train --fresh` removes them).
-    public static func all(in workDir: String, stages: [StageConfig]) -> [String] {
+    package static func all(in workDir: String, stages: [StageConfig]) -> [String] {
         let layout = RunLayout(workDir)
         return stages.flatMap { stage -> [String] in
             let final = FileManager.default.fileExists(atPath: layout.final(stage.name)) ? [layout.final(stage.name)] : []
