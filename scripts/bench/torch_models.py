@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The PyTorch CPU side of `pixelood bench model`: the same full-width segmenters (built from
 scripts/fixtures/models.py's reference definitions, random weights), frozen forward in eval
-mode under no_grad, or the RPL-shaped training step; median time and peak memory of this
-process. Run one backbone per process (peak memory is per process).
+mode under no_grad; median time and peak memory of this process. Run one backbone per
+process (peak memory is per process). The training step's companion is torch_train_step.py
+(beside `pixelood bench step`, which times the trainer's own step).
 
-Run: .venv/bin/python scripts/bench/torch_models.py --backbone resnet50 [--rpl-step]
+Run: .venv/bin/python scripts/bench/torch_models.py --backbone resnet50
 """
 import argparse
 import os
@@ -14,10 +15,9 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
-from models import ASPP, LDN121, DeepLabV3Plus, MobileNetV2, ResNet, WiderResNet38, up  # noqa: E402
+from models import LDN121, DeepLabV3Plus, MobileNetV2, ResNet, WiderResNet38  # noqa: E402
 
 
 def build(name, output_stride):
@@ -45,28 +45,15 @@ def main():
     add_model_arguments(ap)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--rpl-step", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model = build(args.backbone, args.output_stride).eval()
     for p in model.parameters():
         p.requires_grad_(False)
     x = torch.randn(args.batch, 3, args.height, args.width)
-    if args.rpl_step:
-        aspp = ASPP(2048, 256, args.output_stride)
-        bottleneck, to_dec = nn.Conv2d(1280, 256, 1, bias=False), nn.Conv2d(256, 304, 1, bias=False)
-
-        def step():
-            with torch.no_grad():
-                out = model(x)
-            low = out["dec0"]
-            residual = to_dec(up(bottleneck(aspp(out["backbone"])), low.shape[2:]))
-            logits = up(model.final(low + residual), x.shape[2:])
-            torch.relu(torch.logsumexp(logits, 1)).mean().backward()
-    else:
-        def step():
-            with torch.no_grad():
-                model(x)
+    def step():
+        with torch.no_grad():
+            model(x)
     step()
     times = []
     for _ in range(args.repeats):
@@ -74,8 +61,7 @@ def main():
         step()
         times.append(time.perf_counter() - t0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    what = "RPL-shaped training step" if args.rpl_step else "frozen forward"
-    print(f"{args.backbone} {what} OS{args.output_stride} {args.batch}x{args.height}x{args.width}: "
+    print(f"{args.backbone} frozen forward OS{args.output_stride} {args.batch}x{args.height}x{args.width}: "
           f"{statistics.median(times):.3f} s (median of {args.repeats}), peak memory {peak:.0f} MB, torch {torch.__version__}")
 
 
