@@ -52,6 +52,19 @@ public final class DUQHead: Module, StepUpdatingHead {
 
     public func callAsFunction(_ seg: SegmenterOutput, segmenter: any Segmenter) -> HeadOutput { forward(seg) }
 
+    /// The names under which the head passes its tensors in ``HeadOutput/extra`` to its
+    /// score, its loss terms and the centroid update, each written once.
+    public enum Output {
+        /// `log K_c`, `[N, C, H, W]`.
+        public static let logKernel = "duq.log_kernel"
+        /// `K_c`, `[N, C, H, W]`.
+        public static let kernel = "duq.kernel"
+        /// `W_c f`, `[N, E, C, H, W]`.
+        public static let embeddings = "duq.embeddings"
+        /// `d(Σ_c K_c)/df` (training mode only), `[N, D, H, W]`.
+        public static let inputGradient = "duq.input_gradient"
+    }
+
     /// The kernels (and, training, the penalty's input gradient) of one segmenter forward.
     public func forward(_ seg: SegmenterOutput) -> HeadOutput {
         guard let map = seg.map(named: featureName) else { return HeadOutput() }
@@ -62,11 +75,11 @@ public final class DUQHead: Module, StepUpdatingHead {
         let difference = z - centroids
         let logKernel = difference.pow(2).mean(axis: 1) * (-1 / (2 * lengthScale * lengthScale))
         let kernel = logKernel.exp()
-        var extra = ["duq.log_kernel": logKernel, "duq.kernel": kernel, "duq.embeddings": z]
+        var extra = [Output.logKernel: logKernel, Output.kernel: kernel, Output.embeddings: z]
         if isTraining {
             let weighted = (difference * kernel.reshaped([n, 1, c, h, w])).reshaped([n, e * c, h, w])
             let transposed = weight.value.reshaped([e * c, d]).transposed().reshaped([d, e * c, 1, 1])
-            extra["duq.input_gradient"] = weighted.conv2d(weight: transposed) * (-1 / (Float(e) * lengthScale * lengthScale))
+            extra[Output.inputGradient] = weighted.conv2d(weight: transposed) * (-1 / (Float(e) * lengthScale * lengthScale))
         }
         return HeadOutput(extra: extra)
     }
@@ -74,7 +87,7 @@ public final class DUQHead: Module, StepUpdatingHead {
     /// `1 − max_c K_c`, upsampled. Shape: `[N, H, W]`.
     public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor {
         let size = (seg.logits.shape[2], seg.logits.shape[3])
-        return try out.extra("duq.kernel", of: "duq").resizeBilinear(to: size, alignCorners: true).max(axis: 1).affine(scale: -1, shift: 1)
+        return try out.extra(Output.kernel, of: "duq").resizeBilinear(to: size, alignCorners: true).max(axis: 1).affine(scale: -1, shift: 1)
     }
 
     /// The moving-average step of the centroids on this batch's embeddings:
@@ -82,7 +95,7 @@ public final class DUQHead: Module, StepUpdatingHead {
     /// pixels labelled `c` (nearest neighbour at the map's size; void and outliers skipped).
     /// - Throws: ``LossError`` (term `duq`) when the output lacks the embeddings.
     public func update(after batch: TrainingBatch, output: HeadOutput) throws {
-        guard let z = output.extra["duq.embeddings"] else { throw LossError(term: "duq", "the head output has no embeddings to update the centroids with") }
+        guard let z = output.extra[Output.embeddings] else { throw LossError(term: "duq", "the head output has no embeddings to update the centroids with") }
         let (n, e, c, h, w) = (z.shape[0], z.shape[1], z.shape[2], z.shape[3], z.shape[4])
         let classOf = NearestResampling.labels(batch.labels, height: h, width: w)
         var sums = [Double](repeating: 0, count: e * c), found = [Double](repeating: 0, count: c)

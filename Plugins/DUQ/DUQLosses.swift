@@ -17,7 +17,7 @@ public struct DUQBinaryCrossEntropy: LossTerm {
     public init() {}
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
-        guard let logKernel = head.extra["duq.log_kernel"], let kernel = head.extra["duq.kernel"] else {
+        guard let logKernel = head.extra[DUQHead.Output.logKernel], let kernel = head.extra[DUQHead.Output.kernel] else {
             throw LossError(term: name, "needs the 'duq' head's kernels")
         }
         let (n, c, h, w) = (logKernel.shape[0], logKernel.shape[1], logKernel.shape[2], logKernel.shape[3])
@@ -80,7 +80,7 @@ public struct GradientPenalty: LossTerm {
     public init(norm: GradientPenaltyConfig.Norm = .squared) { self.norm = norm }
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
-        guard let gradient = head.extra["duq.input_gradient"] else {
+        guard let gradient = head.extra[DUQHead.Output.inputGradient] else {
             throw LossError(term: name, "needs the 'duq' head's input gradient (the head returns it in training mode)")
         }
         let squared = gradient.pow(2).sum(axis: 1)

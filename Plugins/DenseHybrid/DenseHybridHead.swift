@@ -41,13 +41,16 @@ public final class DenseHybridHead: Module, OoDHead {
 
     public func callAsFunction(_ seg: SegmenterOutput, segmenter: any Segmenter) -> HeadOutput {
         let size = (seg.logits.shape[2], seg.logits.shape[3])
-        return HeadOutput(extra: ["densehybrid.logits_ood": logitsOOD(seg.decoderFeatures).resizeBilinear(to: size, alignCorners: alignCorners)])
+        return HeadOutput(extra: [Self.oodLogitsKey: logitsOOD(seg.decoderFeatures).resizeBilinear(to: size, alignCorners: alignCorners)])
     }
+
+    /// Where the head passes its `[N, 2, H, W]` inlier/outlier logits in ``HeadOutput/extra``.
+    public static let oodLogitsKey = "densehybrid.logits_ood"
 
     /// `log softmax(logits_ood)[1] − logsumexp(logits)`. Shape: `[N, H, W]`.
     public func anomalyScore(_ out: HeadOutput, _ seg: SegmenterOutput) throws -> Tensor {
         let likelihood = seg.logits.logsumexp(axis: 1)
-        let ood = try out.extra("densehybrid.logits_ood", of: "densehybrid")
+        let ood = try out.extra(Self.oodLogitsKey, of: "densehybrid")
         let (n, h, w) = (ood.shape[0], ood.shape[2], ood.shape[3])
         return ood.logSoftmax(axis: 1).slice(axis: 1, start: 1, end: 2).reshaped([n, h, w]) - likelihood
     }

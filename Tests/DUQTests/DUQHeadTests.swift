@@ -39,8 +39,8 @@ struct DUQHeadTests {
         let head = try fixtureHead(fixture)
         let seg = segmenterOutput(try fixture.tensor("/features"))
         let out = head.forward(seg)
-        expectClose(try #require(out.extra["duq.kernel"]), try fixture.tensor("/kernel"), tolerance: 1e-5, "kernel")
-        expectClose(try #require(out.extra["duq.input_gradient"]), try fixture.tensor("/input_gradient"), tolerance: 1e-5,
+        expectClose(try #require(out.extra[DUQHead.Output.kernel]), try fixture.tensor("/kernel"), tolerance: 1e-5, "kernel")
+        expectClose(try #require(out.extra[DUQHead.Output.inputGradient]), try fixture.tensor("/input_gradient"), tolerance: 1e-5,
                     "analytic d(ΣK)/df against autograd.grad")
         expectClose(try head.anomalyScore(out, seg), try fixture.tensor("/score"), tolerance: 1e-5, "1 - max K")
         #expect(throws: HeadOutputError.missing(head: "duq", key: "duq.kernel", present: ["duq.embeddings"]),
@@ -48,7 +48,7 @@ struct DUQHeadTests {
             _ = try head.anomalyScore(HeadOutput(extra: ["duq.embeddings": seg.logits]), seg)
         }
         head.eval()
-        #expect(head.forward(seg).extra["duq.input_gradient"] == nil, "no penalty gradient in eval mode")
+        #expect(head.forward(seg).extra[DUQHead.Output.inputGradient] == nil, "no penalty gradient in eval mode")
     }
 
     @Test("the gradient penalty and its gradient (double backward in PyTorch) agree to 1e-5, both norms",

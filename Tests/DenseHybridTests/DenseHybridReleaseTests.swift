@@ -27,7 +27,7 @@ struct DenseHybridReleaseTests {
         let seg = GradMode.noGrad { segmenter(input) }
         expectClose(seg.logits, try fixture.tensor("/logits"), "LDN-121 logits")
         let out = GradMode.noGrad { head(seg, segmenter: segmenter) }
-        expectClose(try #require(out.extra["densehybrid.logits_ood"]), try fixture.tensor("/logits_ood"), "logits_ood")
+        expectClose(try #require(out.extra[DenseHybridHead.oodLogitsKey]), try fixture.tensor("/logits_ood"), "logits_ood")
         expectClose(try GradMode.noGrad { try head.anomalyScore(out, seg) }, try fixture.tensor("/score"), "log p(outlier) - logsumexp")
     }
 }
