@@ -10,13 +10,14 @@ struct CamouflageTests {
          LabelMap(width: width, height: height, fill: label))
     }
 
-    @Test("recolouring sets the masked mean to the colour (clipping at 255 counted), keeps the texture's ratios and leaves unmasked pixels")
+    @Test("recolouring shades the one colour by the object's luminance: the masked mean is the colour (clipping at 255 counted), no new hue, unmasked pixels kept")
     func recolour() {
         let pixels: [UInt8] = [100, 50, 20, 150, 75, 30, 9, 9, 9], mask = [true, true, false]
         let out = OutlierExposure.camouflaged(pixels, mask: mask, as: Color(0.4, 0.4, 0.4))
         #expect(Array(out[6..<9]) == [9, 9, 9])
         for ch in 0..<3 { #expect(abs((Float(out[ch]) + Float(out[3 + ch])) / 2 - 102) <= 1) }
         #expect(abs(Float(out[3]) / Float(out[0]) - 1.5) < 0.02)
+        #expect(out[0] == out[1] && out[1] == out[2] && out[3] == out[4] && out[4] == out[5], "a red-brown object in grey is grey, shaded")
         #expect(OutlierExposure.camouflaged(pixels, mask: [false, false, false], as: Color(1, 0, 0)) == pixels)
         let contrasted = OutlierExposure.camouflaged([20, 20, 20, 20, 20, 20, 20, 20, 20, 220, 220, 220], mask: [true, true, true, true],
                                                      as: Color(repeating: 0.5))

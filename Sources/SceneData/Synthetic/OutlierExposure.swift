@@ -57,26 +57,34 @@ public enum OutlierExposure {
         return scale
     }
 
-    /// The object's pixels scaled channel by channel so that their mean over `mask` is
-    /// `color` (on [0, 1]) where saturation allows: each channel's gain is found by bisection
-    /// with the clipping at 255 counted, so a dark object with bright parts reaches the colour
-    /// too. The object keeps its shape, pattern and texture and wears the colour of what is
-    /// around it. Pixels outside the mask are kept.
+    /// The object's pixels recoloured to `color` (on [0, 1]) as the test anomalies are drawn:
+    /// one colour shaded by the object's own texture and pattern. Each masked pixel becomes
+    /// `color · g · (its luminance / the object's mean luminance)`, the gain `g` found by
+    /// bisection so that the masked mean luminance is `color`'s where saturation at 255
+    /// allows. The object keeps its shape, pattern and shading; its hues (accents, dark
+    /// parts) collapse to the one colour, so no new hue appears. Pixels outside the mask are
+    /// kept.
     static func camouflaged(_ pixels: [UInt8], mask: [Bool], as color: Color) -> [UInt8] {
         let masked = mask.indices.filter { mask[$0] }
         guard !masked.isEmpty else { return pixels }
+        func luminance(_ r: Float, _ g: Float, _ b: Float) -> Float { 0.299 * r + 0.587 * g + 0.114 * b }
+        let shades = masked.map { luminance(Float(pixels[3 * $0]), Float(pixels[3 * $0 + 1]), Float(pixels[3 * $0 + 2])) }
+        let meanShade = max(1, shades.reduce(0, +) / Float(shades.count))
+        let target = color * 255, targetLuminance = luminance(target.x, target.y, target.z)
+        func recoloured(_ shade: Float, gain: Float) -> SIMD3<Float> { pointwiseMin(target * (gain * shade / meanShade), SIMD3(repeating: 255)) }
+        func meanLuminance(_ gain: Float) -> Float {
+            shades.reduce(0) { sum, shade in let c = recoloured(shade, gain: gain); return sum + luminance(c.x, c.y, c.z) } / Float(shades.count)
+        }
+        var (low, high): (Float, Float) = (0, 64)
+        for _ in 0..<24 {
+            let middle = (low + high) / 2
+            if meanLuminance(middle) < targetLuminance { low = middle } else { high = middle }
+        }
+        let gain = (low + high) / 2
         var result = pixels
-        for ch in 0..<3 {
-            let values = masked.map { Float(pixels[3 * $0 + ch]) }
-            func mean(_ gain: Float) -> Float { values.reduce(0) { $0 + min(255, $1 * gain) } / Float(values.count) }
-            let target = color[ch] * 255
-            var (low, high): (Float, Float) = (0, 255)
-            for _ in 0..<24 {
-                let middle = (low + high) / 2
-                if mean(middle) < target { low = middle } else { high = middle }
-            }
-            let gain = (low + high) / 2
-            for i in masked { result[3 * i + ch] = UInt8(min(255, (Float(pixels[3 * i + ch]) * gain).rounded())) }
+        for (i, shade) in zip(masked, shades) {
+            let c = recoloured(shade, gain: gain)
+            (result[3 * i], result[3 * i + 1], result[3 * i + 2]) = (UInt8(c.x.rounded()), UInt8(c.y.rounded()), UInt8(c.z.rounded()))
         }
         return result
     }
