@@ -51,7 +51,7 @@ public struct AnomalyMapper {
             self.score = { seg, _ in scoring(logits: seg.logits)[0] }
             method = node.label
         }
-        model.freezeForInference()
+        model.foldBatchNorms()
         self.segmenter = segmenter
     }
 

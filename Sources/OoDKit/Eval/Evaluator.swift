@@ -66,7 +66,7 @@ public struct Evaluator {
         segmenter.eval().freeze()
         let hash = segmenter.stateDict().contentHash
         let heads = try trainedHeads(model) + checkpointHeads(eval.heads, weights: weights, model: model)
-        model.freezeForInference()
+        model.foldBatchNorms()
         let methods = try self.methods(eval, heads: heads, context: context)
 
         var rows: [EvalRow] = []

@@ -5,7 +5,7 @@ import TensorCore
 /// The one place a run's model is put together, for `train`, `eval`, `infer`, `check` and
 /// `inspect`: the recipe's segmenter, built from a context seeded with the recipe's seed,
 /// its `segmenter.` weights loaded when given, and attached to the context so every head is
-/// built for it. Heads come from ``head(_:weights:)`` *before* ``freezeForInference()``
+/// built for it. Heads come from ``head(_:weights:)`` *before* ``foldBatchNorms()``
 /// folds the batch norms: a head may copy the segmenter's layers (RPL's ASPP), which
 /// folding rewrites.
 public struct RunModel {
@@ -36,10 +36,9 @@ public struct RunModel {
         return head
     }
 
-    /// The segmenter for inference: eval mode, frozen, batch norms folded into their
-    /// convolutions (after every head was built).
-    public func freezeForInference() {
-        segmenter.eval().freeze()
+    /// Folds the frozen segmenter's batch norms into their convolutions, for inference
+    /// (after every head was built; the caller put the segmenter in eval mode and froze it).
+    public func foldBatchNorms() {
         segmenter.foldBatchNorms()
     }
 }
