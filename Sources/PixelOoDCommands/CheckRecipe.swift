@@ -40,15 +40,16 @@ enum RecipeCheck {
         for stage in recipe.stages {
             if let head = stage.head {
                 let built = try model.head(head)
-                if stage.trains == .fit, !(built is any FittedHead) {
+                if stage.isFit, !(built is any FittedHead) {
                     throw TrainError.invalidRecipe("stage '\(stage.name)': head '\(head.label)' is trained by gradient, not fitted; "
                                                    + "'trains: fit' takes sml or mahalanobis")
                 }
                 heads += 1
             }
-            for loss in stage.losses { _ = try registry.losses.build(loss, context, alsoRead: ["weight"]); losses += 1 }
-            if let optimizer = stage.optimizer { _ = try registry.optimizers.build(optimizer, context) }
-            if let schedule = stage.schedule { _ = try registry.schedules.build(schedule, context) }
+            guard let training = stage.gradient else { continue }
+            for loss in training.losses { _ = try registry.losses.build(loss, context, alsoRead: ["weight"]); losses += 1 }
+            _ = try registry.optimizers.build(training.optimizer, context)
+            if let schedule = training.schedule { _ = try registry.schedules.build(schedule, context) }
         }
         for head in recipe.eval?.heads ?? [] { _ = try model.head(head); heads += 1 }
         let scores = try recipe.eval?.scores.map { try registry.scores.build($0, context) }.count ?? 0

@@ -31,15 +31,15 @@ struct CompositionRecipeTests {
                 "data.outliers={root: \(root)/data/coco, minimum_area: 0}", "data.crop_size=[64, 64]", "data.batch_size=2", "data.workers=1",
                 "work_dir=\(root)/runs/\(name)", "checkpoint=\(try #require(startsFrom.map { finals[$0] } ?? segmenter))",
             ]
-            for (index, stage) in shipped.recipe.stages.enumerated() where stage.trains != .fit {
+            for (index, stage) in shipped.recipe.stages.enumerated() where !stage.isFit {
                 overrides += ["stages.\(index).iterations=2", "stages.\(index).checkpoint_every=0"]
             }
             let loaded = try RecipeLoader.load(examplesFolder + "/\(name).yaml", overrides: overrides)
             let results = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none, storeDirectory: root + "/store")).run()
             #expect(results.count == shipped.recipe.stages.count, "\(name)")
             for (result, stage) in zip(results, shipped.recipe.stages) {
-                #expect(result.stepsRun == (stage.trains == .fit ? 0 : 2), "\(name): \(stage.name)")
-                #expect(result.fittedImages == (stage.trains == .fit ? 4 : nil), "\(name): \(stage.name)")
+                #expect(result.stepsRun == (stage.isFit ? 0 : 2), "\(name): \(stage.name)")
+                #expect(result.fittedImages == (stage.isFit ? 4 : nil), "\(name): \(stage.name)")
             }
             finals[name] = results.last?.checkpoint
         }

@@ -17,8 +17,9 @@ func recipeError(_ text: String, overrides: [String] = []) throws -> RecipeError
         let loaded = try RecipeLoader.load(folder.appendingPathComponent("r.yaml").path, overrides: overrides)
         try coreRegistry.segmenters.check(loaded.recipe.segmenter, registry: coreRegistry)
         for stage in loaded.recipe.stages {
-            for loss in stage.losses { try coreRegistry.losses.check(loss, registry: coreRegistry, alsoRead: ["weight"]) }
-            if let optimizer = stage.optimizer { try coreRegistry.optimizers.check(optimizer, registry: coreRegistry) }
+            guard let training = stage.gradient else { continue }
+            for loss in training.losses { try coreRegistry.losses.check(loss, registry: coreRegistry, alsoRead: ["weight"]) }
+            try coreRegistry.optimizers.check(training.optimizer, registry: coreRegistry)
         }
     } catch let error as RecipeError {
         return error
@@ -42,8 +43,9 @@ struct RecipeTests {
     func defaults() throws {
         let recipe = try RecipeLoader.decode(minimal, file: "r.yaml")
         #expect(recipe.seed == 666 && recipe.name == nil && recipe.data == nil && recipe.eval == nil)
-        let stage = try #require(recipe.stages.first)
+        let stage = try #require(recipe.stages.first?.gradient)
         #expect(stage.trains == .segmenter && stage.checkpointEvery == 0 && stage.clipGradNorm == nil && stage.lrMultipliers.isEmpty)
+        #expect(stage.frozenMode == .eval && stage.schedule == nil && stage.head == nil)
         let data = try RecipeLoader.decode(minimal + "data: {}\n", file: "r.yaml").data
         #expect(data?.cropSize == [700, 700] && data?.batchSize == 8 && data?.flip == true && data?.scaleRange == [0.5, 2.0])
     }
@@ -90,7 +92,7 @@ struct RecipeTests {
         let loaded = try RecipeLoader.load(folder.appendingPathComponent("r.yaml").path, overrides: [
             "seed=7", "stages.0.iterations=25", "data.crop_size=[16, 24]", "eval.scores=[energy, {type: entropy, normalized: true}]",
         ])
-        #expect(loaded.recipe.seed == 7 && loaded.recipe.stages[0].iterations == 25 && loaded.recipe.data?.cropSize == [16, 24])
+        #expect(loaded.recipe.seed == 7 && loaded.recipe.stages[0].gradient?.length == .iterations(25) && loaded.recipe.data?.cropSize == [16, 24])
         #expect(loaded.recipe.eval?.scores.count == 2)
         let entropy = try coreRegistry.scores.build(try #require(loaded.recipe.eval?.scores[1]),
                                                     BuildContext(registry: coreRegistry, rng: .init(seed: 0)))

@@ -48,7 +48,7 @@ struct SweepTests {
         let runs = try runner.runs()
         #expect(runs.map(\.point.name) == plan.points.map(\.name) && runs.allSatisfy { $0.seed == nil })
         let loaded = try runner.load(try #require(runs.first { $0.point.name == sgd.name }))
-        #expect(loaded.recipe.seed == 2 && loaded.recipe.stages[0].iterations == 2 && loaded.recipe.workDir == sgd.folder)
+        #expect(loaded.recipe.seed == 2 && loaded.recipe.stages[0].gradient?.length == .iterations(2) && loaded.recipe.workDir == sgd.folder)
 
         let grid = try fixture.sweep("recipe: recipe.yaml\ngrid: {stages.0.optimizer.lr: [0.001, 0.01]}\n", workDir: "/tmp/elsewhere")
         #expect(grid.points.map(\.name) == ["lr=0.001", "lr=0.01"] && grid.points[0].folder == "/tmp/elsewhere/lr=0.001")
@@ -156,6 +156,39 @@ struct SweepTests {
             #expect("\(error)".contains("point 'lr=0.001'") && "\(error)".contains("remove \(work)/lr=0.001"), "\(error)")
         }
         #expect(throws: SweepError.self) { _ = try SweepRunner(plan, registry: fixture.registry, options: SweepOptions(only: ["lr=1"])).run() }
+    }
+
+    @Test("a finished or begun point is reused only while its starting checkpoint holds the weights it ran on; replaced weights or an unrecorded start are refused, named")
+    func startingCheckpointChecked() throws {
+        let fixture = try TrainingFixture()
+        let trained = try Trainer(try fixture.evalRecipe(), registry: fixture.registry, options: .init(progress: .none)).run()
+        let start = fixture.folder.path + "/start.h5", work = fixture.folder.path + "/sweeps"
+        try FileManager.default.copyItem(atPath: trained[0].checkpoint, toPath: start)
+        let plan = try fixture.sweep("""
+            recipe: recipe.yaml
+            set: {checkpoint: \(start), stages.0.iterations: 1, stages.0.checkpoint_every: 0}
+            grid: {stages.0.optimizer.lr: [0.001]}
+            """, workDir: work)
+        let quiet = SweepOptions(progress: .none)
+        _ = try SweepRunner(plan, registry: fixture.registry, options: quiet).run()
+        let record = work + "/lr=0.001/start.json"
+        #expect(try String(contentsOfFile: record, encoding: .utf8).contains(try Checkpoint.load(from: start).model.contentHash))
+        let lines = Lines()
+        _ = try SweepRunner(plan, registry: fixture.registry, options: quiet, say: lines.add).run()
+        #expect(lines.all.first?.contains("finished earlier, skipped") == true, "\(lines.all)")
+
+        try FileManager.default.removeItem(atPath: start)
+        try FileManager.default.copyItem(atPath: fixture.folder.path + "/run/seg/step_000002.h5", toPath: start)
+        do {
+            _ = try SweepRunner(plan, registry: fixture.registry, options: quiet).run()
+            Issue.record("results made on other weights were reused")
+        } catch SweepError.changedStart(let name, let folder, let checkpoint) {
+            #expect(name == "lr=0.001" && folder == work + "/lr=0.001" && checkpoint == start)
+        }
+        try FileManager.default.removeItem(atPath: record)
+        #expect(throws: SweepError.unrecordedStart(name: "lr=0.001", folder: work + "/lr=0.001", checkpoint: start)) {
+            _ = try SweepRunner(plan, registry: fixture.registry, options: quiet).run()
+        }
     }
 
     @Test("a typo in the last point (an eval score, a loss of a later stage) fails, located, before the first point trains")

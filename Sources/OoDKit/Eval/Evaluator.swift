@@ -127,7 +127,7 @@ public struct Evaluator {
                               + "fitted to data.train.",
                           rows: rows, meanIoU: confusion?.meanIoU, classIoU: confusion.map(ClassIoU.table), backbonePasses: features.backbonePasses, storeHits: features.storeHits,
                           seconds: Date().timeIntervalSince(began),
-                          trainingCurves: TrainingCurve.read(workDir: workDir, stages: recipe.stages.filter { $0.trains != .fit }.map(\.name)),
+                          trainingCurves: TrainingCurve.read(workDir: workDir, stages: recipe.stages.filter { !$0.isFit }.map(\.name)),
                           examples: examples)
     }
 

@@ -9,9 +9,10 @@ extension Recipe {
         try registry.segmenters.check(segmenter, registry: registry)
         for stage in stages {
             if let head = stage.head { try registry.heads.check(head, registry: registry) }
-            for loss in stage.losses { try registry.losses.check(loss, registry: registry, alsoRead: ["weight"]) }
-            if let optimizer = stage.optimizer { try registry.optimizers.check(optimizer, registry: registry) }
-            if let schedule = stage.schedule { try registry.schedules.check(schedule, registry: registry) }
+            guard let training = stage.gradient else { continue }
+            for loss in training.losses { try registry.losses.check(loss, registry: registry, alsoRead: ["weight"]) }
+            try registry.optimizers.check(training.optimizer, registry: registry)
+            if let schedule = training.schedule { try registry.schedules.check(schedule, registry: registry) }
         }
         for head in eval?.heads ?? [] { try registry.heads.check(head, registry: registry) }
         for score in eval?.scores ?? [] { try registry.scores.check(score, registry: registry) }

@@ -110,7 +110,8 @@ struct ValueDecoder: Decoder {
     }
 
     /// Decodes a `Decodable` (or a primitive) from this value; a ``RecipeConfig`` is
-    /// validated too, its ``ConfigError`` located at the key it names.
+    /// validated too. A ``ConfigError`` thrown while decoding or validating is located at
+    /// the key it names.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if let primitive = try decodePrimitive(type) { return primitive }
         let result: T
@@ -118,6 +119,8 @@ struct ValueDecoder: Decoder {
             result = try T(from: self)
         } catch let decoding as DecodingError {
             throw convert(decoding, type: T.self)
+        } catch let config as ConfigError {
+            throw located(config)
         }
         if let config = result as? any RecipeConfig {
             do { try config.validate() } catch let error as ConfigError { throw located(error) }

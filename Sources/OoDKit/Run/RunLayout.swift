@@ -8,6 +8,7 @@ import Foundation
 /// <work_dir>/<stage>/final.h5             the stage's last checkpoint
 /// <work_dir>/eval/                        report.md, report.json, report.html
 /// <work_dir>/feature-store/               cached backbone maps
+/// <work_dir>/start.json                   a sweep point's starting checkpoint and its weights' hash
 /// ```
 public struct RunLayout: Sendable, Equatable {
     /// The run's work folder.
@@ -26,6 +27,8 @@ public struct RunLayout: Sendable, Equatable {
     public func log(_ stage: String) -> String { stageFolder(stage) + "/log.jsonl" }
     /// Where `eval` writes its report.
     public var evalFolder: String { workDir + "/eval" }
+    /// A sweep point's record of the checkpoint it started from.
+    public var startRecord: String { workDir + "/start.json" }
     /// The feature store's default folder.
     public var featureStore: String { workDir + "/feature-store" }
 

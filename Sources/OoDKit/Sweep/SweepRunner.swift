@@ -57,7 +57,8 @@ public struct SweepRowChoice: Sendable, Codable {
 
 /// Runs a sweep's points in order: each trains (resuming from the furthest checkpoint its
 /// folder holds) and evaluates into `<work_dir>/<point>`; a point whose `point.json` exists
-/// for the same recipe is skipped, so an interrupted sweep run again continues where it stopped.
+/// for the same recipe and starting checkpoint is skipped, so an interrupted sweep run again
+/// continues where it stopped (``SweepStartRecord``).
 public struct SweepRunner {
     /// The sweep.
     public let plan: SweepPlan
@@ -112,7 +113,7 @@ public struct SweepRunner {
         for point in plan.points {
             var pointRuns = [try SweepRun(point, seed: plan.seeds?.first, folders: folders)]
             if let seeds = plan.seeds {
-                if try load(pointRuns[0]).recipe.stages.contains(where: { $0.trains != .fit }) {
+                if try load(pointRuns[0]).recipe.stages.contains(where: { !$0.isFit }) {
                     pointRuns += try seeds.dropFirst().map { try SweepRun(point, seed: $0, folders: folders) }
                 } else {
                     pointRuns = [try SweepRun(point, seed: nil, folders: folders)]
@@ -140,7 +141,9 @@ public struct SweepRunner {
     private func finished(_ run: SweepRun) throws -> SweepPointResult? {
         let marker = run.folder + "/point.json"
         guard FileManager.default.fileExists(atPath: marker) else { return nil }
-        try checkSameRecipe(run, loaded: try load(run))
+        let loaded = try load(run)
+        try checkSameRecipe(run, loaded: loaded)
+        try SweepStartRecord.check(loaded.recipe.checkpoint, folder: run.folder, hasResults: true, point: run.label)
         guard let data = FileManager.default.contents(atPath: marker) else {
             throw SweepError.unreadableResult(path: marker, reason: "cannot be read")
         }
@@ -166,6 +169,8 @@ public struct SweepRunner {
         let loaded = try load(run)
         try checkSameRecipe(run, loaded: loaded)
         let stages = loaded.recipe.stages
+        try SweepStartRecord.check(loaded.recipe.checkpoint, folder: run.folder,
+                                   hasResults: RunCheckpoints.furthest(in: run.folder, stages: stages) != nil, point: run.label)
         var trainSeconds = 0.0, resumed = false
         if !stages.isEmpty {
             let furthest = RunCheckpoints.furthest(in: run.folder, stages: stages)

@@ -5,7 +5,10 @@ import TensorCore
 /// One stage, built: the head (if any), the weighted loss terms, what trains, the
 /// optimizer over parameter groups with the recipe's multipliers, and the schedule.
 struct StagePlan {
-    let config: StageConfig
+    /// The stage's name.
+    let name: String
+    /// What it trains and how.
+    let training: GradientTraining
     let head: (any OoDHead)?
     let losses: [(term: any LossTerm, weight: Float)]
     let trainable: [(key: String, parameter: Parameter)]
@@ -15,51 +18,49 @@ struct StagePlan {
 
     /// Builds the stage on `segmenter` and sets modes and gradients: the parts that do not
     /// train are frozen, with BN in eval mode unless `frozen_mode: train`.
-    /// - Throws: ``RecipeError`` from the nodes, ``TrainError/invalidRecipe(_:)``.
-    init(_ config: StageConfig, segmenter: any Segmenter, context: BuildContext) throws {
-        self.config = config
+    /// - Throws: ``RecipeError`` from the nodes, ``TrainError/invalidRecipe(_:)`` for a
+    ///   segmenter without the block to train or a stage with nothing to train.
+    init(name: String, training: GradientTraining, segmenter: any Segmenter, context: BuildContext) throws {
+        (self.name, self.training) = (name, training)
         let registry = context.registry
-        head = try config.head.map { try registry.heads.build($0, context) }
-        losses = try config.losses.map { node in
+        head = try training.head.map { try registry.heads.build($0, context) }
+        losses = try training.losses.map { node in
             let term = try registry.losses.build(node, context, alsoRead: ["weight"])
             let weight = try node.value["weight"].map {
                 try RecipeDecoder(keyPath: node.keyPath + ["weight"]).decode(Float.self, from: $0)
             } ?? 1
             return (term, weight)
         }
-        guard let optimizerNode = config.optimizer else { throw TrainError.invalidRecipe("stage '\(config.name)' has no optimizer") }
-        let factory = try registry.optimizers.build(optimizerNode, context)
-        schedule = try config.schedule.map { try registry.schedules.build($0, context) } ?? PolySchedule()
+        let factory = try registry.optimizers.build(training.optimizer, context)
+        schedule = try training.schedule.map { try registry.schedules.build($0, context) } ?? PolySchedule()
 
         segmenter.freeze()
-        switch config.frozenMode {
+        switch training.frozenMode {
         case .eval: segmenter.eval()
         case .train: segmenter.train()
         }
-        switch config.trains {
+        switch training.trains {
         case .segmenter:
             segmenter.train().unfreeze()
         case .segmenterFinal:
             guard let final = segmenter.children.first(where: { $0.name == "final" })?.module else {
-                throw TrainError.invalidRecipe("stage '\(config.name)': trains: segmenter.final needs a segmenter with a "
+                throw TrainError.invalidRecipe("stage '\(name)': trains: segmenter.final needs a segmenter with a "
                                                + "'final' block; \(segmenter.typeName) has none")
             }
             segmenter.unfreeze(prefix: "final.")
             final.train()
         case .head:
             break
-        case .fit:
-            throw TrainError.invalidRecipe("stage '\(config.name)' fits its head in one pass; it has no gradient plan")
         }
         head?.train()
         let candidates = segmenter.namedParameters(prefix: "segmenter.") + (head?.namedParameters(prefix: "head.") ?? [])
         trainable = candidates.filter(\.parameter.requiresGrad)
-        guard !trainable.isEmpty else { throw TrainError.invalidRecipe("stage '\(config.name)' has nothing to train") }
+        guard !trainable.isEmpty else { throw TrainError.invalidRecipe("stage '\(name)' has nothing to train") }
 
         // One group per multiplier, in order of first appearance; the first matching prefix wins.
         var groups: [(multiplier: Float, members: [(key: String, parameter: Parameter)])] = []
         for entry in trainable {
-            let multiplier = config.lrMultipliers.first { entry.key.hasPrefix($0.prefix) }?.multiplier ?? 1
+            let multiplier = training.lrMultipliers.first { entry.key.hasPrefix($0.prefix) }?.multiplier ?? 1
             if let index = groups.firstIndex(where: { $0.multiplier == multiplier }) {
                 groups[index].members.append(entry)
             } else {
@@ -105,7 +106,7 @@ struct StagePlan {
         else { return nil }
         let margin = ClassifierMargin(readout, keyPrefix: "segmenter.")
         guard !margin.isPositive || margin.isSmall else { return nil }
-        return "warning: stage '\(config.name)': the head re-classifies decoder features through \(margin.layer), whose margin is "
+        return "warning: stage '\(name)': the head re-classifies decoder features through \(margin.layer), whose margin is "
             + "\(margin.measured): \(margin.verdict); "
             + "an outlier term that asks for it stalls (docs/methods.md, 'Classifier margin')"
     }

@@ -97,11 +97,15 @@ public struct Trainer {
         for (index, stage) in recipe.stages.enumerated() where index >= start.stage {
             guard budget > 0 else { break }
             context.rng = SeededGenerator(seed: recipe.seed).derived(UInt64(index) &+ 1)
-            if stage.trains == .fit {
-                results.append(try HeadFitting(stage: stage, index: index).run(self, segmenter: segmenter, context: context))
+            let training: GradientTraining
+            switch stage.kind {
+            case .fit(let fit):
+                results.append(try HeadFitting(name: stage.name, fit: fit, index: index).run(self, segmenter: segmenter, context: context))
                 continue
+            case .gradient(let gradient):
+                training = gradient
             }
-            let plan = try StagePlan(stage, segmenter: segmenter, context: context)
+            let plan = try StagePlan(name: stage.name, training: training, segmenter: segmenter, context: context)
             if let warning = plan.capacityWarning(segmenter: segmenter) { options.warn(warning) }
             var firstStep = 0
             if let checkpoint = resumed, index == start.stage, start.step > 0 {
@@ -127,14 +131,14 @@ public struct Trainer {
             throw TrainError.invalidRecipe("the recipe has no stage \(index) (it has \(recipe.stages.count))")
         }
         guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
-        guard recipe.stages[index].trains != .fit else {
+        guard let training = recipe.stages[index].gradient else {
             throw TrainError.invalidRecipe("stage \(index) ('\(recipe.stages[index].name)') is a 'trains: fit' stage: it takes no steps to time")
         }
         let (context, segmenter) = try buildSegmenter()
         context.rng = SeededGenerator(seed: recipe.seed).derived(UInt64(index) &+ 1)
-        let plan = try StagePlan(recipe.stages[index], segmenter: segmenter, context: context)
+        let plan = try StagePlan(name: recipe.stages[index].name, training: training, segmenter: segmenter, context: context)
         let loader = try data.loader(registry: registry, context: context, seed: recipe.seed, stage: index)
-        let total = plan.config.steps(batchesPerEpoch: loader.batchesPerEpoch)
+        let total = training.steps(batchesPerEpoch: loader.batchesPerEpoch)
         var times: [Double] = []
         for step in 0..<(warmup + steps) {
             let batch = try loader.batch(step % loader.batchesPerEpoch, epoch: step / loader.batchesPerEpoch)
@@ -155,15 +159,15 @@ public struct Trainer {
     /// Trains one stage from `firstStep`.
     private func runStage(_ plan: StagePlan, index: Int, segmenter: any Segmenter, loader: DataLoader, from firstStep: Int,
                           budget: inout Int) throws -> StageResult {
-        let stage = plan.config
-        let total = stage.steps(batchesPerEpoch: loader.batchesPerEpoch)
+        let (name, training) = (plan.name, plan.training)
+        let total = training.steps(batchesPerEpoch: loader.batchesPerEpoch)
         guard firstStep <= total else {
-            throw TrainError.badResume(path: options.resume ?? "", reason: "step \(firstStep) is past stage '\(stage.name)' (\(total) steps)")
+            throw TrainError.badResume(path: options.resume ?? "", reason: "step \(firstStep) is past stage '\(name)' (\(total) steps)")
         }
         let layout = RunLayout(workDir)
-        try FileManager.default.createDirectory(atPath: layout.stageFolder(stage.name), withIntermediateDirectories: true)
-        let log = try TrainingLog(path: layout.log(stage.name), keepSteps: firstStep)
-        var progress = ProgressReporter(stage: stage.name, total: total, firstStep: firstStep, style: options.progress)
+        try FileManager.default.createDirectory(atPath: layout.stageFolder(name), withIntermediateDirectories: true)
+        let log = try TrainingLog(path: layout.log(name), keepSteps: firstStep)
+        var progress = ProgressReporter(stage: name, total: total, firstStep: firstStep, style: options.progress)
         let began = Date()
         var lastCheckpoint: String? = firstStep > 0 ? options.resume : nil
         var lastLoss: Float = .nan
@@ -182,40 +186,38 @@ public struct Trainer {
                                               lastCheckpoint: lastCheckpoint)
             step += 1
             lastLoss = loss
-            log.append(stage: stage.name, step: step, learningRate: plan.optimizer.learningRate, loss: loss, terms: terms,
+            log.append(stage: name, step: step, learningRate: plan.optimizer.learningRate, loss: loss, terms: terms,
                        seconds: Date().timeIntervalSince(stepStart))
             progress.update(step: step, loss: loss)
             budget -= 1
             let interrupted = options.interrupt?.isRaised == true
-            if step == total || interrupted || budget <= 0 || (stage.checkpointEvery > 0 && step % stage.checkpointEvery == 0) {
-                let path = step == total ? layout.final(stage.name) : layout.checkpoint(stage.name, step: step)
+            if step == total || interrupted || budget <= 0 || (training.checkpointEvery > 0 && step % training.checkpointEvery == 0) {
+                let path = step == total ? layout.final(name) : layout.checkpoint(name, step: step)
                 try checkpoint(plan, segmenter: segmenter, stage: index, step: step, finished: step == total,
                                epoch: step / loader.batchesPerEpoch).save(to: path)
                 lastCheckpoint = path
-                if interrupted { throw TrainError.interrupted(stage: stage.name, step: step, checkpoint: path) }
+                if interrupted { throw TrainError.interrupted(stage: name, step: step, checkpoint: path) }
                 if budget <= 0 { break }
             }
         }
-        return StageResult(stage: stage.name, stepsRun: step - firstStep, checkpoint: lastCheckpoint ?? "",
+        return StageResult(stage: name, stepsRun: step - firstStep, checkpoint: lastCheckpoint ?? "",
                            lastLoss: lastLoss, seconds: Date().timeIntervalSince(began))
     }
 
     /// One optimizer step; returns the total loss and each term.
     private func trainStep(_ plan: StagePlan, segmenter: any Segmenter, batch: TrainingBatch, step: Int, total: Int,
                            lastCheckpoint: String?) throws -> (Float, [(String, Float)]) {
-        let stage = plan.config
         plan.reseed(segmenter, seed: loaded.recipe.seed, step: step)
         plan.optimizer.learningRate = plan.baseLearningRate * plan.schedule.factor(iteration: step, total: total)
         plan.optimizer.zeroGrad()
-        let computation = TrainingStep(segmenter: segmenter, head: plan.head, losses: plan.losses, trainsSegmenter: stage.trains != .head)
+        let computation = TrainingStep(segmenter: segmenter, head: plan.head, losses: plan.losses, trainsSegmenter: plan.training.trains != .head)
         let (total, values, headOutput) = try computation.loss(batch)
         for (term, value) in values where !value.isFinite {
-            throw TrainError.nonFiniteLoss(stage: stage.name, step: step + 1, term: term, value: value, lastCheckpoint: lastCheckpoint)
+            throw TrainError.nonFiniteLoss(stage: plan.name, step: step + 1, term: term, value: value, lastCheckpoint: lastCheckpoint)
         }
-        guard !values.isEmpty else { throw TrainError.invalidRecipe("stage '\(stage.name)' has no loss terms") }
         if total.requiresGrad {
             total.backward()
-            if let maximum = stage.clipGradNorm { _ = plan.clipGradients(to: maximum) }
+            if let maximum = plan.training.clipGradNorm { _ = plan.clipGradients(to: maximum) }
             plan.optimizer.step()
         }
         if let updating = plan.head as? any StepUpdatingHead { try updating.update(after: batch, output: headOutput) }
