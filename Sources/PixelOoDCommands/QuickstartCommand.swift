@@ -13,10 +13,10 @@ struct QuickstartCommand: ParsableCommand {
         abstract: "Synthetic world, segmenter, every bundled method trained and evaluated: one paper-style table.",
         discussion: """
             Run from the repository root. Three steps, each skipped when its result is already \
-            there: (1) the synthetic world at 128x256 into data/quickstart (200 training and 50 \
+            there: (1) the synthetic world at 128x256 into data/quickstart (1000 training and 50 \
             validation scenes, 100 outlier objects, 50 images per anomaly set); (2) the segmenter: \
             the bundled Examples/quickstart/segmenter.h5, which Examples/quickstart/segmenter.yaml \
-            trained, or with --train-segmenter that recipe trained again (about 20 minutes on 2 \
+            trained, or with --train-segmenter that recipe trained again (about 30 minutes on 2 \
             cores); (3) the sweep Examples/quickstart/quickstart.yaml: colour rarity, the four \
             logit scores, SML, Mahalanobis, PEBAL and RPL on its segmenter, RPL and \
             RPL+CoroCL, each into its own folder under \
@@ -27,10 +27,11 @@ struct QuickstartCommand: ParsableCommand {
 
     /// The sweep, the segmenter recipe and the bundled checkpoint.
     static let folder = "Examples/quickstart"
-    /// The world: where, its size, its counts (the defaults of `data synth` but 50 test images).
+    /// The world: where, its size, its counts (the defaults of `data synth` but 1000 training scenes, the
+    /// segmenter's data lever of issue #22, and 50 test images).
     static let worldFolder = "data/quickstart"
     static let world = SyntheticWorld(width: 256, height: 128, seed: 0)
-    static let counts = SyntheticWorld.Counts(train: 200, val: 50, outliers: 100, perAnomalySet: 50)
+    static let counts = SyntheticWorld.Counts(train: 1000, val: 50, outliers: 100, perAnomalySet: 50)
 
     @Flag(help: "Train the segmenter with Examples/quickstart/segmenter.yaml instead of loading the bundled segmenter.h5 (the sweep then goes to runs/quickstart/own-segmenter).")
     var trainSegmenter = false
@@ -91,6 +92,9 @@ struct QuickstartCommand: ParsableCommand {
             sayOnStandardError("      complete (\(Self.worldFolder)/\(WorldManifest.fileName)), not written again")
         case let other? where wanted.isOlderWriting(of: other):
             sayOnStandardError("      written by an older toolkit (generator version \(other.version), now \(SyntheticWorld.version)): writing it again")
+            try DataCommand.Synth.write(Self.world, counts: Self.counts, to: Self.worldFolder, progress: style)
+        case let other? where wanted.isSmallerWriting(of: other):
+            sayOnStandardError("      holds part of the world (\(other.train) training scenes, now \(wanted.train)): writing it again")
             try DataCommand.Synth.write(Self.world, counts: Self.counts, to: Self.worldFolder, progress: style)
         case let other?:
             throw QuickstartError.otherWorld(folder: Self.worldFolder, found: other)

@@ -46,14 +46,14 @@ struct CommandLineTests {
         }
     }
 
-    @Test("inspect prints the classifier margin of the bundled quick-start segmenter from its recorded recipe: +0.0133, small")
+    @Test("inspect prints the classifier margin of the bundled quick-start segmenter from its recorded recipe: +0.0107, small")
     func inspectMargin() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Examples/quickstart/segmenter.h5")
             .standardized.path
         let command = try #require(try PixelOoD.parseAsRoot(["inspect", path, "--summary"]) as? Inspect)
         let loaded = try Checkpoint.load(from: path)
         let line = try #require(command.classifierMargin(loaded.model, metadata: loaded.metadata))
-        #expect(line.contains("segmenter.final.6.weight (19×128): +0.0133") && line.contains("small"), "\(line)")
+        #expect(line.contains("segmenter.final.6.weight (19×128): +0.0107") && line.contains("small"), "\(line)")
         let converted = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path
         let bare = try #require(try PixelOoD.parseAsRoot(["inspect", converted]) as? Inspect)
         let convertedState = try Checkpoint.load(from: converted)

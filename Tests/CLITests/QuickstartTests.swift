@@ -19,7 +19,7 @@ struct QuickstartTests {
         let recipe = examplesRoot + "/quickstart/segmenter.yaml"
         let bundled = examplesRoot + "/quickstart/segmenter.h5"
         let metadata = try Checkpoint.load(from: bundled).metadata
-        #expect(metadata.recipe.contains("name: quickstart-segmenter") && metadata.step == 3000)
+        #expect(metadata.recipe.contains("name: quickstart-segmenter") && metadata.step == 6000)
         let shipped = try RecipeLoader.load(recipe)
         let context = BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: shipped.recipe.seed))
         try fixture.registry.segmenters.build(shipped.recipe.segmenter, context).load(checkpoint: bundled, prefix: "segmenter.")

@@ -60,6 +60,18 @@ public struct WorldManifest: Sendable, Codable, Equatable {
         return upgraded == self && other.version < version
     }
 
+    /// Whether `other` is part of this world: the same size, seed, generator and options, and
+    /// no more images of any kind. Writing this world over it adds the missing images and
+    /// rewrites the others byte for byte (every image has its own generator), so nothing stale
+    /// remains.
+    public func isSmallerWriting(of other: WorldManifest) -> Bool {
+        var grown = other
+        (grown.train, grown.val, grown.outliers) = (train, val, outliers)
+        (grown.perAnomalySet, grown.outlierExposureValidation) = (perAnomalySet, outlierExposureValidation)
+        return grown == self && other != self && other.train <= train && other.val <= val && other.outliers <= outliers
+            && other.perAnomalySet <= perAnomalySet && other.outlierExposureValidation <= outlierExposureValidation
+    }
+
     /// The manifest of the world in `folder`; nil when it has none (no world, an unfinished
     /// one, or one written before manifests) or it cannot be read.
     public static func read(from folder: String) -> WorldManifest? {
