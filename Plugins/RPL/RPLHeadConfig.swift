@@ -3,7 +3,7 @@ import OoDKit
 /// `{type: rpl, score: {type: energy, smoothing: {kernel: 7, sigma: 1.0}}, copy_context: true, channels: 256, projector_channels: 304}`.
 public struct RPLHeadConfig: RecipeConfig {
     /// The anomaly score of the head's logits: RPL's blurred energy unless given.
-    public var score: RecipeNode
+    public var score: NestedNode<ScoreCatalog>
     /// Initialise the residual block's ASPP and bottleneck by copying the segmenter's
     /// (`aspp.*`, `bot_aspp.weight`), as RPL does; segmenters without them (LDN-121) start
     /// from Kaiming initialisation either way.
@@ -22,7 +22,8 @@ public struct RPLHeadConfig: RecipeConfig {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        score = try c.decodeIfPresent(RecipeNode.self, forKey: .score) ?? RecipeNode(yaml: Self.defaultScore, file: "<rpl default score>")
+        score = try c.decodeIfPresent(NestedNode<ScoreCatalog>.self, forKey: .score)
+            ?? NestedNode(try RecipeNode(yaml: Self.defaultScore, file: "<rpl default score>"))
         copyContext = try c.value(.copyContext, default: true)
         channels = try c.value(.channels, default: 256)
         projectorChannels = try c.decodeIfPresent(Int.self, forKey: .projectorChannels)
@@ -34,6 +35,4 @@ public struct RPLHeadConfig: RecipeConfig {
             throw ConfigError(key: "projector_channels", "must be from 1 to 4096, got \(projectorChannels)")
         }
     }
-
-    public func checkNested(in registry: Registry) throws { try registry.scores.check(score, registry: registry) }
 }

@@ -7,7 +7,7 @@ public enum RPLPlugin: Plugin {
         try registry.heads.register("rpl", summary: "RPL residual block on the frozen segmenter (ASPP copy, dec0 + residual)",
                                     config: RPLHeadConfig.self) { config, context in
             let segmenter = try context.segmenter(for: "head 'rpl'", features: RPLHead.features)
-            let score = try context.registry.scores.build(config.score, context)
+            let score = try context.registry.scores.build(config.score.node, context)
             return try RPLHead(config, segmenter: segmenter, score: score, using: &context.rng)
         }
         try registry.losses.register("rpl.inlier", summary: "pseudo-label CE on the frozen argmax + entropy dissimilarity (inlier pixels)",

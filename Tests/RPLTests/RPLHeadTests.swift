@@ -119,4 +119,19 @@ struct RPLHeadTests {
         #expect(out.logits?.shape == seg.logits.shape)
         #expect(try head.anomalyScore(out, seg).shape == [1, 64, 64])
     }
+
+    @Test("checking an rpl head checks its nested score: a typo inside score: is an error at that key, before anything is built")
+    func nestedScoreChecked() throws {
+        let registry = try Registry(plugins: [RPLPlugin.self])
+        try registry.heads.check(try RecipeNode(yaml: "{type: rpl, score: {type: energy, smoothing: {kernel: 7, sigma: 1.0}}}"), registry: registry)
+        try registry.heads.check(try RecipeNode(yaml: "{type: rpl}"), registry: registry)
+        for (yaml, keyPath) in [("{type: rpl, score: {type: enrgy}}", "score.type"), ("{type: rpl, score: {type: energy, smothing: 3}}", "score.smothing")] {
+            do {
+                try registry.heads.check(try RecipeNode(yaml: yaml), registry: registry)
+                Issue.record("\(yaml) passed the check")
+            } catch let error as RecipeError {
+                #expect(error.keyPath == keyPath && error.location.line == 1, "\(yaml): \(error)")
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@ import ModelZoo
 /// low_level_channels: 48, width_divisor: 1, abstention: false}`: DeepLabV3+ in the RPL layout.
 public struct DeepLabV3PlusConfig: RecipeConfig {
     /// The backbone's node (a name or `{type: …, output_stride: …}`).
-    public var backbone: RecipeNode?
+    public var backbone: NestedNode<BackboneCatalog>?
     /// Classes of the segmentation head.
     public var numClasses: Int
     /// ASPP width (256), divided by `width_divisor`.
@@ -23,7 +23,7 @@ public struct DeepLabV3PlusConfig: RecipeConfig {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        backbone = try c.decodeIfPresent(RecipeNode.self, forKey: .backbone)
+        backbone = try c.decodeIfPresent(NestedNode<BackboneCatalog>.self, forKey: .backbone)
         numClasses = try c.value(.numClasses, default: 19)
         asppChannels = try c.value(.asppChannels, default: 256)
         lowLevelChannels = try c.value(.lowLevelChannels, default: 48)
@@ -38,10 +38,6 @@ public struct DeepLabV3PlusConfig: RecipeConfig {
             throw ConfigError(key: "low_level_channels", "must be 1 to 4096, got \(lowLevelChannels)")
         }
         guard (1...64).contains(widthDivisor) else { throw ConfigError(key: "width_divisor", "must be 1 to 64, got \(widthDivisor)") }
-    }
-
-    public func checkNested(in registry: Registry) throws {
-        if let backbone { try registry.backbones.check(backbone, registry: registry) }
     }
 }
 
@@ -70,7 +66,7 @@ extension CorePlugin {
     static func registerSegmenters(into registry: inout Registry) throws {
         try registry.segmenters.register("deeplabv3plus", summary: "DeepLabV3+ in the RPL layout on any registered backbone",
                                          config: DeepLabV3PlusConfig.self) { c, context in
-            let backboneNode = c.backbone ?? RecipeNode(value: .scalar("wide_resnet38", quoted: false, at: .init(
+            let backboneNode = c.backbone?.node ?? RecipeNode(value: .scalar("wide_resnet38", quoted: false, at: .init(
                 file: "<default>", line: 1, column: 1, lineText: "")), keyPath: ["segmenter", "backbone"])
             let backbone = try context.registry.backbones.build(backboneNode, context)
             let narrow = { (channels: Int) in max(1, channels / c.widthDivisor) }
@@ -80,7 +76,7 @@ extension CorePlugin {
         try registry.segmenters.register("deeplabv3plus_vainf", summary: "DeepLabV3+ in VainF's DeepLabV3Plus-Pytorch layout (classifier.*)",
                                          config: DeepLabV3PlusConfig.self) { c, context in
             guard !c.abstention else { throw ConfigError(key: "abstention", "applies to deeplabv3plus (the RPL layout) only") }
-            let backboneNode = c.backbone ?? RecipeNode(value: .scalar("resnet101", quoted: false, at: .init(
+            let backboneNode = c.backbone?.node ?? RecipeNode(value: .scalar("resnet101", quoted: false, at: .init(
                 file: "<default>", line: 1, column: 1, lineText: "")), keyPath: ["segmenter", "backbone"])
             let backbone = try context.registry.backbones.build(backboneNode, context)
             let narrow = { (channels: Int) in max(1, channels / c.widthDivisor) }

@@ -20,16 +20,24 @@ public struct RecipeDecoder {
     /// Decodes `type` from `value`, then checks that every key was used.
     /// - Throws: ``RecipeError``.
     public func decode<T: Decodable>(_ type: T.Type, from value: RecipeValue) throws -> T {
+        try decodeRecordingNested(type, from: value).result
+    }
+
+    /// Decodes as ``decode(_:from:)`` and returns the ``NestedNode``s met on the way.
+    func decodeRecordingNested<T: Decodable>(_ type: T.Type, from value: RecipeValue) throws -> (result: T, nested: [NestedReference]) {
         let usage = KeyUsage()
         if !consumedKeys.isEmpty { usage.markUsed(keyPath, consumedKeys) }
         let result = try ValueDecoder(value: value, path: keyPath, usage: usage).decode(T.self)
         try usage.checkUnused()
-        return result
+        return (result, usage.nested)
     }
 }
 
-/// Which keys of each decoded mapping were asked for, by the mapping's key path.
+/// What one decoding met: which keys of each mapping were asked for (by the mapping's key
+/// path), and the nested nodes to check.
 final class KeyUsage {
+    /// The ``NestedNode``s decoded, in order.
+    var nested: [NestedReference] = []
     private struct Record {
         var entries: [RecipeEntry]
         var path: [String]

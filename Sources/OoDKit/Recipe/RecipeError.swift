@@ -44,17 +44,11 @@ public protocol RecipeConfig: Decodable, Sendable {
     /// Checks ranges after decoding (the `ParsableArguments.validate()` pattern).
     /// - Throws: ``ConfigError`` naming the key.
     func validate() throws
-    /// Checks the configs of nested polymorphic nodes (a segmenter's `backbone:`) without
-    /// building anything, for `pixelood check` and the recipe fuzzer.
-    /// - Throws: ``RecipeError``.
-    func checkNested(in registry: Registry) throws
 }
 
 extension RecipeConfig {
     /// Accepts every decoded value.
     public func validate() throws {}
-    /// No nested nodes.
-    public func checkNested(in registry: Registry) throws {}
 }
 
 /// A closed set of recipe words (`output_stride: 8 | 16`), listed in errors.

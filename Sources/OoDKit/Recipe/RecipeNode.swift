@@ -48,8 +48,14 @@ public struct RecipeNode: Sendable, Decodable {
     /// itself, such as a loss term's `weight`) into `Config`, strictly.
     /// - Throws: ``RecipeError``.
     public func decodeConfig<Config: Decodable>(_ type: Config.Type, alsoRead: Set<String> = []) throws -> Config {
+        try decodeConfigRecordingNested(type, alsoRead: alsoRead).result
+    }
+
+    /// Decodes as ``decodeConfig(_:alsoRead:)`` and returns the ``NestedNode``s in the config.
+    func decodeConfigRecordingNested<Config: Decodable>(_ type: Config.Type, alsoRead: Set<String>) throws
+        -> (result: Config, nested: [NestedReference]) {
         let body: RecipeValue
         if case .scalar(_, _, let at) = value { body = .mapping([], at: at) } else { body = value }
-        return try RecipeDecoder(keyPath: keyPath, consumedKeys: alsoRead.union(["type"])).decode(type, from: body)
+        return try RecipeDecoder(keyPath: keyPath, consumedKeys: alsoRead.union(["type"])).decodeRecordingNested(type, from: body)
     }
 }

@@ -40,7 +40,9 @@ public struct Catalog<Product>: Sendable {
                 throw node.error("cannot build \(kind) '\(name)': \(error)")
             }
         }, check: { node, alsoRead, registry in
-            try node.decodeConfig(Config.self, alsoRead: alsoRead).checkNested(in: registry)
+            for nested in try node.decodeConfigRecordingNested(Config.self, alsoRead: alsoRead).nested {
+                try nested.check(nested.node, registry)
+            }
         })
     }
 
