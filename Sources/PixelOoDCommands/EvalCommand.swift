@@ -23,11 +23,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A checkpoint whose segmenter. weights to evaluate (default: the last stage's final.h5 when trained, else the recipe's checkpoint).")
     var checkpoint: String?
 
-    @Option(help: "The feature-store folder (default: <work_dir>/feature-store).")
-    var store: String?
-
-    @Flag(help: "Do not read or write the feature store.")
-    var noStore = false
+    @OptionGroup var storeArguments: StoreArguments
 
     @Option(help: "Where report.md, report.json and report.html go (default: <work_dir>/eval).")
     var out: String?
@@ -41,7 +37,7 @@ struct EvalCommand: ParsableCommand {
         try BLAS.load()
         let loaded = try recipeArguments.load()
         let workDir = self.workDir ?? loaded.workDir
-        let options = EvalOptions(checkpoint: checkpoint, storeDirectory: noStore ? nil : (store ?? RunLayout(workDir).featureStore),
+        let options = EvalOptions(checkpoint: checkpoint, storeDirectory: storeArguments.directory(workDir: workDir),
                                   progress: progressArgument.style, workDir: workDir)
         let report = try Evaluator(loaded, registry: CommandContext.registry, options: options).run()
         let folder = out ?? RunLayout(workDir).evalFolder

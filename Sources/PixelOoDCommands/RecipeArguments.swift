@@ -27,3 +27,20 @@ struct ProgressArgument: ParsableArguments {
     /// The chosen style.
     var style: ProgressStyle { ProgressStyle(rawValue: progress) ?? .auto }
 }
+
+/// `--store DIR` and `--no-store`, shared by `train`, `eval` and `sweep`: where backbone maps
+/// are cached (``FeatureStore``), the same on every verb.
+struct StoreArguments: ParsableArguments {
+    @Option(help: "The feature-store folder backbone maps are cached in (default: <work_dir>/feature-store).")
+    var store: String?
+
+    @Flag(help: "Do not read or write the feature store.")
+    var noStore = false
+
+    func validate() throws {
+        if noStore, store != nil { throw ValidationError("--store and --no-store exclude each other") }
+    }
+
+    /// The store folder of a run writing to `workDir`; nil with `--no-store`.
+    func directory(workDir: String) -> String? { noStore ? nil : (store ?? RunLayout(workDir).featureStore) }
+}

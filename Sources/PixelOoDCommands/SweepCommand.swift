@@ -40,8 +40,7 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Read every point's recipe with its overrides and list the points; train nothing.")
     var dryRun = false
 
-    @Flag(help: "Do not read or write the shared feature store.")
-    var noStore = false
+    @OptionGroup var storeArguments: StoreArguments
 
     @OptionGroup var progressArgument: ProgressArgument
 
@@ -61,7 +60,7 @@ struct SweepCommand: ParsableCommand {
         try BLAS.load()
         let table = try Self.run(plan, options: SweepOptions(overrides: setOverrides,
                                                               only: only.isEmpty ? nil : only, progress: progressArgument.style,
-                                                              storeDirectory: noStore ? nil : RunLayout(plan.workDir).featureStore))
+                                                              storeDirectory: storeArguments.directory(workDir: plan.workDir)))
         print(table.markdown)
         print("wrote \(plan.workDir)/sweep.md and \(plan.workDir)/sweep.json")
     }

@@ -34,11 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop after this many steps (with a checkpoint).")
     var maxSteps: Int?
 
-    @Option(help: "The feature-store folder 'trains: fit' stages cache backbone maps in (default: <work_dir>/feature-store).")
-    var store: String?
-
-    @Flag(help: "Do not read or write the feature store.")
-    var noStore = false
+    @OptionGroup var storeArguments: StoreArguments
 
     @OptionGroup var progressArgument: ProgressArgument
 
@@ -66,7 +62,7 @@ struct TrainCommand: ParsableCommand {
             let trainer = Trainer(loaded, registry: CommandContext.registry,
                                   options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps, allowRecipeChange: allowRecipeChange,
                                                         progress: progressArgument.style, interrupt: interrupt,
-                                                        storeDirectory: noStore ? nil : (store ?? RunLayout(folder).featureStore),
+                                                        storeDirectory: storeArguments.directory(workDir: folder),
                                                         warn: sayOnStandardError))
             let results = try trainer.run()
             if results.isEmpty { print("nothing to train: every stage of \(recipeArguments.recipe) is finished in \(resume ?? trainer.workDir)") }

@@ -29,6 +29,26 @@ struct CommandLineTests {
         #expect(throws: (any Error).self) { try PixelOoD.parseAsRoot(["train", "r.yaml", "--allow-recipe-change"]) }
     }
 
+    @Test("--store and --no-store mean the same on train, eval and sweep; together they are a validation error")
+    func storeFlags() throws {
+        let stores: [(verb: String, directory: (any ParsableCommand) -> String?)] = [
+            ("train", { ($0 as? TrainCommand)?.storeArguments.directory(workDir: "w") }),
+            ("eval", { ($0 as? EvalCommand)?.storeArguments.directory(workDir: "w") }),
+            ("sweep", { ($0 as? SweepCommand)?.storeArguments.directory(workDir: "w") }),
+        ]
+        for (verb, directory) in stores {
+            #expect(directory(try PixelOoD.parseAsRoot([verb, "r.yaml"])) == "w/feature-store", "\(verb)")
+            #expect(directory(try PixelOoD.parseAsRoot([verb, "r.yaml", "--store", "/tmp/s"])) == "/tmp/s", "\(verb)")
+            #expect(directory(try PixelOoD.parseAsRoot([verb, "r.yaml", "--no-store"])) == nil, "\(verb)")
+            do {
+                _ = try PixelOoD.parseAsRoot([verb, "r.yaml", "--store", "/tmp/s", "--no-store"])
+                Issue.record("\(verb) took --store with --no-store")
+            } catch {
+                #expect(PixelOoD.exitCode(for: error) == .validationFailure && PixelOoD.message(for: error).contains("--no-store"), "\(verb)")
+            }
+        }
+    }
+
     @Test("inspect reads a converted checkpoint and fails cleanly, naming the file, on a corrupt one")
     func inspect() throws {
         let checkpoint = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path
