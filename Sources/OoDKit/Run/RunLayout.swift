@@ -8,7 +8,9 @@ import Foundation
 /// <work_dir>/<stage>/final.h5             the stage's last checkpoint
 /// <work_dir>/eval/                        report.md, report.json, report.html
 /// <work_dir>/feature-store/               cached backbone maps
+/// <work_dir>/recipe.yaml                  a sweep point's resolved recipe
 /// <work_dir>/start.json                   a sweep point's starting checkpoint and its weights' hash
+/// <work_dir>/point.json                   a finished sweep point's result
 /// ```
 public struct RunLayout: Sendable, Equatable {
     /// The run's work folder.
@@ -27,6 +29,10 @@ public struct RunLayout: Sendable, Equatable {
     public func log(_ stage: String) -> String { stageFolder(stage) + "/log.jsonl" }
     /// Where `eval` writes its report.
     public var evalFolder: String { workDir + "/eval" }
+    /// A sweep point's resolved recipe, written when it first runs.
+    public var resolvedRecipe: String { workDir + "/recipe.yaml" }
+    /// A finished sweep point's result (the marker that a resumed sweep skips it).
+    public var pointResult: String { workDir + "/point.json" }
     /// A sweep point's record of the checkpoint it started from.
     public var startRecord: String { workDir + "/start.json" }
     /// The feature store's default folder.

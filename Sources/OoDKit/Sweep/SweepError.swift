@@ -15,7 +15,7 @@ public enum SweepError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .changedPoint(let name, let folder):
-            return "point '\(name)': \(folder)/recipe.yaml is another recipe than the one this sweep now gives it "
+            return "point '\(name)': \(RunLayout(folder).resolvedRecipe) is another recipe than the one this sweep now gives it "
                 + "(the sweep file or a recipe changed); remove \(folder) to run it again, or give the point a new name"
         case .changedStart(let name, let folder, let checkpoint):
             return "point '\(name)': \(checkpoint) holds other weights than the ones \(folder) was trained and evaluated on "

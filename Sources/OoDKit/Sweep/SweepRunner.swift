@@ -93,7 +93,7 @@ public struct SweepRunner {
             let tag = "[\(index)/\(names.count)] \(run.label)"
             let selected = options.only.map { $0.contains(run.point.name) } ?? true
             if let done = try finished(run) {
-                if selected { say("\(tag): finished earlier, skipped (\(run.folder)/point.json)") }
+                if selected { say("\(tag): finished earlier, skipped (\(RunLayout(run.folder).pointResult))") }
                 results.append(done)
                 continue
             }
@@ -139,7 +139,7 @@ public struct SweepRunner {
 
     /// The run's `point.json` when it finished for the recipe it has now.
     private func finished(_ run: SweepRun) throws -> SweepPointResult? {
-        let marker = run.folder + "/point.json"
+        let marker = RunLayout(run.folder).pointResult
         guard FileManager.default.fileExists(atPath: marker) else { return nil }
         let loaded = try load(run)
         try checkSameRecipe(run, loaded: loaded)
@@ -156,7 +156,7 @@ public struct SweepRunner {
 
     /// Throws when the folder ran another recipe; records the recipe in a fresh folder.
     private func checkSameRecipe(_ run: SweepRun, loaded: LoadedRecipe) throws {
-        let path = run.folder + "/recipe.yaml"
+        let path = RunLayout(run.folder).resolvedRecipe
         if let earlier = FileManager.default.contents(atPath: path) {
             guard String(decoding: earlier, as: UTF8.self) == loaded.text else { throw SweepError.changedPoint(name: run.label, folder: run.folder) }
             return
@@ -195,7 +195,7 @@ public struct SweepRunner {
         let result = SweepPointResult(name: run.point.name, seed: run.seed, recipe: run.point.recipe, trainSeconds: trainSeconds,
                                       evalSeconds: report?.seconds ?? 0, resumed: resumed,
                                       rows: rows(run.point, stages: stages, report: report), report: report)
-        try JSONEncoder.reports.encode(result).write(to: URL(fileURLWithPath: run.folder + "/point.json"), options: .atomic)
+        try JSONEncoder.reports.encode(result).write(to: URL(fileURLWithPath: RunLayout(run.folder).pointResult), options: .atomic)
         say(String(format: "%@: done (train %.0f s, eval %.0f s)", tag, trainSeconds, result.evalSeconds))
         return result
     }
