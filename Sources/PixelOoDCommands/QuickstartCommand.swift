@@ -16,7 +16,7 @@ struct QuickstartCommand: ParsableCommand {
             there: (1) the synthetic world at 128x256 into data/quickstart (1000 training and 50 \
             validation scenes, 100 outlier objects, 50 images per anomaly set); (2) the segmenter: \
             the bundled Examples/quickstart/segmenter.h5, which Examples/quickstart/segmenter.yaml \
-            trained, or with --train-segmenter that recipe trained again (about 30 minutes on 2 \
+            trained, or with --train-segmenter that recipe trained again (about 25 minutes on 2 \
             cores); (3) the sweep Examples/quickstart/quickstart.yaml: colour rarity, the four \
             logit scores, SML, Mahalanobis, PEBAL and RPL on its segmenter, RPL and \
             RPL+CoroCL, each into its own folder under \

@@ -169,11 +169,10 @@ public struct SweepRunner {
         let loaded = try load(run)
         try checkSameRecipe(run, loaded: loaded)
         let stages = loaded.recipe.stages
-        try SweepStartRecord.check(loaded.recipe.checkpoint, folder: run.folder,
-                                   hasResults: RunCheckpoints.furthest(in: run.folder, stages: stages) != nil, point: run.label)
+        let furthest = RunCheckpoints.furthest(in: run.folder, stages: stages)
+        try SweepStartRecord.check(loaded.recipe.checkpoint, folder: run.folder, hasResults: furthest != nil, point: run.label)
         var trainSeconds = 0.0, resumed = false
         if !stages.isEmpty {
-            let furthest = RunCheckpoints.furthest(in: run.folder, stages: stages)
             if furthest?.finished != true {
                 resumed = furthest != nil
                 say("\(tag): training \(stages.map(\.name).joined(separator: ", "))" + (furthest.map { " from \($0.path)" } ?? ""))

@@ -7,7 +7,7 @@ import NeuralNet
 /// while that file still holds the same weights, so results made on one segmenter are never
 /// shown for, or continued on, another (a new bundled segmenter, an upstream point trained
 /// again differently).
-struct SweepStartRecord: Codable, Equatable {
+struct SweepStartRecord: Codable {
     /// The recipe's `checkpoint:` path.
     var checkpoint: String
     /// ``TensorCore/StateDict/contentHash`` of the weights it held.
@@ -26,9 +26,7 @@ struct SweepStartRecord: Codable, Equatable {
         guard hasResults || FileManager.default.fileExists(atPath: checkpoint) else { return }
         let now = SweepStartRecord(checkpoint: checkpoint, contentHash: try Checkpoint.load(from: checkpoint).model.contentHash)
         guard hasResults else {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(now).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try JSONEncoder.reports.encode(now).write(to: URL(fileURLWithPath: path), options: .atomic)
             return
         }
         guard let data = FileManager.default.contents(atPath: path),
