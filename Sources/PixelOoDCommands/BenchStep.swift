@@ -37,7 +37,7 @@ struct BenchStep: ParsableCommand {
     func run() throws {
         try BLAS.load()
         let loaded = try recipe.load()
-        let times = try Trainer(loaded, registry: CommandContext.registry, options: TrainOptions(progress: .none))
+        let times = try Trainer(try loaded.compiled(CommandContext.registry), options: TrainOptions(progress: .none))
             .timeSteps(stage: stage, steps: steps, warmup: warmup)
         let sorted = times.sorted()
         let name = loaded.recipe.stages[stage].name

@@ -21,20 +21,19 @@ struct CheckRecipe: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let loaded = try recipeArguments.load()
-        let built = try RecipeCheck.build(loaded.recipe, registry: CommandContext.registry, openData: !skipData)
-        if !quiet { print(loaded.text) }
+        let compiled = try recipeArguments.load().compiled(CommandContext.registry)
+        let built = try RecipeCheck.build(compiled, openData: !skipData)
+        if !quiet { print(compiled.loaded.text) }
         print("ok: \(recipeArguments.recipe): \(built)")
     }
 }
 
-/// Builds every node of a recipe (what `check` proves).
+/// Builds every node of a compiled recipe (what `check` proves beyond compiling it).
 enum RecipeCheck {
-    /// Builds everything (or, without `buildModels`, decodes and validates every node's
-    /// config only); returns a one-line summary of what was built.
-    static func build(_ recipe: Recipe, registry: Registry, openData: Bool, buildModels: Bool = true) throws -> String {
-        guard buildModels else { return try checkConfigs(recipe, registry: registry) }
-        let model = try RunModel(recipe, registry: registry)
+    /// Builds everything; returns a one-line summary of what was built.
+    static func build(_ compiled: CompiledRun, openData: Bool) throws -> String {
+        let (recipe, registry) = (compiled.recipe, compiled.registry)
+        let model = try compiled.model()
         let (context, segmenter) = (model.context, model.segmenter)
         var heads = 0, losses = 0
         for stage in recipe.stages {
@@ -63,11 +62,5 @@ enum RecipeCheck {
         }
         return "segmenter \(segmenter.typeName) (\(segmenter.parameterCount) parameters), \(recipe.stages.count) stages, "
             + "\(heads) heads, \(losses) loss terms, \(scores) scores, \(baselines) baselines, \(sets) datasets opened"
-    }
-
-    /// Decodes and validates every node's config without constructing anything.
-    static func checkConfigs(_ recipe: Recipe, registry: Registry) throws -> String {
-        try recipe.checkConfigs(registry: registry)
-        return "every config decoded and validated"
     }
 }

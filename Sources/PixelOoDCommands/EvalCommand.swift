@@ -35,12 +35,11 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         try BLAS.load()
-        let loaded = try recipeArguments.load()
-        let workDir = self.workDir ?? loaded.workDir
-        let options = EvalOptions(checkpoint: checkpoint, storeDirectory: storeArguments.directory(workDir: workDir),
-                                  progress: progressArgument.style, workDir: workDir)
-        let report = try Evaluator(loaded, registry: CommandContext.registry, options: options).run()
-        let folder = out ?? RunLayout(workDir).evalFolder
+        let compiled = try recipeArguments.load().compiled(CommandContext.registry, workDir: workDir)
+        let options = EvalOptions(checkpoint: checkpoint, storeDirectory: storeArguments.directory(workDir: compiled.layout.workDir),
+                                  progress: progressArgument.style)
+        let report = try Evaluator(compiled, options: options).run()
+        let folder = out ?? compiled.layout.evalFolder
         try report.write(to: folder)
         print(report.markdown)
         print("wrote \(folder)/report.md, report.json and report.html (open it in a browser: tables, heat maps, curves, histograms)")

@@ -53,7 +53,7 @@ struct Inspect: ParsableCommand {
         if !metadata.recipe.isEmpty { print("recipe:\n" + metadata.recipe) }
         if let line = classifierMargin(state, metadata: metadata) { print(line) }
         if let against {
-            let report = try LoadCheck.report(state, file: checkpoint, recipe: try RecipeLoader.load(against), registry: CommandContext.registry)
+            let report = try LoadCheck.report(state, file: checkpoint, recipe: try RecipeLoader.load(against).compiled(CommandContext.registry))
             print("\nagainst \(against):\n" + report.lines.joined(separator: "\n"))
             if !report.loads { throw ExitCode(1) }
         }
@@ -65,11 +65,11 @@ struct Inspect: ParsableCommand {
         let segmenterState = state.scoped("segmenter")
         guard !segmenterState.keys.isEmpty else { return nil }
         do {
-            let recipe: Recipe
-            if let against { recipe = try RecipeLoader.load(against).recipe }
-            else if !metadata.recipe.isEmpty { recipe = try RecipeLoader.decode(metadata.recipe, file: checkpoint + " (recorded recipe)") }
+            let loaded: LoadedRecipe
+            if let against { loaded = try RecipeLoader.load(against) }
+            else if !metadata.recipe.isEmpty { loaded = try RecipeLoader.recorded(metadata.recipe, file: checkpoint + " (recorded recipe)") }
             else { return "classifier margin: the checkpoint records no recipe; --against RECIPE names its segmenter" }
-            let segmenter = try RunModel(recipe, registry: CommandContext.registry).segmenter
+            let segmenter = try loaded.compiled(CommandContext.registry).model().segmenter
             try segmenter.load(segmenterState, strict: true, source: checkpoint)
             guard let readout = segmenter.classifierReadout else { return "classifier margin: \(segmenter.typeName) does not describe its classifier" }
             return ClassifierMargin(readout, keyPrefix: "segmenter.").summary

@@ -7,9 +7,9 @@ import TensorCore
 enum LoadCheck {
     /// One line per part (the segmenter under `segmenter.`, each head under `head.`) and one
     /// for roots no part reads; `loads` is false when a strict load would fail.
-    static func report(_ state: StateDict, file: String, recipe loaded: LoadedRecipe, registry: Registry) throws -> (lines: [String], loads: Bool) {
-        let recipe = loaded.recipe
-        let model = try RunModel(recipe, registry: registry)
+    static func report(_ state: StateDict, file: String, recipe compiled: CompiledRun) throws -> (lines: [String], loads: Bool) {
+        let recipe = compiled.recipe
+        let model = try compiled.model()
         var parts: [(root: String, label: String, module: Module)] = [("segmenter", recipe.segmenter.label, model.segmenter)]
         for node in recipe.stages.compactMap(\.head) + (recipe.eval?.heads ?? []) {
             parts.append(("head", node.label, try model.head(node)))

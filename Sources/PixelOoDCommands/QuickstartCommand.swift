@@ -106,14 +106,14 @@ struct QuickstartCommand: ParsableCommand {
     /// Trains (or continues) `segmenter.yaml`; returns its final checkpoint.
     private func trainTheSegmenter(style: ProgressStyle) throws -> String {
         let recipe = Self.folder + "/segmenter.yaml"
-        let loaded = try RecipeLoader.load(recipe)
-        let furthest = RunCheckpoints.furthest(in: loaded.workDir, stages: loaded.recipe.stages)
+        let compiled = try RecipeLoader.load(recipe).compiled(CommandContext.registry)
+        let furthest = RunCheckpoints.furthest(in: compiled.layout.workDir, stages: compiled.recipe.stages)
         if let furthest, furthest.finished {
             sayOnStandardError("      trained earlier: \(furthest.path)")
             return furthest.path
         }
         let results = try interruptible(hint: "run pixelood quickstart --train-segmenter again to continue") { interrupt in
-            try Trainer(loaded, registry: CommandContext.registry,
+            try Trainer(compiled,
                         options: TrainOptions(resume: furthest?.path, progress: style, interrupt: interrupt)).run()
         }
         guard let final = results.last?.checkpoint else { throw QuickstartError.nothingTrained(recipe: recipe) }

@@ -47,8 +47,9 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try BLAS.load()
         let loaded = try recipeArguments.load()
+        let compiled = try loaded.compiled(CommandContext.registry, workDir: workDir)
         var resume = self.resume
-        let folder = workDir ?? loaded.workDir
+        let folder = compiled.layout.workDir
         if fresh {
             for stale in RunCheckpoints.all(in: folder, stages: loaded.recipe.stages) {
                 try FileManager.default.removeItem(atPath: stale)
@@ -59,13 +60,13 @@ struct TrainCommand: ParsableCommand {
             resume = furthest.path
         }
         try interruptible { interrupt in
-            let trainer = Trainer(loaded, registry: CommandContext.registry,
-                                  options: TrainOptions(workDir: workDir, resume: resume, maxSteps: maxSteps, allowRecipeChange: allowRecipeChange,
+            let trainer = Trainer(compiled,
+                                  options: TrainOptions(resume: resume, maxSteps: maxSteps, allowRecipeChange: allowRecipeChange,
                                                         progress: progressArgument.style, interrupt: interrupt,
                                                         storeDirectory: storeArguments.directory(workDir: folder),
                                                         warn: sayOnStandardError))
             let results = try trainer.run()
-            if results.isEmpty { print("nothing to train: every stage of \(recipeArguments.recipe) is finished in \(resume ?? trainer.workDir)") }
+            if results.isEmpty { print("nothing to train: every stage of \(recipeArguments.recipe) is finished in \(resume ?? folder)") }
             for result in results {
                 if let images = result.fittedImages {
                     print(String(format: "%@: fitted on %d images in %.1f s, checkpoint %@", result.stage, images, result.seconds, result.checkpoint))

@@ -18,7 +18,7 @@ struct CompositionRecipeTests {
     @Test("each recipe, on the tiny world's segmenter (a composition on the checkpoint its base recipe left), runs two steps of each stage")
     func twoStepsEach() throws {
         let fixture = try TrainingFixture(plugins: bundledPlugins)
-        let segmenter = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
+        let segmenter = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage).compiled(fixture.registry),
                                     options: .init(progress: .none)).run()[0].checkpoint
         let root = fixture.folder.path
         var finals: [String: String] = [:]
@@ -35,7 +35,7 @@ struct CompositionRecipeTests {
                 overrides += ["stages.\(index).iterations=2", "stages.\(index).checkpoint_every=0"]
             }
             let loaded = try RecipeLoader.load(examplesFolder + "/\(name).yaml", overrides: overrides)
-            let results = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none, storeDirectory: root + "/store")).run()
+            let results = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none, storeDirectory: root + "/store")).run()
             #expect(results.count == shipped.recipe.stages.count, "\(name)")
             for (result, stage) in zip(results, shipped.recipe.stages) {
                 #expect(result.stepsRun == (stage.isFit ? 0 : 2), "\(name): \(stage.name)")

@@ -20,16 +20,16 @@ struct LoadCheckTests {
         let path = Fixture.directory.appendingPathComponent("models/converted_densehybrid_ldn121.h5").path
         let state = try StateDict.load(from: path)
         let withHead = try recipe("segmenter: {type: ldn121, width_divisor: 8}\neval: {heads: [densehybrid]}\n")
-        let fine = try LoadCheck.report(state, file: path, recipe: withHead, registry: registry)
+        let fine = try LoadCheck.report(state, file: path, recipe: try withHead.compiled(registry))
         #expect(fine.loads, "\(fine.lines)")
 
         var stray = StateDict()
         for entry in state.entries { stray.append(entry.key, entry.tensor, dtype: entry.dtype) }
         stray.append("segmenter.criterion.nll_loss.weight", Tensor.zeros([19]))
-        let refused = try LoadCheck.report(stray, file: path, recipe: withHead, registry: registry)
+        let refused = try LoadCheck.report(stray, file: path, recipe: try withHead.compiled(registry))
         #expect(!refused.loads && refused.lines.joined().contains("criterion.nll_loss.weight"))
 
-        let segmenterOnly = try LoadCheck.report(state, file: path, recipe: try recipe("segmenter: {type: ldn121, width_divisor: 8}\n"), registry: registry)
+        let segmenterOnly = try LoadCheck.report(state, file: path, recipe: try recipe("segmenter: {type: ldn121, width_divisor: 8}\n").compiled(registry))
         #expect(!segmenterOnly.loads && segmenterOnly.lines.last?.contains("head.") == true, "\(segmenterOnly.lines)")
     }
 }

@@ -29,7 +29,7 @@ struct QuickstartTests {
             "data.train.root=\(root)/data/cityscapes", "data.val.root=\(root)/data/cityscapes", "data.crop_size=[64, 64]",
             "data.workers=1", "work_dir=\(root)/runs/quickstart-segmenter", "stages.0.iterations=2", "stages.0.checkpoint_every=0",
         ])
-        let result = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let result = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         #expect(result.count == 1 && result[0].stepsRun == 2 && result[0].lastLoss.isFinite)
     }
 
@@ -46,7 +46,7 @@ struct QuickstartTests {
                 let runner = SweepRunner(plan, registry: registry)
                 for run in try runner.runs() {
                     let loaded = try runner.load(run)
-                    _ = try RecipeCheck.build(loaded.recipe, registry: registry, openData: false)
+                    _ = try RecipeCheck.build(try loaded.compiled(registry), openData: false)
                     if let seed = run.seed, let checkpoint = loaded.recipe.checkpoint, checkpoint.hasPrefix("/tmp/pixelood-unused/") {
                         #expect(checkpoint.contains("/seed=\(seed)/"), "a chained point reads its own seed's segmenter: \(checkpoint)")
                     }
@@ -57,10 +57,10 @@ struct QuickstartTests {
         #expect(quickstart.points.map(\.name) == ["logit-scores", "SML", "Mahalanobis", "PEBAL", "RPL-on-PEBAL", "RPL", "RPL+CoroCL"])
     }
 
-    @Test("infer: a segmenter checkpoint's map is its recipe's score (here -max logit), a head checkpoint's is the head's; three PNGs per image")
+    @Test("infer: a segmenter checkpoint's map is its recipe's score (here -max logit), a head checkpoint's is the head's; three PNGs per image; the recorded recipe is compiled whole")
     func infer() throws {
         let fixture = try TrainingFixture(plugins: bundledPlugins)
-        let segmenterRun = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
+        let segmenterRun = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage).compiled(fixture.registry),
                                        options: .init(progress: .none)).run()[0].checkpoint
         let imagePath = fixture.folder.path + "/data/road_anomaly/original/000000.png"
         let image = try ImageIO.readRGB(imagePath)
@@ -84,7 +84,7 @@ struct QuickstartTests {
             "data.workers=1", "work_dir=\(fixture.folder.path)/runs/rpl", "checkpoint=\(segmenterRun)",
             "stages.0.iterations=1", "stages.0.checkpoint_every=0",
         ])
-        let head = try Trainer(rpl, registry: fixture.registry, options: .init(progress: .none)).run()[0].checkpoint
+        let head = try Trainer(try rpl.compiled(fixture.registry), options: .init(progress: .none)).run()[0].checkpoint
         let out = fixture.folder.path + "/infer"
         var command = try PixelOoD.parseAsRoot(["infer", head, imagePath, "--out", out])
         try CommandContext.$registry.withValue(fixture.registry) { try command.run() }
@@ -103,11 +103,21 @@ struct QuickstartTests {
             "stages=[" + ["rpl", "again"].map { "{name: \($0), head: {type: rpl}, losses: [{type: rpl.inlier}], optimizer: {type: adam, lr: 1.0e-5}, iterations: 1}" }
                 .joined(separator: ", ") + "]",
         ])
-        let first = try Trainer(twoStages, registry: fixture.registry, options: .init(maxSteps: 1, progress: .none)).run()[0].checkpoint
+        let first = try Trainer(try twoStages.compiled(fixture.registry), options: .init(maxSteps: 1, progress: .none)).run()[0].checkpoint
         let moved = fixture.folder.path + "/runs/rpl-two/again/final.h5"
         try FileManager.default.createDirectory(atPath: fixture.folder.path + "/runs/rpl-two/again", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: first, toPath: moved)
         #expect(try AnomalyMapper(checkpoint: moved, registry: fixture.registry).method == "rpl: rpl")
+        // The recorded recipe is compiled as a whole: a typo in a loss infer never builds is still found, located.
+        var stored = try Checkpoint.load(from: head)
+        #expect(stored.metadata.recipe.contains("type: rpl.positive_energy"))
+        stored.metadata.recipe = stored.metadata.recipe.replacingOccurrences(of: "type: rpl.positive_energy", with: "type: rpl.positive_energie")
+        let altered = fixture.folder.path + "/altered.h5"
+        try stored.save(to: altered)
+        #expect(throws: RecipeError.self) { _ = try AnomalyMapper(checkpoint: altered, registry: fixture.registry) }
+        do { _ = try AnomalyMapper(checkpoint: altered, registry: fixture.registry) } catch {
+            #expect("\(error)".contains("altered.h5 (its recipe)") && "\(error)".contains("rpl.positive_energie"), "\(error)")
+        }
         #expect(throws: (any Error).self) { _ = try PixelOoD.parseAsRoot(["infer", head, imagePath, "--range", "3,1"]) }
     }
 }

@@ -20,7 +20,7 @@ struct RecipeCommandTests {
         let registry = try Registry(plugins: bundledPlugins)
         for name in names where name != "base.yaml" {
             let loaded = try RecipeLoader.load(examplesFolder + "/" + name)
-            _ = try RecipeCheck.build(loaded.recipe, registry: registry, openData: false)
+            _ = try RecipeCheck.build(try loaded.compiled(registry), openData: false)
         }
     }
 

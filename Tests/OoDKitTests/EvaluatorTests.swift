@@ -26,10 +26,10 @@ struct EvaluatorTests {
     func endToEnd() throws {
         let fixture = try TrainingFixture()
         let loaded = try fixture.evalRecipe()
-        let trained = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let trained = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         let store = fixture.folder.path + "/store"
         let options = EvalOptions(checkpoint: trained[0].checkpoint, storeDirectory: store, progress: .none)
-        let first = try Evaluator(loaded, registry: fixture.registry, options: options).run()
+        let first = try Evaluator(try loaded.compiled(fixture.registry), options: options).run()
         #expect(first.rows.count == 15)
         #expect(first.rows.map(\.method).prefix(5) == ["max_softmax", "max_logit", "entropy", "energy", "colour_rarity"])
         #expect(first.rows.first?.dataset == "synthetic static")
@@ -40,7 +40,7 @@ struct EvaluatorTests {
         }
         #expect(first.meanIoU == nil)
 
-        let second = try Evaluator(loaded, registry: fixture.registry, options: options).run()
+        let second = try Evaluator(try loaded.compiled(fixture.registry), options: options).run()
         #expect(second.backbonePasses == 0 && second.storeHits == 3)
         #expect(second.rows.map(\.pooled) == first.rows.map(\.pooled), "cached maps give the same numbers")
 
@@ -101,15 +101,15 @@ struct EvaluatorTests {
     @Test("baselines: [] leaves only the logit scores; a baseline without data.train to fit on is an EvalError")
     func baselines() throws {
         let fixture = try TrainingFixture()
-        let none = try Evaluator(try fixture.evalRecipe("  baselines: []"), registry: fixture.registry, options: .init(progress: .none)).run()
+        let none = try Evaluator(try fixture.evalRecipe("  baselines: []").compiled(fixture.registry), options: .init(progress: .none)).run()
         #expect(none.rows.count == 12 && !none.rows.contains { $0.method.hasPrefix("colour_rarity") })
-        let custom = try Evaluator(try fixture.evalRecipe("  scores: [energy]\n  baselines: [{type: colour_rarity, bins: 8}]"),
-                                   registry: fixture.registry, options: .init(progress: .none)).run()
+        let custom = try Evaluator(try fixture.evalRecipe("  scores: [energy]\n  baselines: [{type: colour_rarity, bins: 8}]").compiled(fixture.registry),
+                                   options: .init(progress: .none)).run()
         #expect(custom.rows.map(\.method) == Array(repeating: ["energy", "colour_rarity bins=8"], count: 3).flatMap { $0 })
         var loaded = try fixture.evalRecipe()
         loaded.recipe.data?.train = nil
         #expect(throws: EvalError.nothingToFit(baseline: "colour_rarity")) {
-            _ = try Evaluator(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+            _ = try Evaluator(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         }
     }
 
@@ -134,10 +134,10 @@ struct EvaluatorTests {
                 - {type: synthetic_anomalies, root: \(fixture.folder.path)/data, set: country}
             """)
         #expect(throws: EvalError.untrainedHead(stage: "probe_out", checkpoint: fixture.folder.path + "/run/probe_out/final.h5")) {
-            _ = try Evaluator(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+            _ = try Evaluator(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         }
-        _ = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
-        let report = try Evaluator(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        _ = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
+        let report = try Evaluator(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         #expect(report.checkpoint == fixture.folder.path + "/run/probe_context/final.h5", "the trained segmenter by default")
         #expect(report.rows.count == 3 * 7)
         #expect(report.rows.map(\.method).suffix(2) == ["probe_out: probe feature=out", "probe_context: probe feature=context"])
@@ -146,7 +146,7 @@ struct EvaluatorTests {
         #expect(outHead.map(\.pooled) != contextHead.map(\.pooled), "each head scores with its own weights")
         let moved = fixture.folder.path + "/moved-run"
         try FileManager.default.copyItem(atPath: fixture.folder.path + "/run", toPath: moved)
-        let fromMoved = try Evaluator(loaded, registry: fixture.registry, options: .init(progress: .none, workDir: moved)).run()
+        let fromMoved = try Evaluator(try loaded.compiled(fixture.registry, workDir: moved), options: .init(progress: .none)).run()
         #expect(fromMoved.checkpoint == moved + "/probe_context/final.h5" && fromMoved.rows.map(\.pooled) == report.rows.map(\.pooled),
                 "the trained stages are read from the work folder given (eval --work-dir)")
 
@@ -159,9 +159,9 @@ struct EvaluatorTests {
                 - {type: synthetic_anomalies, root: \(fixture.folder.path)/data, set: static}
             """)
         #expect(throws: EvalError.noHeadWeights(head: "probe feature=out")) {
-            _ = try Evaluator(released, registry: fixture.registry, options: .init(progress: .none)).run()
+            _ = try Evaluator(try released.compiled(fixture.registry), options: .init(progress: .none)).run()
         }
-        let fromCheckpoint = try Evaluator(released, registry: fixture.registry,
+        let fromCheckpoint = try Evaluator(try released.compiled(fixture.registry),
                                            options: .init(checkpoint: fixture.folder.path + "/run/probe_out/final.h5", progress: .none)).run()
         let row = try #require(fromCheckpoint.rows.first { $0.method == "checkpoint: probe feature=out" })
         #expect(row.pooled == outHead.first?.pooled, "the released head scores as the trained one")
@@ -171,11 +171,11 @@ struct EvaluatorTests {
     func changedCheckpointMisses() throws {
         let fixture = try TrainingFixture()
         let loaded = try fixture.evalRecipe()
-        _ = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        _ = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         let store = fixture.folder.path + "/store"
         let early = fixture.folder.path + "/run/seg/step_000002.h5", late = fixture.folder.path + "/run/seg/final.h5"
-        let a = try Evaluator(loaded, registry: fixture.registry, options: .init(checkpoint: early, storeDirectory: store, progress: .none)).run()
-        let b = try Evaluator(loaded, registry: fixture.registry, options: .init(checkpoint: late, storeDirectory: store, progress: .none)).run()
+        let a = try Evaluator(try loaded.compiled(fixture.registry), options: .init(checkpoint: early, storeDirectory: store, progress: .none)).run()
+        let b = try Evaluator(try loaded.compiled(fixture.registry), options: .init(checkpoint: late, storeDirectory: store, progress: .none)).run()
         #expect(a.segmenterHash != b.segmenterHash)
         #expect(b.backbonePasses == 3 && b.storeHits == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: store).filter { $0.hasSuffix(".h5") }.count == 6)
@@ -189,7 +189,7 @@ struct EvaluatorTests {
         try Data("not a png".utf8).write(to: URL(fileURLWithPath: country.samples[0].image))
         let store = fixture.folder.path + "/store"
         #expect(throws: (any Error).self) {
-            _ = try Evaluator(loaded, registry: fixture.registry, options: .init(storeDirectory: store, progress: .none)).run()
+            _ = try Evaluator(try loaded.compiled(fixture.registry), options: .init(storeDirectory: store, progress: .none)).run()
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: store)
         #expect(files.filter { $0.hasSuffix(".h5") }.count == 2, "the two finished sets are stored, the broken one is not: \(files)")
@@ -200,7 +200,7 @@ struct EvaluatorTests {
     func components() throws {
         let fixture = try TrainingFixture()
         let loaded = try fixture.evalRecipe("  components: {min_predicted_size: 4, min_instance_size: 2}")
-        let report = try Evaluator(loaded, registry: fixture.registry,
+        let report = try Evaluator(try loaded.compiled(fixture.registry),
                                    options: .init(storeDirectory: fixture.folder.path + "/store", progress: .none)).run()
         #expect(report.backbonePasses == 3 && report.storeHits == 3, "the second pass reads the maps the first one stored")
         for row in report.rows {

@@ -161,7 +161,7 @@ struct SweepTests {
     @Test("a finished or begun point is reused only while its starting checkpoint holds the weights it ran on; replaced weights or an unrecorded start are refused, named")
     func startingCheckpointChecked() throws {
         let fixture = try TrainingFixture()
-        let trained = try Trainer(try fixture.evalRecipe(), registry: fixture.registry, options: .init(progress: .none)).run()
+        let trained = try Trainer(try fixture.evalRecipe().compiled(fixture.registry), options: .init(progress: .none)).run()
         let start = fixture.folder.path + "/start.h5", work = fixture.folder.path + "/sweeps"
         try FileManager.default.copyItem(atPath: trained[0].checkpoint, toPath: start)
         let plan = try fixture.sweep("""
@@ -218,7 +218,7 @@ struct SweepTests {
                 optimizer: {type: sgd, lr: 0.01}
                 iterations: 1
             """)
-        #expect(throws: RecipeError.self) { _ = try Trainer(trainer, registry: fixture.registry, options: .init(progress: .none)).run() }
+        #expect(throws: RecipeError.self, "compiling the run finds it; no Trainer can exist for it") { _ = try trainer.compiled(fixture.registry) }
         #expect(!FileManager.default.fileExists(atPath: fixture.folder.path + "/run/seg/log.jsonl"))
         #expect(!FileManager.default.fileExists(atPath: fixture.folder.path + "/run/seg/step_000002.h5"), "stage 0 did not train before stage 1's typo was found")
     }

@@ -50,14 +50,14 @@ struct TrainerTests {
     func resumeIsBitwise() throws {
         let fixture = try TrainingFixture()
         let loaded = try fixture.recipe(TrainingFixture.segmenterStage)
-        let straight = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let straight = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         let straightState = try Checkpoint.load(from: straight[0].checkpoint)
         let straightLog = try fixture.logLines("seg")
         #expect(straightLog.count == 5)
 
-        let stopped = try Trainer(loaded, registry: fixture.registry, options: .init(maxSteps: 3, progress: .none)).run()
+        let stopped = try Trainer(try loaded.compiled(fixture.registry), options: .init(maxSteps: 3, progress: .none)).run()
         #expect(stopped[0].stepsRun == 3 && stopped[0].checkpoint.hasSuffix("step_000003.h5"))
-        let resumed = try Trainer(loaded, registry: fixture.registry,
+        let resumed = try Trainer(try loaded.compiled(fixture.registry),
                                   options: .init(resume: stopped[0].checkpoint, progress: .none)).run()
         #expect(resumed[0].stepsRun == 2)
         let resumedState = try Checkpoint.load(from: resumed[0].checkpoint)
@@ -71,17 +71,17 @@ struct TrainerTests {
     @Test("a resume checkpoint written under another recipe is refused naming the differing key; eval may differ; --allow-recipe-change continues it")
     func resumeChecksRecipe() throws {
         let fixture = try TrainingFixture()
-        let stopped = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
+        let stopped = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage).compiled(fixture.registry),
                                   options: .init(maxSteps: 3, progress: .none)).run()[0].checkpoint
         let changed = try fixture.recipe(TrainingFixture.segmenterStage.replacingOccurrences(of: "lr: 0.001", with: "lr: 0.5"))
         #expect(throws: TrainError.recipeChanged(path: stopped, differences: ["stages.0.optimizer.lr: 0.001 → 0.5"])) {
-            _ = try Trainer(changed, registry: fixture.registry, options: .init(resume: stopped, progress: .none)).run()
+            _ = try Trainer(try changed.compiled(fixture.registry), options: .init(resume: stopped, progress: .none)).run()
         }
         let refusal = TrainError.recipeChanged(path: stopped, differences: ["stages.0.optimizer.lr: 0.001 → 0.5"]).description
         #expect(refusal.contains("stages.0.optimizer.lr: 0.001 → 0.5") && refusal.contains("--allow-recipe-change"))
         let otherEval = try fixture.recipe(TrainingFixture.segmenterStage, extra: "eval: {scores: [max_logit]}")
-        #expect(try Trainer(otherEval, registry: fixture.registry, options: .init(resume: stopped, progress: .none)).run()[0].stepsRun == 2)
-        let continued = try Trainer(changed, registry: fixture.registry,
+        #expect(try Trainer(try otherEval.compiled(fixture.registry), options: .init(resume: stopped, progress: .none)).run()[0].stepsRun == 2)
+        let continued = try Trainer(try changed.compiled(fixture.registry),
                                     options: .init(resume: stopped, allowRecipeChange: true, progress: .none)).run()
         #expect(continued[0].stepsRun == 2)
     }
@@ -97,7 +97,7 @@ struct TrainerTests {
                 checkpoint_every: 2
             """)
         do {
-            _ = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+            _ = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
             Issue.record("a NaN loss trained on")
         } catch let error as TrainError {
             let last = fixture.folder.path + "/run/seg/step_000002.h5"
@@ -123,7 +123,7 @@ struct TrainerTests {
             """)
         let context = BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: 5))
         let before = try fixture.registry.segmenters.build(loaded.recipe.segmenter, context).stateDict()
-        let result = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let result = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         let after = try Checkpoint.load(from: result[0].checkpoint)
         for entry in before.entries {
             #expect(after.model["segmenter." + entry.key]?.scalars == entry.tensor.scalars, "\(entry.key) moved")
@@ -139,7 +139,7 @@ struct TrainerTests {
         let flag = InterruptFlag()
         flag.raise()
         do {
-            _ = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage), registry: fixture.registry,
+            _ = try Trainer(try fixture.recipe(TrainingFixture.segmenterStage).compiled(fixture.registry),
                             options: .init(progress: .none, interrupt: flag)).run()
             Issue.record("an interrupted run finished")
         } catch let error as TrainError {
@@ -162,7 +162,7 @@ struct TrainerTests {
             """)
         let context = BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: 5))
         let before = try fixture.registry.segmenters.build(loaded.recipe.segmenter, context).stateDict()
-        let result = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let result = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         return (loaded, before, try Checkpoint.load(from: result[0].checkpoint).model.scoped("segmenter"))
     }
 
@@ -177,7 +177,7 @@ struct TrainerTests {
         let plain = fixture.folder.appendingPathComponent("plain.h5").path
         try before.save(to: plain)
         #expect(throws: TrainError.self) {
-            _ = try Trainer(loaded, registry: fixture.registry, options: .init(resume: plain, progress: .none)).run()
+            _ = try Trainer(try loaded.compiled(fixture.registry), options: .init(resume: plain, progress: .none)).run()
         }
     }
 
@@ -210,7 +210,7 @@ struct TrainerTests {
             """)
         let context = BuildContext(registry: fixture.registry, rng: SeededGenerator(seed: 5))
         let before = try fixture.registry.segmenters.build(loaded.recipe.segmenter, context).stateDict()
-        let result = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none)).run()
+        let result = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none)).run()
         #expect(result[0].stepsRun == 2)
         let after = try Checkpoint.load(from: result[0].checkpoint).model.scoped("segmenter")
         var squared: Double = 0

@@ -20,7 +20,7 @@ struct TrainingCurveTests {
     func order() throws {
         let folder = try scratchDirectory("curves")
         try writeLog(folder, stage: "rpl", steps: 7)
-        let curves = TrainingCurve.read(workDir: folder.path, stages: ["rpl", "never-trained"])
+        let curves = TrainingCurve.read(RunLayout(folder.path), stages: ["rpl", "never-trained"])
         #expect(curves.map(\.term) == ["loss", "rpl.positive_energy", "rpl.inlier"])
         #expect(curves[0].steps == Array(1...7) && curves[0].values == (1...7).map { Double($0) * 0.5 })
         #expect(curves[2].values == Array(repeating: 0.25, count: 7))
@@ -30,7 +30,7 @@ struct TrainingCurveTests {
     func binning() throws {
         let folder = try scratchDirectory("curves-long")
         try writeLog(folder, stage: "rpl", steps: 1000, nanAt: 3)
-        let curves = TrainingCurve.read(workDir: folder.path, stages: ["rpl"])
+        let curves = TrainingCurve.read(RunLayout(folder.path), stages: ["rpl"])
         let energy = try #require(curves.first { $0.term == "rpl.positive_energy" })
         // 999 finite points in bins of 5: steps 1, 2, 4, 5, 6 (step 3 logged NaN), then 7-11, …
         #expect(energy.steps.count == 200 && energy.steps.first == 6 && energy.steps.last == 1000)

@@ -23,7 +23,7 @@ struct FitStageTests {
         let fixture = try TrainingFixture(plugins: [PostHocPlugin.self])
         let loaded = try fixture.recipe(Self.stages)
         let store = fixture.folder.path + "/store"
-        let results = try Trainer(loaded, registry: fixture.registry, options: .init(progress: .none, storeDirectory: store)).run()
+        let results = try Trainer(try loaded.compiled(fixture.registry), options: .init(progress: .none, storeDirectory: store)).run()
         #expect(results.map(\.stage) == ["seg", "sml", "mahalanobis"])
         #expect(results[1].fittedImages == 4 && results[2].fittedImages == 4)
         let sml = try Checkpoint.load(from: results[1].checkpoint).model
@@ -38,8 +38,8 @@ struct FitStageTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: store).count == 1, "both fits share one store file")
 
         // Fitting again gives the same statistics, now from the store.
-        let again = try Trainer(loaded, registry: fixture.registry, options: .init(workDir: fixture.folder.path + "/again", progress: .none,
-                                                                                  storeDirectory: store)).run()
+        let again = try Trainer(try loaded.compiled(fixture.registry, workDir: fixture.folder.path + "/again"),
+                                options: .init(progress: .none, storeDirectory: store)).run()
         #expect(try Checkpoint.load(from: again[1].checkpoint).model.scoped("head")["class_var"]?.scalars
                 == sml.scoped("head")["class_var"]?.scalars)
     }

@@ -22,7 +22,7 @@ struct RPLTrainingTests {
                 checkpoint_every: 1
             """)
         let registry = fixture.registry
-        let results = try Trainer(loaded, registry: registry, options: .init(progress: .none)).run()
+        let results = try Trainer(try loaded.compiled(registry), options: .init(progress: .none)).run()
         #expect(results.map(\.stage) == ["seg", "rpl"])
         let folder = fixture.folder
 
@@ -64,7 +64,7 @@ struct RPLTrainingTests {
             .replacingOccurrences(of: "  crop_size: [32, 32]", with: outliers)
         try Data(text.utf8).write(to: URL(fileURLWithPath: loaded.files[0]))
         let recipe = try RecipeLoader.load(loaded.files[0])
-        _ = try Trainer(recipe, registry: fixture.registry, options: .init(progress: .none)).run()
+        _ = try Trainer(try recipe.compiled(fixture.registry), options: .init(progress: .none)).run()
         let straight = try fixture.logLines("rpl")
         #expect(straight.count == 3 && straight.allSatisfy { $0.contains("\"corocl\"") })
         let corocl = straight.compactMap { line in
@@ -72,7 +72,7 @@ struct RPLTrainingTests {
         }
         #expect(corocl.contains { $0 > 0 }, "some step has two pasted crops and takes the CoroCL term: \(straight)")
 
-        _ = try Trainer(recipe, registry: fixture.registry,
+        _ = try Trainer(try recipe.compiled(fixture.registry),
                         options: .init(resume: fixture.folder.path + "/run/rpl/step_000001.h5", progress: .none)).run()
         #expect(try fixture.logLines("rpl") == straight, "a resumed run draws the same CoroCL pixels")
     }

@@ -32,10 +32,9 @@ public struct AnomalyMapper {
         let stored = try Checkpoint.load(from: checkpoint)
         let metadata = stored.metadata
         guard !metadata.recipe.isEmpty else { throw EvalError.noRecipeInCheckpoint(path: checkpoint) }
-        let source = checkpoint + " (its recipe)"
-        let tree = try RecipeParser.parse(metadata.recipe, file: source)
-        let recipe = try RecipeDecoder().decode(Recipe.self, from: tree)
-        let model = try RunModel(recipe, registry: registry, weights: checkpoint)
+        let compiled = try RecipeLoader.recorded(metadata.recipe, file: checkpoint + " (its recipe)").compiled(registry)
+        let recipe = compiled.recipe
+        let model = try compiled.model(weights: checkpoint)
         let (context, segmenter) = (model.context, model.segmenter)
         segmenter.eval().freeze()
 

@@ -15,16 +15,10 @@ public struct EvalOptions: Sendable {
     public var progress: ProgressStyle
     /// Images per set whose score maps the report keeps for its figures (`report.html`).
     public var examplesPerSet: Int
-    /// The folder the trained stages are read from (`pixelood train --work-dir`); nil: the
-    /// recipe's `work_dir`.
-    public var workDir: String?
 
-    /// Options: no checkpoint, no store, progress `auto`, 3 example images per set, the
-    /// recipe's work folder.
-    public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto, examplesPerSet: Int = 3,
-                workDir: String? = nil) {
+    /// Options: no checkpoint, no store, progress `auto`, 3 example images per set.
+    public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto, examplesPerSet: Int = 3) {
         (self.checkpoint, self.storeDirectory, self.progress, self.examplesPerSet) = (checkpoint, storeDirectory, progress, examplesPerSet)
-        self.workDir = workDir
     }
 }
 
@@ -34,23 +28,23 @@ public struct EvalOptions: Sendable {
 /// it holds them, so every score (and, later, every head) on one backbone costs one
 /// backbone pass.
 public struct Evaluator {
-    /// The recipe.
-    public let loaded: LoadedRecipe
-    /// The registry.
-    public let registry: Registry
+    /// The compiled recipe; the trained stages are read from its work folder.
+    public let compiled: CompiledRun
     /// The run's options.
     public let options: EvalOptions
 
     /// The four logit scores, when the recipe names none.
     public static let defaultScores = ["max_softmax", "max_logit", "entropy", "energy"]
 
-    /// An evaluator for `loaded`.
-    public init(_ loaded: LoadedRecipe, registry: Registry, options: EvalOptions = EvalOptions()) {
-        (self.loaded, self.registry, self.options) = (loaded, registry, options)
+    /// An evaluator for `compiled`.
+    public init(_ compiled: CompiledRun, options: EvalOptions = EvalOptions()) {
+        (self.compiled, self.options) = (compiled, options)
     }
 
-    /// The folder the trained stages are read from: `options.workDir`, else the recipe's.
-    public var workDir: String { options.workDir ?? loaded.workDir }
+    /// The recipe as loaded.
+    private var loaded: LoadedRecipe { compiled.loaded }
+    /// The registry.
+    private var registry: Registry { compiled.registry }
 
     /// Runs the evaluation.
     /// - Throws: ``RecipeError``, dataset, checkpoint and store errors; ``EvalError`` without
@@ -59,9 +53,8 @@ public struct Evaluator {
         let began = Date()
         let recipe = loaded.recipe
         guard let eval = recipe.eval, !eval.datasets.isEmpty else { throw EvalError.noDatasets }
-        try recipe.checkConfigs(registry: registry)
         let weights = options.checkpoint ?? trainedSegmenter() ?? recipe.checkpoint
-        let model = try RunModel(recipe, registry: registry, weights: weights)
+        let model = try compiled.model(weights: weights)
         let (context, segmenter) = (model.context, model.segmenter)
         segmenter.eval().freeze()
         let hash = segmenter.stateDict().contentHash
@@ -127,7 +120,7 @@ public struct Evaluator {
                               + "fitted to data.train.",
                           rows: rows, meanIoU: confusion?.meanIoU, classIoU: confusion.map(ClassIoU.table), backbonePasses: features.backbonePasses, storeHits: features.storeHits,
                           seconds: Date().timeIntervalSince(began),
-                          trainingCurves: TrainingCurve.read(workDir: workDir, stages: recipe.stages.filter { !$0.isFit }.map(\.name)),
+                          trainingCurves: TrainingCurve.read(compiled.layout, stages: recipe.stages.filter { !$0.isFit }.map(\.name)),
                           examples: examples)
     }
 
@@ -137,7 +130,7 @@ public struct Evaluator {
     /// the segmenter (Meta-OoD) is evaluated as retrained, and a frozen one is unchanged.
     private func trainedSegmenter() -> String? {
         guard let last = loaded.recipe.stages.last else { return nil }
-        let path = RunLayout(workDir).final(last.name)
+        let path = compiled.layout.final(last.name)
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
@@ -146,7 +139,7 @@ public struct Evaluator {
     private func trainedHeads(_ model: RunModel) throws -> [(label: String, head: any OoDHead)] {
         try loaded.recipe.stages.compactMap { stage in
             guard let node = stage.head else { return nil }
-            let path = RunLayout(workDir).final(stage.name)
+            let path = compiled.layout.final(stage.name)
             guard FileManager.default.fileExists(atPath: path) else { throw EvalError.untrainedHead(stage: stage.name, checkpoint: path) }
             return (Self.headRow(of: stage) ?? node.label, try model.head(node, weights: path))
         }

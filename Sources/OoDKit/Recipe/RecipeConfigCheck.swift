@@ -2,10 +2,10 @@ extension Recipe {
     /// Decodes and validates the config of every node the recipe names (the segmenter, each
     /// stage's head, loss terms, optimizer and schedule, `eval.heads`, scores, baselines and
     /// every dataset) without building anything: a typo in the last stage, in `eval.scores`
-    /// or in a sweep's last point fails, located, before the first step trains. `train`,
-    /// `eval`, `sweep` (every point first) and `check` run it.
+    /// or in a sweep's last point fails, located, before the first step trains. Compiling a
+    /// run (``CompiledRun``) runs it.
     /// - Throws: ``RecipeError`` located at the node.
-    public func checkConfigs(registry: Registry) throws {
+    func checkConfigs(registry: Registry) throws {
         try registry.segmenters.check(segmenter, registry: registry)
         for stage in stages {
             if let head = stage.head { try registry.heads.check(head, registry: registry) }

@@ -47,7 +47,15 @@ public enum RecipeLoader {
     /// Parses text alone (no `base:` allowed, no overrides), for tests and fuzzing.
     /// - Throws: ``RecipeError``.
     public static func decode(_ text: String, file: String) throws -> Recipe {
-        try RecipeDecoder().decode(Recipe.self, from: try RecipeParser.parse(text, file: file))
+        try recorded(text, file: file).recipe
+    }
+
+    /// A recipe recorded as resolved text (a checkpoint's metadata; no `base:` to follow),
+    /// `file` naming it in errors.
+    /// - Throws: ``RecipeError`` located in the text.
+    public static func recorded(_ text: String, file: String) throws -> LoadedRecipe {
+        let tree = try RecipeParser.parse(text, file: file)
+        return LoadedRecipe(recipe: try RecipeDecoder().decode(Recipe.self, from: tree), resolved: tree, files: [file])
     }
 
     private static func resolveBases(_ path: String, chain: [String], files: inout [String]) throws -> RecipeValue {

@@ -2,8 +2,8 @@ import ModelZoo
 import NeuralNet
 import TensorCore
 
-/// The one place a run's model is put together, for `train`, `eval`, `infer`, `check` and
-/// `inspect`: the recipe's segmenter, built from a context seeded with the recipe's seed,
+/// The one place a run's model is put together (``CompiledRun/model(weights:)``), for
+/// `train`, `eval`, `infer`, `check` and `inspect`: the recipe's segmenter, built from a context seeded with the recipe's seed,
 /// its `segmenter.` weights loaded when given, and attached to the context so every head is
 /// built for it. Heads come from ``head(_:weights:)`` *before* ``foldBatchNorms()``
 /// folds the batch norms: a head may copy the segmenter's layers (RPL's ASPP), which
@@ -17,7 +17,7 @@ public struct RunModel {
     /// Builds the recipe's segmenter and loads the `segmenter.` keys of `weights` (a
     /// checkpoint path) into it.
     /// - Throws: ``RecipeError`` for its node, checkpoint and `StateDictError`s.
-    public init(_ recipe: Recipe, registry: Registry, weights: String? = nil) throws {
+    init(_ recipe: Recipe, registry: Registry, weights: String? = nil) throws {
         context = BuildContext(registry: registry, rng: SeededGenerator(seed: recipe.seed))
         segmenter = try registry.segmenters.build(recipe.segmenter, context)
         context.attachedSegmenter = segmenter

@@ -83,22 +83,21 @@ public struct SweepRunner {
         let names = plan.points.map(\.name)
         for name in options.only ?? [] where !names.contains(name) { throw SweepError.unknownPoint(name: name, known: names) }
         let runs = try runs()
-        // Every selected run's recipe first: a typo in the last point fails before the first trains.
-        for run in runs where options.only.map({ $0.contains(run.point.name) }) ?? true {
-            try load(run).recipe.checkConfigs(registry: registry)
+        // Every selected run compiled first: a typo in the last point fails before the first trains.
+        let compiled = try runs.map { run in
+            try (options.only.map { $0.contains(run.point.name) } ?? true) ? compile(run) : nil
         }
         var results: [SweepPointResult] = []
-        for run in runs {
+        for (run, compiled) in zip(runs, compiled) {
             let index = names.firstIndex(of: run.point.name).map { $0 + 1 } ?? 0
             let tag = "[\(index)/\(names.count)] \(run.label)"
-            let selected = options.only.map { $0.contains(run.point.name) } ?? true
             if let done = try finished(run) {
-                if selected { say("\(tag): finished earlier, skipped (\(RunLayout(run.folder).pointResult))") }
+                if compiled != nil { say("\(tag): finished earlier, skipped (\(RunLayout(run.folder).pointResult))") }
                 results.append(done)
                 continue
             }
-            guard selected else { continue }
-            results.append(try self.run(run, tag: tag))
+            guard let compiled else { continue }
+            results.append(try self.run(run, compiled, tag: tag))
         }
         return results
     }
@@ -137,6 +136,12 @@ public struct SweepRunner {
         return try RecipeLoader.load(run.point.recipe, applying: run.overrides + options.overrides + seed + [folder])
     }
 
+    /// The run's recipe compiled, writing to the run's folder.
+    /// - Throws: as ``load(_:)``; ``RecipeError`` located at a node whose config is wrong.
+    public func compile(_ run: SweepRun) throws -> CompiledRun {
+        try load(run).compiled(registry)
+    }
+
     /// The run's `point.json` when it finished for the recipe it has now.
     private func finished(_ run: SweepRun) throws -> SweepPointResult? {
         let marker = RunLayout(run.folder).pointResult
@@ -165,8 +170,8 @@ public struct SweepRunner {
         try Data(loaded.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    private func run(_ run: SweepRun, tag: String) throws -> SweepPointResult {
-        let loaded = try load(run)
+    private func run(_ run: SweepRun, _ compiled: CompiledRun, tag: String) throws -> SweepPointResult {
+        let loaded = compiled.loaded
         try checkSameRecipe(run, loaded: loaded)
         let stages = loaded.recipe.stages
         let furthest = RunCheckpoints.furthest(in: run.folder, stages: stages)
@@ -177,7 +182,7 @@ public struct SweepRunner {
                 resumed = furthest != nil
                 say("\(tag): training \(stages.map(\.name).joined(separator: ", "))" + (furthest.map { " from \($0.path)" } ?? ""))
                 let began = Date()
-                _ = try Trainer(loaded, registry: registry,
+                _ = try Trainer(compiled,
                                 options: TrainOptions(resume: furthest?.path, progress: options.progress, interrupt: options.interrupt,
                                                       storeDirectory: options.storeDirectory, warn: say)).run()
                 trainSeconds = Date().timeIntervalSince(began)
@@ -186,15 +191,15 @@ public struct SweepRunner {
         var report: EvalReport?
         if let eval = loaded.recipe.eval, !eval.datasets.isEmpty {
             say("\(tag): evaluating on \(eval.datasets.count) sets")
-            let evaluated = try Evaluator(loaded, registry: registry,
+            let evaluated = try Evaluator(compiled,
                                           options: EvalOptions(storeDirectory: options.storeDirectory, progress: options.progress)).run()
-            try evaluated.write(to: RunLayout(run.folder).evalFolder)
+            try evaluated.write(to: compiled.layout.evalFolder)
             report = evaluated
         }
         let result = SweepPointResult(name: run.point.name, seed: run.seed, recipe: run.point.recipe, trainSeconds: trainSeconds,
                                       evalSeconds: report?.seconds ?? 0, resumed: resumed,
                                       rows: rows(run.point, stages: stages, report: report), report: report)
-        try JSONEncoder.reports.encode(result).write(to: URL(fileURLWithPath: RunLayout(run.folder).pointResult), options: .atomic)
+        try JSONEncoder.reports.encode(result).write(to: URL(fileURLWithPath: compiled.layout.pointResult), options: .atomic)
         say(String(format: "%@: done (train %.0f s, eval %.0f s)", tag, trainSeconds, result.evalSeconds))
         return result
     }

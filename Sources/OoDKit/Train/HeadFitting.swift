@@ -42,7 +42,7 @@ struct HeadFitting {
         }
         try head.finishFitting()
 
-        let layout = RunLayout(trainer.workDir)
+        let layout = trainer.compiled.layout
         try FileManager.default.createDirectory(atPath: layout.stageFolder(name), withIntermediateDirectories: true)
         let path = layout.final(name)
         let model = StateDict.merging([("segmenter", segmenter.stateDict()), ("head", head.stateDict())])

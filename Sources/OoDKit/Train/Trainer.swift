@@ -6,8 +6,6 @@ import TensorCore
 
 /// Options of one `pixelood train` run.
 public struct TrainOptions: Sendable {
-    /// Overrides the recipe's `work_dir`.
-    public var workDir: String?
     /// A checkpoint to resume from (any `step_*.h5` or `final.h5` of this recipe's run).
     public var resume: String?
     /// Stop (with a checkpoint) after this many steps of this run, as if interrupted.
@@ -24,12 +22,11 @@ public struct TrainOptions: Sendable {
     /// Where warnings go (a head whose classifier margin cannot carry its target).
     public var warn: @Sendable (String) -> Void
 
-    /// Options with the defaults: the recipe's work folder, no resume, progress `auto`, no
-    /// store, warnings dropped.
-    public init(workDir: String? = nil, resume: String? = nil, maxSteps: Int? = nil, allowRecipeChange: Bool = false,
+    /// Options with the defaults: no resume, progress `auto`, no store, warnings dropped.
+    public init(resume: String? = nil, maxSteps: Int? = nil, allowRecipeChange: Bool = false,
                 progress: ProgressStyle = .auto, interrupt: InterruptFlag? = nil, storeDirectory: String? = nil,
                 warn: @escaping @Sendable (String) -> Void = { _ in }) {
-        (self.workDir, self.resume, self.maxSteps, self.progress, self.interrupt) = (workDir, resume, maxSteps, progress, interrupt)
+        (self.resume, self.maxSteps, self.progress, self.interrupt) = (resume, maxSteps, progress, interrupt)
         (self.allowRecipeChange, self.storeDirectory, self.warn) = (allowRecipeChange, storeDirectory, warn)
     }
 }
@@ -57,20 +54,20 @@ public struct StageResult: Sendable {
 /// uninterrupted one: batches are a pure function of (seed, epoch, index), dropout is
 /// reseeded per step, and optimizer state and BN statistics travel in the checkpoint.
 public struct Trainer {
-    /// The recipe.
-    public let loaded: LoadedRecipe
-    /// The registry the recipe's names resolve in.
-    public let registry: Registry
+    /// The compiled recipe (its configs checked, its folders named).
+    public let compiled: CompiledRun
     /// The run's options.
     public let options: TrainOptions
 
-    /// A trainer for `loaded`.
-    public init(_ loaded: LoadedRecipe, registry: Registry, options: TrainOptions = TrainOptions()) {
-        (self.loaded, self.registry, self.options) = (loaded, registry, options)
+    /// A trainer for `compiled`.
+    public init(_ compiled: CompiledRun, options: TrainOptions = TrainOptions()) {
+        (self.compiled, self.options) = (compiled, options)
     }
 
-    /// The folder the run writes to.
-    public var workDir: String { options.workDir ?? loaded.workDir }
+    /// The recipe as loaded.
+    var loaded: LoadedRecipe { compiled.loaded }
+    /// The registry the recipe's names resolve in.
+    var registry: Registry { compiled.registry }
 
     /// Trains every stage (from the resume point).
     /// - Throws: ``TrainError`` (NaN loss naming the term, interruption), ``RecipeError``,
@@ -80,7 +77,6 @@ public struct Trainer {
         let recipe = loaded.recipe
         guard !recipe.stages.isEmpty else { throw TrainError.invalidRecipe("the recipe has no stages to train") }
         guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
-        try recipe.checkConfigs(registry: registry)
         let (context, segmenter) = try buildSegmenter()
 
         var start = (stage: 0, step: 0)
@@ -152,7 +148,7 @@ public struct Trainer {
     /// The build context seeded from the recipe and the segmenter attached to it, with the
     /// recipe's `checkpoint:` loaded.
     private func buildSegmenter() throws -> (BuildContext, any Segmenter) {
-        let model = try RunModel(loaded.recipe, registry: registry, weights: loaded.recipe.checkpoint)
+        let model = try compiled.model(weights: loaded.recipe.checkpoint)
         return (model.context, model.segmenter)
     }
 
@@ -164,7 +160,7 @@ public struct Trainer {
         guard firstStep <= total else {
             throw TrainError.badResume(path: options.resume ?? "", reason: "step \(firstStep) is past stage '\(name)' (\(total) steps)")
         }
-        let layout = RunLayout(workDir)
+        let layout = compiled.layout
         try FileManager.default.createDirectory(atPath: layout.stageFolder(name), withIntermediateDirectories: true)
         let log = try TrainingLog(path: layout.log(name), keepSteps: firstStep)
         var progress = ProgressReporter(stage: name, total: total, firstStep: firstStep, style: options.progress)

@@ -22,12 +22,12 @@ public struct TrainingCurve: Sendable, Codable, Equatable {
         return (values.prefix(tenth).reduce(0, +) / Double(tenth), values.suffix(tenth).reduce(0, +) / Double(tenth))
     }
 
-    /// The curves of every stage that logged steps under `workDir`, in stage order and, within
+    /// The curves of every stage that logged steps in the run of `layout`, in stage order and, within
     /// a stage, total first, then the terms in the log's (the recipe's) order. Stages without
     /// a log (fitted, not yet trained) give none; unreadable lines are skipped.
-    public static func read(workDir: String, stages: [String]) -> [TrainingCurve] {
+    public static func read(_ layout: RunLayout, stages: [String]) -> [TrainingCurve] {
         stages.flatMap { stage -> [TrainingCurve] in
-            guard let text = try? String(contentsOfFile: RunLayout(workDir).log(stage), encoding: .utf8) else { return [] }
+            guard let text = try? String(contentsOfFile: layout.log(stage), encoding: .utf8) else { return [] }
             return parse(text, stage: stage)
         }
     }

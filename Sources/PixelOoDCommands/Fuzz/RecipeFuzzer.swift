@@ -51,8 +51,8 @@ struct RecipeFuzzer {
             summary.byKind[kind.rawValue, default: 0] += 1
             let start = DispatchTime.now()
             do {
-                let loaded = try RecipeLoader.load(target)
-                _ = try RecipeCheck.build(loaded.recipe, registry: registry, openData: false, buildModels: buildModels)
+                let compiled = try RecipeLoader.load(target).compiled(registry)
+                if buildModels { _ = try RecipeCheck.build(compiled, openData: false) }
                 summary.loaded += 1
             } catch let error as RecipeError {
                 if error.location.line < 1 || error.location.column < 1 || error.message.isEmpty {
