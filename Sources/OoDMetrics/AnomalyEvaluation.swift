@@ -14,7 +14,8 @@ public enum Aggregation: String, Sendable, Codable, CaseIterable {
 ///
 /// Labels: 1 = anomaly, 0 = inlier, anything else (255 void, 254, …) is ignored. Memory is
 /// bounded by the distinct float32 scores, not by the pixel count (see `ScoreHistogram`),
-/// and evaluations of disjoint image sets ``merge(_:)`` into the same result whatever the
+/// and past a ``SpillPolicy``'s budget by the budget (sorted runs go to temporary files and
+/// merge back when the curves are read, with the same numbers to the last bit); evaluations of disjoint image sets ``merge(_:)`` into the same result whatever the
 /// order, so images can be scored on several threads or processes.
 public struct AnomalyEvaluation {
     /// The TPR level of the FPR figures.
@@ -22,7 +23,7 @@ public struct AnomalyEvaluation {
     /// Points kept per down-sampled curve.
     public let curvePoints: Int
     /// Every pooled pixel's (score, label) count (read by ``distribution(bins:)``).
-    private(set) var pooled = ScoreHistogram()
+    private(set) var pooled: ScoreHistogram
     private var perImage: [PerImage] = []
     /// Images fed so far.
     public private(set) var imageCount = 0
@@ -38,12 +39,14 @@ public struct AnomalyEvaluation {
     /// - Parameters:
     ///   - recallLevel: the TPR of "FPR at TPR", in (0, 1]; 0.95 gives FPR95.
     ///   - curvePoints: how many points the down-sampled curves keep (about).
-    public init(recallLevel: Double = 0.95, curvePoints: Int = 200) throws {
+    ///   - spill: when the pooled runs go to disk (nil: never).
+    public init(recallLevel: Double = 0.95, curvePoints: Int = 200, spill: SpillPolicy? = nil) throws {
         guard recallLevel > 0 && recallLevel <= 1 else {
             throw MetricsError.invalidArgument("recall level \(recallLevel) outside (0, 1]")
         }
         guard curvePoints > 0 else { throw MetricsError.invalidArgument("curve points must be positive, got \(curvePoints)") }
-        (self.recallLevel, self.curvePoints) = (recallLevel, curvePoints)
+        if let spill, spill.budgetBytes < 0 { throw MetricsError.invalidArgument("a memory budget cannot be negative, got \(spill.budgetBytes)") }
+        (self.recallLevel, self.curvePoints, pooled) = (recallLevel, curvePoints, ScoreHistogram(spill: spill))
     }
 
     /// Feeds one image: `scores[i]` is pixel i's anomaly score (higher = more anomalous),
@@ -51,7 +54,8 @@ public struct AnomalyEvaluation {
     ///
     /// - Throws: ``MetricsError/sizeMismatch(image:scores:labels:)``, or
     ///   ``MetricsError/nanScore(image:pixel:)`` for a NaN at an evaluated pixel (±inf are
-    ///   valid scores). Nothing is added when it throws.
+    ///   valid scores), and then nothing is added; ``MetricsError/spill(path:reason:)`` when
+    ///   spilling fails, the image then counted in memory.
     public mutating func add(scores: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<UInt8>) throws {
         guard scores.count == labels.count else {
             throw MetricsError.sizeMismatch(image: imageCount, scores: scores.count, labels: labels.count)
@@ -63,13 +67,13 @@ public struct AnomalyEvaluation {
             throw MetricsError.nanScore(image: imageCount, pixel: pixel)
         }
         var image = ScoreHistogram()
-        image.add(runs)
-        pooled.add(runs)
+        try image.add(runs)
         if let metrics = try? CurveStatistics.compute(image, recallLevel: recallLevel, curvePoints: 1) {
             perImage.append(PerImage(auroc: metrics.auroc, averagePrecision: metrics.averagePrecision,
                                      fpr: metrics.fpr, fprStrict: metrics.fprStrict, fprInterpolated: metrics.fprInterpolated))
         }
         imageCount += 1
+        try pooled.add(runs)
     }
 
     /// Feeds one image from arrays; see ``add(scores:labels:)-(UnsafeBufferPointer<Float>,_)``.
@@ -77,16 +81,23 @@ public struct AnomalyEvaluation {
         try scores.withUnsafeBufferPointer { s in try labels.withUnsafeBufferPointer { l in try add(scores: s, labels: l) } }
     }
 
-    /// Adds the images of `other` (same recall level); the result does not depend on order.
-    public mutating func merge(_ other: AnomalyEvaluation) {
-        precondition(other.recallLevel == recallLevel, "AnomalyEvaluation.merge: recall levels differ")
-        pooled.merge(other.pooled)
+    /// Adds the images of `other` (same recall level; its spilled files are shared, not
+    /// copied); the result does not depend on order.
+    /// - Throws: ``MetricsError/invalidArgument(_:)`` for another recall level;
+    ///   ``MetricsError/spill(path:reason:)`` when spilling fails.
+    public mutating func merge(_ other: AnomalyEvaluation) throws {
+        guard other.recallLevel == recallLevel else {
+            throw MetricsError.invalidArgument("cannot merge evaluations at recall levels \(recallLevel) and \(other.recallLevel)")
+        }
         perImage += other.perImage
         imageCount += other.imageCount
+        try pooled.merge(other.pooled)
     }
 
-    /// Bytes held by the pooled histogram.
+    /// Bytes held in memory by the pooled runs (spilled runs not counted).
     public var memoryBytes: Int { pooled.memoryBytes }
+    /// Temporary files holding spilled runs.
+    public var spillFiles: Int { pooled.spillFiles }
 
     /// The results under `aggregation`.
     /// - Throws: ``MetricsError/noPositives`` / ``MetricsError/noNegatives`` when the pooled

@@ -21,7 +21,7 @@ enum CurveStatistics {
         var roc = [CurvePoint(x: 0, y: 0, threshold: .infinity)], pr: [CurvePoint] = []
         let step = 1 / Double(max(1, curvePoints))
         var nextRocMark = step, nextPrMark = step
-        histogram.forEachDescending { key, inliers, anomalies in
+        try histogram.forEachDescending { key, inliers, anomalies in
             let threshold = ScoreKey.score(key)
             let previousTP = tp
             tp += anomalies

@@ -12,6 +12,8 @@ public enum MetricsError: Error, CustomStringConvertible, Equatable {
     case classOutOfRange(value: Int, classes: Int)
     /// An option outside its valid range.
     case invalidArgument(String)
+    /// A temporary file of spilled score runs could not be written or read back.
+    case spill(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum MetricsError: Error, CustomStringConvertible, Equatable {
         case .noNegatives: return "no inlier pixels (label 0) were evaluated: AUROC and FPR are undefined"
         case .classOutOfRange(let value, let classes): return "label \(value) is outside 0..<\(classes) and not the ignore label"
         case .invalidArgument(let why): return why
+        case .spill(let path, let reason): return "spilled scores: \(path) \(reason)"
         }
     }
 }

@@ -26,18 +26,19 @@ extension AnomalyEvaluation {
     /// The pooled inlier and anomaly scores in `bins` equal-width bins between the smallest
     /// and largest finite score (one bin when all are equal); nil before any evaluated pixel
     /// or when no score is finite.
-    /// - Throws: ``MetricsError/invalidArgument(_:)`` for `bins` below 1.
+    /// - Throws: ``MetricsError/invalidArgument(_:)`` for `bins` below 1;
+    ///   ``MetricsError/spill(path:reason:)`` when a spilled file cannot be read.
     public func distribution(bins: Int = 50) throws -> ScoreDistribution? {
         guard bins >= 1 else { throw MetricsError.invalidArgument("bins must be at least 1, got \(bins)") }
         var low = Float.infinity, high = -Float.infinity
-        pooled.forEachDescending { key, _, _ in
+        try pooled.forEachDescending { key, _, _ in
             let score = ScoreKey.score(key)
             if score.isFinite { (low, high) = (Swift.min(low, score), Swift.max(high, score)) }
         }
         guard low <= high else { return nil }
         let count = high > low ? bins : 1
         var inliers = [UInt64](repeating: 0, count: count), anomalies = inliers
-        pooled.forEachDescending { key, negatives, positives in
+        try pooled.forEachDescending { key, negatives, positives in
             let bin = ScoreDistribution.bin(ScoreKey.score(key), low: low, high: high, count: count)
             inliers[bin] += negatives
             anomalies[bin] += positives

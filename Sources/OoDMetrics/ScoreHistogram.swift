@@ -1,3 +1,5 @@
+import Foundation
+
 /// Exact per-score counts of inlier and anomaly pixels over many images.
 ///
 /// Each image becomes a ``ScoreRuns`` (its labelled pixels' order-preserving float32 keys,
@@ -8,45 +10,98 @@
 /// Memory: about 20 bytes per *distinct* float32 score in use, at most about twice that
 /// while merging, plus one image's keys — bounded by the number of distinct scores, which
 /// the float32 key space caps (scores of 24-bit resolution, say, never exceed 2²⁴ keys),
-/// and not by the number of pixels: feeding the same images again adds no key.
+/// and not by the number of pixels: feeding the same images again adds no key. With a
+/// ``SpillPolicy``, runs past its budget are written to temporary files
+/// (``ScoreSpillFile``) and merged back as a stream when the curves are read, with the same
+/// result to the last bit.
 ///
 /// Every distinct score is one threshold, so curves and areas computed from it equal
 /// scikit-learn's (which also merges tied scores into one threshold).
 struct ScoreHistogram {
+    /// Files the fewest spilled runs are compacted into one past.
+    static let maximumSpillFiles = 16
+
+    /// Where runs past the memory budget go (nil: all in memory).
+    let spill: SpillPolicy?
     private var stack: [ScoreRuns] = []
+    private var spilled: [ScoreSpillFile] = []
     /// Anomaly pixels counted.
     private(set) var positives: UInt64 = 0
     /// Inlier pixels counted.
     private(set) var negatives: UInt64 = 0
 
-    /// Bytes held by the runs.
+    /// An empty histogram, spilling under `spill`.
+    init(spill: SpillPolicy? = nil) { self.spill = spill }
+
+    /// Bytes held in memory by the runs (spilled runs not counted).
     var memoryBytes: Int { stack.reduce(0) { $0 + $1.memoryBytes } }
+    /// Temporary files holding spilled runs.
+    var spillFiles: Int { spilled.count }
 
     /// Adds one image's runs.
-    mutating func add(_ runs: ScoreRuns) {
+    /// - Throws: ``MetricsError/spill(path:reason:)`` when spilling fails.
+    mutating func add(_ runs: ScoreRuns) throws {
         positives += runs.positives
         negatives += runs.negatives
+        try push(runs)
+    }
+
+    /// Adds every count of `other` (order-independent: counts add).
+    /// - Throws: ``MetricsError/spill(path:reason:)`` when spilling fails.
+    mutating func merge(_ other: ScoreHistogram) throws {
+        positives += other.positives
+        negatives += other.negatives
+        for runs in other.stack { try push(runs) }
+        spilled += other.spilled
+        try compactSpills()
+    }
+
+    private mutating func push(_ runs: ScoreRuns) throws {
         stack.append(runs)
         while stack.count >= 2 && stack[stack.count - 2].count <= 2 * stack[stack.count - 1].count {
             let top = stack.removeLast()
             stack[stack.count - 1] = ScoreRuns.merged(stack[stack.count - 1], top)
         }
+        if let spill, memoryBytes > spill.budgetBytes, let all = collapsed() {
+            spilled.append(try ScoreSpillFile.writing(all, in: spill.directory))
+            stack = []
+            try compactSpills()
+        }
     }
 
-    /// Adds every count of `other` (order-independent: counts add).
-    mutating func merge(_ other: ScoreHistogram) {
-        for runs in other.stack { add(runs) }
+    private mutating func compactSpills() throws {
+        guard spilled.count > Self.maximumSpillFiles else { return }
+        let directory = spill?.directory ?? NSTemporaryDirectory()
+        spilled = [try ScoreSpillFile.merging(spilled, in: directory)]
     }
 
-    /// All runs merged into one list.
-    func collapsed() -> ScoreRuns? {
+    /// The in-memory runs merged into one list.
+    private func collapsed() -> ScoreRuns? {
         guard var result = stack.last else { return nil }
         for runs in stack.dropLast().reversed() { result = ScoreRuns.merged(runs, result) }
         return result
     }
 
     /// Calls `body(key, inliers, anomalies)` for every key with a pixel, highest score first.
-    func forEachDescending(_ body: (UInt32, UInt64, UInt64) -> Void) {
-        collapsed()?.forEachDescending(body)
+    /// - Throws: ``MetricsError/spill(path:reason:)`` when a spilled file cannot be read.
+    func forEachDescending(_ body: (UInt32, UInt64, UInt64) -> Void) throws {
+        guard !spilled.isEmpty else { collapsed()?.forEachDescending(body); return }
+        try DescendingRunMerge.forEach(files: spilled, memory: collapsed(), body)
+    }
+}
+
+/// When a pooled evaluation writes its sorted score runs to disk: past `budgetBytes` of runs
+/// in memory, into temporary files under `directory` (removed when the evaluation is gone).
+/// Results are bitwise those of the in-memory path.
+public struct SpillPolicy: Sendable, Equatable {
+    /// Bytes of runs one evaluation keeps in memory before it spills.
+    public var budgetBytes: Int
+    /// Where the temporary files go.
+    public var directory: String
+
+    /// A policy spilling past `budgetBytes` into `directory` (default: the system's
+    /// temporary folder).
+    public init(budgetBytes: Int, directory: String = NSTemporaryDirectory()) {
+        (self.budgetBytes, self.directory) = (budgetBytes, directory)
     }
 }

@@ -25,6 +25,8 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var storeArguments: StoreArguments
 
+    @OptionGroup var metricsMemoryArgument: MetricsMemoryArgument
+
     @Option(help: "Where report.md, report.json and report.html go (default: <work_dir>/eval).")
     var out: String?
 
@@ -37,7 +39,7 @@ struct EvalCommand: ParsableCommand {
         try BLAS.load()
         let compiled = try recipeArguments.load().compiled(CommandContext.registry, workDir: workDir)
         let options = EvalOptions(checkpoint: checkpoint, storeDirectory: storeArguments.directory(workDir: compiled.layout.workDir),
-                                  progress: progressArgument.style)
+                                  progress: progressArgument.style, metricsMemoryBytes: metricsMemoryArgument.bytes)
         let report = try Evaluator(compiled, options: options).run()
         let folder = out ?? compiled.layout.evalFolder
         try report.write(to: folder)

@@ -42,6 +42,8 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var storeArguments: StoreArguments
 
+    @OptionGroup var metricsMemoryArgument: MetricsMemoryArgument
+
     @OptionGroup var progressArgument: ProgressArgument
 
     func run() throws {
@@ -51,7 +53,7 @@ struct SweepCommand: ParsableCommand {
         if dryRun {
             let runner = SweepRunner(plan, registry: CommandContext.registry, options: SweepOptions(overrides: setOverrides))
             for run in try runner.runs() {
-                _ = try runner.load(run)  // every run's recipe reads and validates, overrides applied
+                _ = try runner.compile(run)  // every run's recipe compiles, overrides applied
                 let sets = run.overrides.map { "\($0.keyPath.joined(separator: "."))=\($0.shownValue)" } + (run.seed.map { ["seed=\($0)"] } ?? [])
                 print("\(run.label): \(run.point.recipe)" + (sets.isEmpty ? "" : " " + sets.joined(separator: " ")) + " -> \(run.folder)")
             }
@@ -60,7 +62,8 @@ struct SweepCommand: ParsableCommand {
         try BLAS.load()
         let table = try Self.run(plan, options: SweepOptions(overrides: setOverrides,
                                                               only: only.isEmpty ? nil : only, progress: progressArgument.style,
-                                                              storeDirectory: storeArguments.directory(workDir: plan.workDir)))
+                                                              storeDirectory: storeArguments.directory(workDir: plan.workDir),
+                                                              metricsMemoryBytes: metricsMemoryArgument.bytes))
         print(table.markdown)
         print("wrote \(plan.workDir)/sweep.md and \(plan.workDir)/sweep.json")
     }

@@ -49,6 +49,27 @@ struct CommandLineTests {
         }
     }
 
+    @Test("--metrics-memory takes bytes or K/M/G (powers of 1024) on eval and sweep, 1G by default; anything else is a validation error")
+    func metricsMemory() throws {
+        let budgets: [(verb: String, bytes: (any ParsableCommand) -> Int?)] = [
+            ("eval", { ($0 as? EvalCommand)?.metricsMemoryArgument.bytes }),
+            ("sweep", { ($0 as? SweepCommand)?.metricsMemoryArgument.bytes }),
+        ]
+        for (verb, bytes) in budgets {
+            #expect(bytes(try PixelOoD.parseAsRoot([verb, "r.yaml"])) == 1 << 30, "\(verb)")
+            #expect(bytes(try PixelOoD.parseAsRoot([verb, "r.yaml", "--metrics-memory", "512m"])) == 512 << 20, "\(verb)")
+            #expect(bytes(try PixelOoD.parseAsRoot([verb, "r.yaml", "--metrics-memory", "4096"])) == 4096, "\(verb)")
+            for bad in ["-1G", "1T", "G", "1.5G", "99999999999G"] {
+                do {
+                    _ = try PixelOoD.parseAsRoot([verb, "r.yaml", "--metrics-memory", bad])
+                    Issue.record("\(verb) took --metrics-memory \(bad)")
+                } catch {
+                    #expect(PixelOoD.exitCode(for: error) == .validationFailure && PixelOoD.message(for: error).contains("--metrics-memory"), "\(verb) \(bad)")
+                }
+            }
+        }
+    }
+
     @Test("inspect reads a converted checkpoint and fails cleanly, naming the file, on a corrupt one")
     func inspect() throws {
         let checkpoint = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path

@@ -22,7 +22,7 @@ extension TrainingFixture {
 
 @Suite("The evaluator and its feature store", .serialized)
 struct EvaluatorTests {
-    @Test("train a few steps, then the four logit scores on three sets cost one backbone pass per image, beside the colour-rarity baseline; a second run reads the store")
+    @Test("train a few steps, then the four logit scores on three sets cost one backbone pass per image, beside the colour-rarity baseline; a second run reads the store; spilled metrics equal")
     func endToEnd() throws {
         let fixture = try TrainingFixture()
         let loaded = try fixture.evalRecipe()
@@ -43,6 +43,11 @@ struct EvaluatorTests {
         let second = try Evaluator(try loaded.compiled(fixture.registry), options: options).run()
         #expect(second.backbonePasses == 0 && second.storeHits == 3)
         #expect(second.rows.map(\.pooled) == first.rows.map(\.pooled), "cached maps give the same numbers")
+        var spilling = options
+        spilling.metricsMemoryBytes = 0
+        let spilled = try Evaluator(try loaded.compiled(fixture.registry), options: spilling).run()
+        #expect(spilled.rows.map(\.pooled) == first.rows.map(\.pooled) && spilled.rows.map(\.perImageMean) == first.rows.map(\.perImageMean)
+                && spilled.rows.map(\.distribution) == first.rows.map(\.distribution), "metrics spilled to disk give the same numbers")
 
         let folder = fixture.folder.path + "/report"
         try second.write(to: folder)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import HDF5Store
 import OoDMetrics
@@ -85,14 +86,70 @@ struct PixelMetricsTests {
             parts.append(part)
         }
         var forward = parts[0], backward = parts[2]
-        forward.merge(parts[1]); forward.merge(parts[2])
-        backward.merge(parts[0]); backward.merge(parts[1])
+        try forward.merge(parts[1]); try forward.merge(parts[2])
+        try backward.merge(parts[0]); try backward.merge(parts[1])
         for aggregation in Aggregation.allCases {
             #expect(try forward.report(aggregation) == backward.report(aggregation))
         }
         var whole = try AnomalyEvaluation()
         try whole.add(scores: scores, labels: labels)
         #expect(try whole.report().pooled == forward.report().pooled)
+    }
+
+    @Test("past a tiny memory budget the runs spill to temporary files: reports, distribution and merges equal the in-memory ones bitwise; files go with the evaluation; a truncated file is a named error")
+    func spilling() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spill-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // 40 images of 5000 pixels (scores of 24-bit resolution: mostly distinct, some ties).
+        let images = (0..<40).map { image in
+            (0..<5000).map { SyntheticPixels.pixel(UInt64(image * 5000 + $0)) }
+        }
+        func evaluation(_ range: Range<Int>, budget: Int?) throws -> AnomalyEvaluation {
+            var evaluation = try AnomalyEvaluation(spill: budget.map { SpillPolicy(budgetBytes: $0, directory: directory) })
+            for image in images[range] { try evaluation.add(scores: image.map(\.score), labels: image.map(\.label)) }
+            return evaluation
+        }
+        let inMemory = try evaluation(0..<40, budget: nil)
+        for budget in [0, 100_000] {  // every image spilled (and compacted past 16 files); some
+            let spilled = try evaluation(0..<40, budget: budget)
+            #expect(spilled.spillFiles > 0 && spilled.memoryBytes <= max(budget, 5000 * 20), "budget \(budget)")
+            for aggregation in Aggregation.allCases {
+                #expect(try spilled.report(aggregation) == inMemory.report(aggregation), "budget \(budget), \(aggregation)")
+            }
+            #expect(try spilled.distribution() == inMemory.distribution())
+        }
+        var mixed = try evaluation(0..<25, budget: 0)
+        try mixed.merge(try evaluation(25..<40, budget: nil))
+        var other = try evaluation(25..<40, budget: nil)
+        try other.merge(try evaluation(0..<25, budget: 0))
+        #expect(try mixed.report() == inMemory.report() && other.report() == inMemory.report())
+        #expect(other.spillFiles > 0, "a merge adopts the other's files")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == mixed.spillFiles + other.spillFiles,
+                "only the files of evaluations still alive remain")
+
+        let broken = try evaluation(0..<3, budget: 0)
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasPrefix("pixelood-scores-") {
+            let path = directory + "/" + name
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+        }
+        do {
+            _ = try broken.report()
+            Issue.record("a truncated spill file was read without error")
+        } catch let error as MetricsError {
+            guard case .spill(let path, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(path.hasPrefix(directory) && reason.contains("ends after"), "\(error)")
+        }
+    }
+
+    @Test("the distinct-score stream of bench metrics --distinct: n pixels, n distinct finite scores, both classes")
+    func distinctStream() {
+        let pixels = (0..<200_000).map { SyntheticPixels.distinctPixel(UInt64($0)) }
+        #expect(Set(pixels.map(\.score.bitPattern)).count == pixels.count)
+        #expect(pixels.allSatisfy { $0.score.isFinite && $0.score > 0 })
+        #expect(pixels.contains { $0.label == 1 } && pixels.contains { $0.label == 0 } && pixels.contains { $0.label == 255 })
+        #expect(SyntheticPixels.distinctPixel(UInt64(SyntheticPixels.distinctPixels - 1)).score.isFinite)
     }
 
     @Test("memory does not grow when the same scores are fed again")

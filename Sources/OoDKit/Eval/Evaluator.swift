@@ -15,10 +15,19 @@ public struct EvalOptions: Sendable {
     public var progress: ProgressStyle
     /// Images per set whose score maps the report keeps for its figures (`report.html`).
     public var examplesPerSet: Int
+    /// Bytes the exact pixel metrics of one set keep in memory, shared by its methods; past
+    /// it their sorted score runs spill to temporary files (`SpillPolicy`: same numbers).
+    public var metricsMemoryBytes: Int
 
-    /// Options: no checkpoint, no store, progress `auto`, 3 example images per set.
-    public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto, examplesPerSet: Int = 3) {
+    /// The default metrics memory: 1 GiB.
+    public static let defaultMetricsMemoryBytes = 1 << 30
+
+    /// Options: no checkpoint, no store, progress `auto`, 3 example images per set, 1 GiB
+    /// of metrics memory.
+    public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto, examplesPerSet: Int = 3,
+                metricsMemoryBytes: Int = defaultMetricsMemoryBytes) {
         (self.checkpoint, self.storeDirectory, self.progress, self.examplesPerSet) = (checkpoint, storeDirectory, progress, examplesPerSet)
+        self.metricsMemoryBytes = metricsMemoryBytes
     }
 }
 
@@ -74,7 +83,8 @@ public struct Evaluator {
         }
         for node in eval.datasets {
             let dataset = try registry.datasets.build(node, context)
-            var evaluations = try methods.labels.map { _ in try AnomalyEvaluation() }
+            let spill = SpillPolicy(budgetBytes: options.metricsMemoryBytes / max(1, methods.labels.count))
+            var evaluations = try methods.labels.map { _ in try AnomalyEvaluation(spill: spill) }
             var seen = 0
             try forEachImage(dataset, node) { seg, image, labels in
                 let maps = try GradMode.noGrad { try methods.scores(seg, image, segmenter: segmenter) }

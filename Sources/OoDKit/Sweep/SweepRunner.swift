@@ -14,11 +14,15 @@ public struct SweepOptions: Sendable {
     public var interrupt: InterruptFlag?
     /// The feature store every point shares (nil: none); points on one segmenter reuse its maps.
     public var storeDirectory: String?
+    /// Each evaluation's metrics memory (``EvalOptions/metricsMemoryBytes``).
+    public var metricsMemoryBytes: Int
 
-    /// Options: no overrides, every point, progress `auto`, no store.
+    /// Options: no overrides, every point, progress `auto`, no store, 1 GiB of metrics memory.
     public init(overrides: [RecipeOverride] = [], only: [String]? = nil, progress: ProgressStyle = .auto,
-                interrupt: InterruptFlag? = nil, storeDirectory: String? = nil) {
+                interrupt: InterruptFlag? = nil, storeDirectory: String? = nil,
+                metricsMemoryBytes: Int = EvalOptions.defaultMetricsMemoryBytes) {
         (self.overrides, self.only, self.progress, self.interrupt, self.storeDirectory) = (overrides, only, progress, interrupt, storeDirectory)
+        self.metricsMemoryBytes = metricsMemoryBytes
     }
 }
 
@@ -192,7 +196,8 @@ public struct SweepRunner {
         if let eval = loaded.recipe.eval, !eval.datasets.isEmpty {
             say("\(tag): evaluating on \(eval.datasets.count) sets")
             let evaluated = try Evaluator(compiled,
-                                          options: EvalOptions(storeDirectory: options.storeDirectory, progress: options.progress)).run()
+                                          options: EvalOptions(storeDirectory: options.storeDirectory, progress: options.progress,
+                                                               metricsMemoryBytes: options.metricsMemoryBytes)).run()
             try evaluated.write(to: compiled.layout.evalFolder)
             report = evaluated
         }
