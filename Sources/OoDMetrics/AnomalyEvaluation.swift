@@ -24,9 +24,9 @@ public struct AnomalyEvaluation {
     public let curvePoints: Int
     /// Every pooled pixel's (score, label) count (read by ``distribution(bins:)``).
     private(set) var pooled: ScoreHistogram
-    private var perImage: [PerImage] = []
+    var perImage: [PerImage] = []
     /// Images fed so far.
-    public private(set) var imageCount = 0
+    public internal(set) var imageCount = 0
     /// Images skipped by the per-image mean for lacking inliers or anomalies.
     public var imagesWithoutBothClasses: Int { imageCount - perImage.count }
 
@@ -93,6 +93,41 @@ public struct AnomalyEvaluation {
         imageCount += other.imageCount
         try pooled.merge(other.pooled)
     }
+
+    /// The evaluation as bytes, for another process to merge (``init(serialized:spill:)``):
+    /// what a rank of a sharded evaluation sends rank 0. Spilled runs are read into it.
+    /// - Throws: ``MetricsError/spill(path:reason:)`` when a spilled file cannot be read.
+    public func serialized() throws -> [UInt8] {
+        var message = MessageWriter()
+        message.write(Self.messageTag)
+        message.write(recallLevel)
+        message.write(Int64(curvePoints))
+        message.write(Int64(imageCount))
+        message.write(Int64(perImage.count))
+        for image in perImage {
+            for value in [image.auroc, image.averagePrecision, image.fpr, image.fprStrict, image.fprInterpolated] { message.write(value) }
+        }
+        try pooled.write(to: &message)
+        return message.bytes
+    }
+
+    /// An evaluation read back from ``serialized()`` bytes, spilling under `spill`.
+    /// - Throws: ``MetricsError/malformedMessage(_:)`` for bytes that are not one.
+    public init(serialized bytes: [UInt8], spill: SpillPolicy? = nil) throws {
+        var message = MessageReader(bytes)
+        guard try message.read(UInt32.self) == Self.messageTag else { throw MetricsError.malformedMessage("not a serialized evaluation") }
+        try self.init(recallLevel: try message.readDouble(), curvePoints: Int(try message.read(Int64.self)), spill: spill)
+        imageCount = Int(try message.read(Int64.self))
+        perImage = try (0..<message.readCount(bytesEach: 40)).map { _ in
+            PerImage(auroc: try message.readDouble(), averagePrecision: try message.readDouble(), fpr: try message.readDouble(),
+                     fprStrict: try message.readDouble(), fprInterpolated: try message.readDouble())
+        }
+        pooled = try ScoreHistogram(reading: &message, spill: spill)
+        guard message.isAtEnd, perImage.count <= imageCount else { throw MetricsError.malformedMessage("trailing bytes after the evaluation") }
+    }
+
+    /// The first bytes of ``serialized()``: "PXAE".
+    private static let messageTag: UInt32 = 0x4541_5850
 
     /// Bytes held in memory by the pooled runs (spilled runs not counted).
     public var memoryBytes: Int { pooled.memoryBytes }

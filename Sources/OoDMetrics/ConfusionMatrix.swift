@@ -17,6 +17,16 @@ public struct ConfusionMatrix: Sendable, Equatable {
         counts = [UInt64](repeating: 0, count: classes * classes)
     }
 
+    /// A matrix with the given counts (`counts[truth * classes + predicted]`): one read back
+    /// from another process.
+    /// - Throws: ``MetricsError/malformedMessage(_:)`` unless there are `classes²` counts.
+    public init(classes: Int, ignoreLabel: Int = 255, counts: [UInt64]) throws {
+        guard classes > 0, counts.count == classes * classes else {
+            throw MetricsError.malformedMessage("\(counts.count) confusion counts for \(classes) classes")
+        }
+        (self.classes, self.ignoreLabel, self.counts) = (classes, ignoreLabel, counts)
+    }
+
     /// Adds one image's predicted classes against its labels.
     /// - Throws: ``MetricsError/classOutOfRange(value:classes:)`` for a label or prediction
     ///   outside `0..<classes` (other than the ignore label), ``MetricsError/sizeMismatch(image:scores:labels:)``.

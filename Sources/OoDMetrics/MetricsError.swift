@@ -14,6 +14,8 @@ public enum MetricsError: Error, CustomStringConvertible, Equatable {
     case invalidArgument(String)
     /// A temporary file of spilled score runs could not be written or read back.
     case spill(path: String, reason: String)
+    /// Bytes from another process that are not the partial result they should be.
+    case malformedMessage(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum MetricsError: Error, CustomStringConvertible, Equatable {
         case .classOutOfRange(let value, let classes): return "label \(value) is outside 0..<\(classes) and not the ignore label"
         case .invalidArgument(let why): return why
         case .spill(let path, let reason): return "spilled scores: \(path) \(reason)"
+        case .malformedMessage(let why): return "a partial result from another process is malformed: \(why)"
         }
     }
 }

@@ -82,6 +82,38 @@ struct ScoreHistogram {
         return result
     }
 
+    /// Appends the pixel counts and every run (highest key first) to `message`.
+    /// - Throws: ``MetricsError/spill(path:reason:)`` when a spilled file cannot be read.
+    func write(to message: inout MessageWriter) throws {
+        var runs = MessageWriter(), count: Int64 = 0
+        try forEachDescending { key, inliers, anomalies in
+            runs.write(key); runs.write(inliers); runs.write(anomalies)
+            count += 1
+        }
+        message.write(positives)
+        message.write(negatives)
+        message.write(count)
+        message.write(runs.bytes)
+    }
+
+    /// A histogram read back from what ``write(to:)`` wrote, spilling under `spill`.
+    /// - Throws: ``MetricsError/malformedMessage(_:)``; spill errors.
+    init(reading message: inout MessageReader, spill: SpillPolicy?) throws {
+        self.init(spill: spill)
+        let (positives, negatives) = (try message.read(UInt64.self), try message.read(UInt64.self))
+        let count = try message.readCount(bytesEach: ScoreSpillFile.recordBytes)
+        var runs = MessageReader(try message.readBytes())
+        if count > 0 {
+            let read = try ScoreRuns(descending: count, from: &runs)
+            guard read.positives == positives, read.negatives == negatives, runs.isAtEnd else {
+                throw MetricsError.malformedMessage("the runs do not add up to the pixel counts")
+            }
+            try add(read)
+        } else if positives != 0 || negatives != 0 || !runs.isAtEnd {
+            throw MetricsError.malformedMessage("pixel counts without runs")
+        }
+    }
+
     /// Calls `body(key, inliers, anomalies)` for every key with a pixel, highest score first.
     /// - Throws: ``MetricsError/spill(path:reason:)`` when a spilled file cannot be read.
     func forEachDescending(_ body: (UInt32, UInt64, UInt64) -> Void) throws {

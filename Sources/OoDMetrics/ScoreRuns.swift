@@ -54,6 +54,21 @@ struct ScoreRuns {
         }
     }
 
+    /// Runs read back from a message, `count` records highest key first (as
+    /// ``forEachDescending(_:)`` gives them).
+    /// - Throws: ``MetricsError/malformedMessage(_:)`` when the keys do not strictly descend.
+    init(descending count: Int, from reader: inout MessageReader) throws {
+        var (keys, inliers, anomalies) = ([UInt32](repeating: 0, count: count), [UInt64](repeating: 0, count: count), [UInt64](repeating: 0, count: count))
+        var (negatives, positives): (UInt64, UInt64) = (0, 0)
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            (keys[i], inliers[i], anomalies[i]) = (try reader.read(UInt32.self), try reader.read(UInt64.self), try reader.read(UInt64.self))
+            guard i == count - 1 || keys[i] < keys[i + 1] else { throw MetricsError.malformedMessage("score keys do not strictly descend") }
+            negatives &+= inliers[i]
+            positives &+= anomalies[i]
+        }
+        (self.keys, self.inliers, self.anomalies, self.negatives, self.positives) = (keys, inliers, anomalies, negatives, positives)
+    }
+
     /// Fills up to `capacity` runs through `fill`, which returns how many it wrote.
     private init(capacity: Int, negatives: UInt64, positives: UInt64,
                  _ fill: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>) -> Int) {

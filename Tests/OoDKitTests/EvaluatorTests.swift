@@ -22,6 +22,46 @@ extension TrainingFixture {
 
 @Suite("The evaluator and its feature store", .serialized)
 struct EvaluatorTests {
+    @Test("split over three ranks (threads), each scoring every third image, rank 0's report equals one process's: rows, examples, mIoU, passes; components are refused")
+    func sharded() throws {
+        let fixture = try TrainingFixture()
+        let data = fixture.folder.path + "/data5"
+        try SyntheticWorld(width: 128, height: 64, seed: 8).write(to: data, counts: .init(train: 4, val: 4, outliers: 2, perAnomalySet: 5))
+        let loaded = try fixture.recipe(TrainingFixture.segmenterStage, extra: """
+            eval:
+              datasets:
+                - {type: synthetic_anomalies, root: \(data), set: static}
+                - {type: synthetic_anomalies, root: \(data), set: obstacle}
+            """)
+        let compiled = try loaded.compiled(fixture.registry, workDir: fixture.folder.path + "/sharded")
+        var withVal = loaded
+        withVal.recipe.data?.val = try RecipeNode(yaml: "{type: cityscapes, root: \(data)/cityscapes, split: val}", file: "test")
+        let whole = try Evaluator(try withVal.compiled(fixture.registry, workDir: fixture.folder.path + "/sharded"),
+                                  options: .init(progress: .none, examplesPerSet: 4)).run()
+        let valCompiled = try withVal.compiled(fixture.registry, workDir: fixture.folder.path + "/sharded")
+        let reports = try ThreadGroup.run(ranks: 3) { group in
+            try Evaluator(valCompiled, options: .init(progress: .none, examplesPerSet: 4, group: group)).runInGroup()
+        }
+        #expect(reports[1] == nil && reports[2] == nil)
+        let split = try #require(reports[0])
+        #expect(try JSONEncoder.reports.encode(split.rows) == JSONEncoder.reports.encode(whole.rows))
+        #expect(split.meanIoU == whole.meanIoU && split.classIoU == whole.classIoU && whole.meanIoU != nil)
+        #expect(split.backbonePasses == whole.backbonePasses && whole.backbonePasses == 10)
+        #expect(split.examples.map { "\($0.dataset) \($0.index)" } == whole.examples.map { "\($0.dataset) \($0.index)" })
+        #expect(split.examples.map(\.maps) == whole.examples.map(\.maps) && whole.examples.count == 8)
+        #expect(throws: EvalError.notSharded(feature: "Evaluator.run()", ranks: 3)) {
+            _ = try ThreadGroup.run(ranks: 3) { group in try Evaluator(compiled, options: .init(progress: .none, group: group)).run() }
+        }
+        let refused = try fixture.recipe(TrainingFixture.segmenterStage, extra: """
+            eval:
+              components: {}
+              datasets: [{type: synthetic_anomalies, root: \(data), set: static}]
+            """).compiled(fixture.registry)
+        #expect(throws: EvalError.notSharded(feature: "eval.components", ranks: 2)) {
+            _ = try ThreadGroup.run(ranks: 2) { group in try Evaluator(refused, options: .init(progress: .none, group: group)).runInGroup() }
+        }
+    }
+
     @Test("train a few steps, then the four logit scores on three sets cost one backbone pass per image, beside the colour-rarity baseline; a second run reads the store; spilled metrics equal")
     func endToEnd() throws {
         let fixture = try TrainingFixture()

@@ -143,6 +143,29 @@ struct PixelMetricsTests {
         }
     }
 
+    @Test("an evaluation sent as bytes to another process (a rank of a sharded eval) merges there to the whole's report; malformed bytes are named errors")
+    func serialized() throws {
+        let images = (0..<12).map { image in (0..<3000).map { SyntheticPixels.pixel(UInt64(image * 3000 + $0)) } }
+        func evaluation(_ range: StrideTo<Int>, spill: SpillPolicy? = nil) throws -> AnomalyEvaluation {
+            var evaluation = try AnomalyEvaluation(spill: spill)
+            for index in range { try evaluation.add(scores: images[index].map(\.score), labels: images[index].map(\.label)) }
+            return evaluation
+        }
+        let whole = try evaluation(stride(from: 0, to: 12, by: 1))
+        var merged = try AnomalyEvaluation(serialized: try evaluation(stride(from: 0, to: 12, by: 3)).serialized())
+        try merged.merge(try AnomalyEvaluation(serialized: try evaluation(stride(from: 1, to: 12, by: 3), spill: SpillPolicy(budgetBytes: 0)).serialized()))
+        try merged.merge(try AnomalyEvaluation(serialized: try evaluation(stride(from: 2, to: 12, by: 3)).serialized(), spill: SpillPolicy(budgetBytes: 0)))
+        for aggregation in Aggregation.allCases { #expect(try merged.report(aggregation) == whole.report(aggregation)) }
+        #expect(merged.imageCount == 12)
+        let empty = try AnomalyEvaluation(serialized: try AnomalyEvaluation().serialized())
+        #expect(empty.imageCount == 0 && empty.memoryBytes == 0)
+
+        let bytes = try whole.serialized()
+        for broken in [Array(bytes.prefix(bytes.count - 7)), bytes + [0], [0, 1, 2, 3] + bytes.dropFirst(4), []] {
+            #expect(throws: MetricsError.self) { _ = try AnomalyEvaluation(serialized: broken) }
+        }
+    }
+
     @Test("the distinct-score stream of bench metrics --distinct: n pixels, n distinct finite scores, both classes")
     func distinctStream() {
         let pixels = (0..<200_000).map { SyntheticPixels.distinctPixel(UInt64($0)) }

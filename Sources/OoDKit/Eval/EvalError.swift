@@ -10,6 +10,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case noHeadWeights(head: String)
     /// A checkpoint carries no recipe (it was converted, not trained here), so nothing says what model it holds.
     case noRecipeInCheckpoint(path: String)
+    /// Something a sharded evaluation (several processes) does not do yet.
+    case notSharded(feature: String, ranks: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
         case .noHeadWeights(let head):
             return "eval.heads: '\(head)' takes its weights from the evaluated checkpoint's head. keys, and there is none "
                 + "(give --checkpoint or the recipe's checkpoint:)"
+        case .notSharded(let feature, let ranks):
+            return "\(feature) is not evaluated across processes yet (\(ranks) ranks): run it in one process (pixelood eval)"
         case .noRecipeInCheckpoint(let path):
             return "\(path) carries no recipe (a converted checkpoint?): name it as a recipe's checkpoint: and use the "
                 + "final.h5 that pixelood train writes, which records its recipe"

@@ -18,16 +18,18 @@ public struct EvalOptions: Sendable {
     /// Bytes the exact pixel metrics of one set keep in memory, shared by its methods; past
     /// it their sorted score runs spill to temporary files (`SpillPolicy`: same numbers).
     public var metricsMemoryBytes: Int
+    /// The processes the images are split over (``Evaluator/runInGroup()``).
+    public var group: any ProcessGroup
 
     /// The default metrics memory: 1 GiB.
     public static let defaultMetricsMemoryBytes = 1 << 30
 
     /// Options: no checkpoint, no store, progress `auto`, 3 example images per set, 1 GiB
-    /// of metrics memory.
+    /// of metrics memory, one process.
     public init(checkpoint: String? = nil, storeDirectory: String? = nil, progress: ProgressStyle = .auto, examplesPerSet: Int = 3,
-                metricsMemoryBytes: Int = defaultMetricsMemoryBytes) {
+                metricsMemoryBytes: Int = defaultMetricsMemoryBytes, group: any ProcessGroup = SingleProcess()) {
         (self.checkpoint, self.storeDirectory, self.progress, self.examplesPerSet) = (checkpoint, storeDirectory, progress, examplesPerSet)
-        self.metricsMemoryBytes = metricsMemoryBytes
+        (self.metricsMemoryBytes, self.group) = (metricsMemoryBytes, group)
     }
 }
 
@@ -55,13 +57,30 @@ public struct Evaluator {
     /// The registry.
     private var registry: Registry { compiled.registry }
 
-    /// Runs the evaluation.
+    /// Runs the evaluation in one process.
     /// - Throws: ``RecipeError``, dataset, checkpoint and store errors; ``EvalError`` without
-    ///   `eval.datasets`, or with a baseline and no `data.train`.
+    ///   `eval.datasets`, or with a baseline and no `data.train`, or when `options.group`
+    ///   has several processes (every rank calls ``runInGroup()`` instead).
     public func run() throws -> EvalReport {
+        guard options.group.size == 1, let report = try runInGroup() else {
+            throw EvalError.notSharded(feature: "Evaluator.run()", ranks: options.group.size)
+        }
+        return report
+    }
+
+    /// Runs this rank's part of the evaluation: image `i` of every set (and of `data.val`)
+    /// when `i % size == rank`; rank 0 gathers every rank's accumulators, examples, confusion
+    /// counts and pass counts and merges them. Every rank calls it.
+    /// - Throws: as ``run()``; ``EvalError/notSharded(feature:ranks:)`` for `eval.components`
+    ///   across several processes; the group's errors.
+    /// - Returns: on rank 0 the report, equal to a one-process run's but for its seconds;
+    ///   nil on the other ranks.
+    public func runInGroup() throws -> EvalReport? {
         let began = Date()
         let recipe = loaded.recipe
+        let group = options.group
         guard let eval = recipe.eval, !eval.datasets.isEmpty else { throw EvalError.noDatasets }
+        if group.size > 1, eval.components != nil { throw EvalError.notSharded(feature: "eval.components", ranks: group.size) }
         let weights = options.checkpoint ?? trainedSegmenter() ?? recipe.checkpoint
         let model = try compiled.model(weights: weights)
         let (context, segmenter) = (model.context, model.segmenter)
@@ -84,20 +103,24 @@ public struct Evaluator {
         for node in eval.datasets {
             let dataset = try registry.datasets.build(node, context)
             let spill = SpillPolicy(budgetBytes: options.metricsMemoryBytes / max(1, methods.labels.count))
-            var evaluations = try methods.labels.map { _ in try AnomalyEvaluation(spill: spill) }
+            var share = SetPartial(evaluations: try methods.labels.map { _ in try AnomalyEvaluation(spill: spill) }, examples: [])
             var seen = 0
-            try forEachImage(dataset, node) { seg, image, labels in
+            try forEachImage(Self.share(of: dataset, in: group), node) { seg, image, labels in
                 let maps = try GradMode.noGrad { try methods.scores(seg, image, segmenter: segmenter) }
                 for (index, map) in maps.enumerated() {
                     try map.withUnsafeBufferPointer { values in
-                        try labels.values.withUnsafeBufferPointer { try evaluations[index].add(scores: values, labels: $0) }
+                        try labels.values.withUnsafeBufferPointer { try share.evaluations[index].add(scores: values, labels: $0) }
                     }
                 }
-                if seen < options.examplesPerSet {
-                    examples.append(ReportExample(dataset: dataset.name, index: seen, image: image, labels: labels, maps: maps.map(\.scalars)))
+                let index = group.rank + seen * group.size  // in the whole set
+                if index < options.examplesPerSet {
+                    share.examples.append(ReportExample(dataset: dataset.name, index: index, image: image, labels: labels, maps: maps.map(\.scalars)))
                 }
                 seen += 1
             }
+            guard let whole = try share.gathered(in: group, spill: spill) else { continue }
+            let evaluations = whole.evaluations
+            examples += whole.examples
             let pooled = try evaluations.map { try $0.report(.pooled) }
             var components: [ComponentEvaluation]?
             if let settings = eval.components {
@@ -120,7 +143,9 @@ public struct Evaluator {
                                     components: components?[index].report, distribution: try evaluations[index].distribution()))
             }
         }
-        let confusion = try recipe.data?.val.map { try closedSetConfusion($0, segmenter: segmenter, context: context) }
+        let confusion = try recipe.data?.val.flatMap { try closedSetConfusion($0, segmenter: segmenter, context: context) }
+        let passes = try Self.summed([features.backbonePasses, features.storeHits], in: group)
+        guard let passes, group.rank == 0 else { return nil }
         return EvalReport(recipe: loaded.files.first ?? "", checkpoint: weights ?? "", segmenterHash: hash,
                           toolkitVersion: NeuralNet.toolkitVersion,
                           evaluationProtocol: "Pooled pixel metrics over each whole set (all evaluated pixels in one ranking); "
@@ -128,7 +153,7 @@ public struct Evaluator {
                               + "AuPRC with anomaly pixels positive; void (255) never evaluated. Logits upsampled "
                               + "bilinearly to the image size; \(FrozenFeatures.preprocessing). Baselines read the image only, "
                               + "fitted to data.train.",
-                          rows: rows, meanIoU: confusion?.meanIoU, classIoU: confusion.map(ClassIoU.table), backbonePasses: features.backbonePasses, storeHits: features.storeHits,
+                          rows: rows, meanIoU: confusion?.meanIoU, classIoU: confusion.map(ClassIoU.table), backbonePasses: passes[0], storeHits: passes[1],
                           seconds: Date().timeIntervalSince(began),
                           trainingCurves: TrainingCurve.read(compiled.layout, stages: recipe.stages.filter { !$0.isFit }.map(\.name)),
                           examples: examples)
@@ -190,16 +215,44 @@ public struct Evaluator {
         return EvalMethods(labels: labels, logitScores: LogitScoring(scores), baselines: baselines, heads: heads.map(\.head))
     }
 
-    /// The confusion matrix of the closed-set prediction (argmax of the logits) on an inlier set.
-    private func closedSetConfusion(_ node: RecipeNode, segmenter: any Segmenter, context: BuildContext) throws -> ConfusionMatrix {
-        let dataset = try registry.datasets.build(node, context)
+    /// This rank's share of `dataset`: every `size`-th image from `rank` (all of it alone).
+    static func share(of dataset: LabelledImages, in group: any ProcessGroup) -> LabelledImages {
+        group.size > 1 ? dataset.strided(from: group.rank, by: group.size) : dataset
+    }
+
+    /// On rank 0 the element-wise sums of every rank's `counts`; nil elsewhere.
+    static func summed(_ counts: [Int], in group: any ProcessGroup) throws -> [Int]? {
+        var message = MessageWriter()
+        for count in counts { message.write(Int64(count)) }
+        guard let parts = try group.gather(message.bytes) else { return nil }
+        var sums = [Int](repeating: 0, count: counts.count)
+        for bytes in parts {
+            var reader = MessageReader(bytes)
+            for index in sums.indices { sums[index] += Int(try reader.read(Int64.self)) }
+        }
+        return sums
+    }
+
+    /// The confusion matrix of the closed-set prediction (argmax of the logits) on an inlier
+    /// set: on rank 0 the whole set's (every rank's share summed), nil elsewhere.
+    private func closedSetConfusion(_ node: RecipeNode, segmenter: any Segmenter, context: BuildContext) throws -> ConfusionMatrix? {
+        let dataset = Self.share(of: try registry.datasets.build(node, context), in: options.group)
         var confusion = ConfusionMatrix(classes: segmenter.numClasses)
         for index in 0..<dataset.count {
             let (image, labels) = try dataset.load(index)
             let prediction = GradMode.noGrad { segmenter(FrozenFeatures.tensor(image)).logits.argmax(axis: 1) }
             try confusion.add(predictions: prediction.values, labels: labels.values.map(Int32.init))
         }
-        return confusion
+        guard options.group.size > 1 else { return confusion }
+        var message = MessageWriter()
+        for count in confusion.counts { message.write(count) }
+        guard let parts = try options.group.gather(message.bytes) else { return nil }
+        var whole = ConfusionMatrix(classes: confusion.classes)
+        for bytes in parts {
+            var reader = MessageReader(bytes)
+            whole.merge(try ConfusionMatrix(classes: confusion.classes, counts: try confusion.counts.map { _ in try reader.read(UInt64.self) }))
+        }
+        return whole
     }
 }
 

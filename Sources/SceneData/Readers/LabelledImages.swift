@@ -39,6 +39,14 @@ public struct LabelledImages: Sendable {
         return copy
     }
 
+    /// Every `step`-th sample from `start` (`start`, `start + step`, …), under the same name:
+    /// one process's share of a set split over `step` processes.
+    public func strided(from start: Int, by step: Int) -> LabelledImages {
+        var copy = self
+        copy.samples = step > 0 && start >= 0 ? Array(stride(from: start, to: samples.count, by: step).map { samples[$0] }) : []
+        return copy
+    }
+
     /// The first `count` samples (all when there are fewer), under the same name.
     public func prefix(_ count: Int) -> LabelledImages {
         var copy = self
