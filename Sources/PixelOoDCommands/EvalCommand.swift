@@ -38,9 +38,11 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try BLAS.load()
         let compiled = try recipeArguments.load().compiled(CommandContext.registry, workDir: workDir)
+        let group = CommandContext.group  // several ranks under pixelood-mpi: each scores its share, rank 0 reports
         let options = EvalOptions(checkpoint: checkpoint, storeDirectory: storeArguments.directory(workDir: compiled.layout.workDir),
-                                  progress: progressArgument.style, metricsMemoryBytes: metricsMemoryArgument.bytes)
-        let report = try Evaluator(compiled, options: options).run()
+                                  progress: group.rank == 0 ? progressArgument.style : .none,
+                                  metricsMemoryBytes: metricsMemoryArgument.bytes, group: group)
+        guard let report = try Evaluator(compiled, options: options).runInGroup() else { return }
         let folder = out ?? compiled.layout.evalFolder
         try report.write(to: folder)
         print(report.markdown)

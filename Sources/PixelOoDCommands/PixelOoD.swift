@@ -20,20 +20,45 @@ public struct PixelOoD: ParsableCommand {
     /// of `pixelood` and of any package that ships its own CLI with extra plugins
     /// (`PixelOoD.main(plugins: bundledPlugins + [MyHeadPlugin.self])`).
     public static func main(plugins: [any Plugin.Type], arguments: [String]? = nil) {
-        let registry: Registry
+        CommandContext.$registry.withValue(registry(plugins)) { main(arguments) }
+    }
+
+    /// Runs the command line as one rank of `group` (`pixelood-mpi`): `eval` scores this
+    /// rank's share of the images and rank 0 writes the report. A failing command prints its
+    /// error and calls `fail` with its exit status (MPI_Abort: the other ranks must not wait
+    /// for it); otherwise it returns.
+    public static func main(plugins: [any Plugin.Type], arguments: [String], group: any ProcessGroup, fail: (Int32) -> Never) {
+        CommandContext.$registry.withValue(registry(plugins)) {
+            CommandContext.$group.withValue(group) {
+                do {
+                    var command = try parseAsRoot(arguments)
+                    try command.run()
+                } catch {
+                    let code = exitCode(for: error)
+                    guard code != .success else { print(message(for: error)); return }  // --help
+                    FileHandle.standardError.write(Data("error: \(message(for: error))\n".utf8))
+                    fail(code.rawValue)
+                }
+            }
+        }
+    }
+
+    private static func registry(_ plugins: [any Plugin.Type]) -> Registry {
         do {
-            registry = try Registry(plugins: plugins)
+            return try Registry(plugins: plugins)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             Foundation.exit(1)
         }
-        CommandContext.$registry.withValue(registry) { main(arguments) }
     }
 }
 
 /// What `main(plugins:)` hands down to the commands: ArgumentParser builds each command
-/// itself, so the registry travels as a task-local scoped to the run (not a global).
+/// itself, so the registry (and, under `pixelood-mpi`, the ranks) travel as task-locals
+/// scoped to the run (not globals).
 public enum CommandContext {
     /// The registry of this run; the core entries alone outside ``PixelOoD/main(plugins:arguments:)``.
     @TaskLocal public static var registry: Registry = (try? Registry(plugins: [])) ?? Registry()
+    /// The processes this run is one of (``SingleProcess`` outside `pixelood-mpi`).
+    @TaskLocal public static var group: any ProcessGroup = SingleProcess()
 }

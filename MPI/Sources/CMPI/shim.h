@@ -1,0 +1,7 @@
+// MPI's C API for Swift: Open MPI defines the predefined handles as macros over its
+// internal symbols, which Swift cannot import; these functions return them.
+#include <mpi.h>
+
+static inline MPI_Comm pixelood_mpi_comm_world(void) { return MPI_COMM_WORLD; }
+static inline MPI_Datatype pixelood_mpi_byte(void) { return MPI_BYTE; }
+static inline MPI_Datatype pixelood_mpi_int64(void) { return MPI_INT64_T; }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Checks pixelood-mpi (issue #24) on this machine: builds the MPI package (MPI/), trains a
+# 2-step RPL head on a tiny synthetic world with the bundled segmenter, evaluates it in one
+# process (pixelood eval) and over two MPI ranks (mpirun -np 2 pixelood-mpi eval), and
+# requires the two report.json files to be equal but for the wall time; then a rank that
+# fails must end the whole job with its error. Installs libopenmpi-dev and openmpi-bin when
+# missing (scripts/install-deps.sh --mpi); needs the main build (scripts/build.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --mpi
+swift build -c release --package-path MPI
+pixelood=.build/release/pixelood
+mpi=MPI/.build/release/pixelood-mpi
+mpirun=(mpirun --allow-run-as-root --oversubscribe -np 2)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$pixelood" data synth --out "$work/world" --size 128x256 --train 4 --val 5 --outliers 4 --test 5 --progress none
+overrides=(--set segmenter.width_divisor=2 --set segmenter.backbone.width_divisor=8
+           --set checkpoint=Examples/quickstart/segmenter.h5 --set "data.crop_size=[128, 256]"
+           --set "data.train.root=$work/world/cityscapes" --set "data.val.root=$work/world/cityscapes"
+           --set "data.outliers.root=$work/world/coco" --set data.workers=1 --set "work_dir=$work/run"
+           --set stages.0.iterations=2 --set stages.0.checkpoint_every=0 --set eval.components=null)
+for i in 0 1 2 3; do overrides+=(--set "eval.datasets.$i.root=$work/world"); done
+recipe=Examples/recipes/rpl.yaml
+"$pixelood" train "$recipe" "${overrides[@]}" --progress none
+"$pixelood" eval "$recipe" "${overrides[@]}" --no-store --progress none --out "$work/one" >/dev/null
+"${mpirun[@]}" "$mpi" eval "$recipe" "${overrides[@]}" --no-store --progress none --out "$work/two" >/dev/null
+python3 - "$work/one/report.json" "$work/two/report.json" <<'PY'
+import json, sys
+one, two = (json.load(open(path)) for path in sys.argv[1:])
+for report in (one, two):
+    report.pop("seconds")
+if one != two:
+    different = sorted(key for key in set(one) | set(two) if one.get(key) != two.get(key))
+    sys.exit(f"pixelood-mpi eval on 2 ranks differs from pixelood eval in: {', '.join(different)}")
+rows = len(one["rows"])
+print(f"pixelood-mpi eval on 2 ranks: report.json equal to one process's ({rows} rows, mIoU {one['mean_iou']:.4f}; wall time aside)")
+PY
+# A rank that fails stops every rank with its error (here: a dataset folder that does not exist).
+if "${mpirun[@]}" "$mpi" eval "$recipe" "${overrides[@]}" --set "eval.datasets.0.root=$work/missing" --no-store \
+     --progress none --out "$work/three" >"$work/failed.log" 2>&1; then
+  echo "pixelood-mpi eval succeeded on a missing dataset" >&2; exit 1
+fi
+grep -q "failed: stopping every rank" "$work/failed.log" || { cat "$work/failed.log" >&2; exit 1; }
+echo "pixelood-mpi: a failing rank stopped the job with its error"
