@@ -2,8 +2,9 @@
 # Checks pixelood-mpi (issue #24) on this machine: builds the MPI package (MPI/), trains a
 # 2-step RPL head on a tiny synthetic world with the bundled segmenter, evaluates it in one
 # process (pixelood eval) and over two MPI ranks (mpirun -np 2 pixelood-mpi eval), and
-# requires the two report.json files to be equal but for the wall time; then a rank that
-# fails must end the whole job with its error. Installs libopenmpi-dev and openmpi-bin when
+# requires the two report.json files to be equal but for the wall time; then runs a
+# two-point sweep both ways and compares each point's report; then a rank that fails must
+# end the whole job with its error. Installs libopenmpi-dev and openmpi-bin when
 # missing (scripts/install-deps.sh --mpi); needs the main build (scripts/build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,27 @@ if one != two:
     sys.exit(f"pixelood-mpi eval on 2 ranks differs from pixelood eval in: {', '.join(different)}")
 rows = len(one["rows"])
 print(f"pixelood-mpi eval on 2 ranks: report.json equal to one process's ({rows} rows, mIoU {one['mean_iou']:.4f}; wall time aside)")
+PY
+# A sweep across the two ranks: its points dealt over them, each point's report equal to the
+# one-process sweep's (wall times aside).
+cat > "$work/sweep.yaml" <<YAML
+recipe: $PWD/$recipe
+points:
+  - {name: slow}
+  - {name: fast, set: {stages.0.optimizer.lr: 1.0e-4}}
+YAML
+"$pixelood" sweep "$work/sweep.yaml" "${overrides[@]}" --work-dir "$work/sweep-one" --no-store --progress none >/dev/null
+"${mpirun[@]}" "$mpi" sweep "$work/sweep.yaml" "${overrides[@]}" --work-dir "$work/sweep-two" --no-store --progress none >/dev/null
+python3 - "$work/sweep-one" "$work/sweep-two" <<'PY'
+import json, sys
+for point in ("slow", "fast"):
+    one, two = (json.load(open(f"{folder}/{point}/eval/report.json")) for folder in sys.argv[1:])
+    for report in (one, two):
+        report.pop("seconds")
+        report.pop("checkpoint")  # the point's final.h5, in each sweep's own folder
+    if one != two:
+        sys.exit(f"pixelood-mpi sweep on 2 ranks: point {point}'s report differs from pixelood sweep's")
+print("pixelood-mpi sweep on 2 ranks: both points' report.json equal to the one-process sweep's (wall time and folder aside)")
 PY
 # A rank that fails stops every rank with its error (here: a dataset folder that does not exist).
 if "${mpirun[@]}" "$mpi" eval "$recipe" "${overrides[@]}" --set "eval.datasets.0.root=$work/missing" --no-store \

@@ -60,10 +60,13 @@ struct SweepCommand: ParsableCommand {
             return
         }
         try BLAS.load()
-        let table = try Self.run(plan, options: SweepOptions(overrides: setOverrides,
-                                                              only: only.isEmpty ? nil : only, progress: progressArgument.style,
-                                                              storeDirectory: storeArguments.directory(workDir: plan.workDir),
-                                                              metricsMemoryBytes: metricsMemoryArgument.bytes))
+        let group = CommandContext.group  // several ranks under pixelood-mpi: the runs are dealt over them
+        let options = SweepOptions(overrides: setOverrides, only: only.isEmpty ? nil : only,
+                                   progress: group.rank == 0 ? progressArgument.style : .none,
+                                   storeDirectory: storeArguments.directory(workDir: plan.workDir),
+                                   metricsMemoryBytes: metricsMemoryArgument.bytes)
+        guard group.size == 1 else { return try Self.runAcross(group, plan, options: options) }
+        let table = try Self.run(plan, options: options)
         print(table.markdown)
         print("wrote \(plan.workDir)/sweep.md and \(plan.workDir)/sweep.json")
     }
@@ -76,6 +79,22 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError("--seeds expects distinct non-negative integers separated by commas (666,1,2), got '\(text)'")
         }
         return seeds
+    }
+
+    /// Runs `plan` as one rank of `group` (``SweepRunner/runInGroup(_:)``); rank 0 writes and
+    /// prints the table of the finished runs and then fails naming every failed run.
+    static func runAcross(_ group: any ProcessGroup, _ plan: SweepPlan, options: SweepOptions) throws {
+        try interruptible(hint: "run the same command again to continue the sweep") { interrupt in
+            var options = options
+            options.interrupt = interrupt
+            let runner = SweepRunner(plan, registry: CommandContext.registry, options: options, say: sayOnStandardError)
+            guard let outcome = try runner.runInGroup(group) else { return }
+            let table = SweepTable(outcome.results)
+            try table.write(to: plan.workDir, title: "Sweep \(plan.file)")
+            print(table.markdown)
+            print("wrote \(plan.workDir)/sweep.md and \(plan.workDir)/sweep.json")
+            if !outcome.failures.isEmpty { throw SweepError.failedRuns(outcome.failures) }
+        }
     }
 
     /// Runs `plan` with Ctrl-C caught (exit 130 after the checkpoint), writes and returns its table.

@@ -53,6 +53,7 @@ public final class ThreadGroup: @unchecked Sendable {
         let rank: Int
         var size: Int { shared.size }
         func gather(_ bytes: [UInt8]) throws -> [[UInt8]]? { shared.gather(bytes, rank: rank) }
+        func barrier() throws { _ = shared.gather([], rank: rank) }  // every rank waits for the round to complete
     }
 
     private final class Results<T>: @unchecked Sendable {

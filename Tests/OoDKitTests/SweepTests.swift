@@ -23,6 +23,41 @@ private final class Lines: @unchecked Sendable {
 
 @Suite("Sweeps: plans, resumable runs, the table", .serialized)
 struct SweepTests {
+    @Test("across two ranks (threads) the runs are dealt over the ranks, a chained run waits for its upstream's level, a failing run is reported while the others finish, and results equal one process's")
+    func acrossRanks() throws {
+        let fixture = try TrainingFixture()
+        _ = try fixture.evalRecipe()
+        let points = """
+            recipe: recipe.yaml
+            set: {stages.0.iterations: 2, stages.0.checkpoint_every: 0}
+            table: {max_logit: max logit}
+            points:
+              - {name: a}
+              - {name: b, set: {stages.0.optimizer.lr: 0.002}}
+              - {name: c, set: {checkpoint: '{point:a}/seg/final.h5'}}
+            """
+        let quiet = SweepOptions(progress: .none)
+        let one = try SweepRunner(try fixture.sweep(points, workDir: fixture.folder.path + "/one"), registry: fixture.registry, options: quiet).run()
+        let plan = try fixture.sweep(points + """
+
+              - {name: broken, set: {eval.datasets.0.root: \(fixture.folder.path)/missing}}
+              - {name: after, set: {checkpoint: '{point:broken}/seg/final.h5'}}
+            """, workDir: fixture.folder.path + "/two")
+        let lines = Lines()
+        let registry = fixture.registry
+        let outcomes = try ThreadGroup.run(ranks: 2) { group in
+            try SweepRunner(plan, registry: registry, options: quiet, say: lines.add).runInGroup(group)
+        }
+        #expect(outcomes[1] == nil)
+        let outcome = try #require(outcomes[0])
+        #expect(outcome.results.map(\.name) == ["a", "b", "c"])
+        #expect(try JSONEncoder.reports.encode(outcome.results.map(\.rows)) == JSONEncoder.reports.encode(one.map(\.rows)))
+        #expect(outcome.failures.count == 2, "\(outcome.failures)")
+        #expect(outcome.failures.contains { $0.hasPrefix("broken: ") && $0.contains("missing") }, "\(outcome.failures)")
+        #expect(outcome.failures.contains { $0.hasPrefix("after: ") && $0.contains("did not finish") }, "\(outcome.failures)")
+        for rank in 0..<2 { #expect(lines.all.contains { $0.hasPrefix("[rank \(rank)]") && $0.contains("done") }, "rank \(rank) ran a point: \(lines.all)") }
+    }
+
     @Test("points crossed with a grid: names key=value, overrides in order (sweep, point, grid), one folder each")
     func planCrossesTheGrid() throws {
         let fixture = try TrainingFixture()

@@ -68,6 +68,10 @@ public struct MPIGroup: ProcessGroup {
         return zip(displacements, receive).map { Array(buffer[Int($0)..<Int($0) + Int($1)]) }
     }
 
+    /// MPI_Barrier.
+    /// - Throws: ``MPIError`` when it fails.
+    public func barrier() throws { try check(MPI_Barrier(pixelood_mpi_comm_world()), "MPI_Barrier") }
+
     private static func check(_ code: Int32, _ call: String) throws {
         guard code == MPI_SUCCESS else { throw MPIError(description: "\(call) failed with MPI error \(code)") }
     }

@@ -1,7 +1,8 @@
-/// The processes one run is split over (MPI ranks under `pixelood-mpi`), as the evaluator
-/// sees them: image `i` of every set is scored by rank `i % size`, and the partial results
-/// meet on rank 0, which writes the report, the same to the last bit as one process writes.
-/// The MPI package implements it over `MPI_Gatherv`; one process is ``SingleProcess``.
+/// The processes one run is split over (MPI ranks under `pixelood-mpi`): the evaluator scores
+/// image `i` of every set on rank `i % size` and merges the partial results on rank 0, which
+/// writes the report, the same to the last bit as one process writes; a sweep deals its runs
+/// over the ranks. The MPI package implements it over `MPI_Gatherv` and `MPI_Barrier`; one
+/// process is ``SingleProcess``.
 public protocol ProcessGroup: Sendable {
     /// This process's rank, `0..<size`.
     var rank: Int { get }
@@ -11,6 +12,9 @@ public protocol ProcessGroup: Sendable {
     /// elsewhere nil.
     /// - Throws: when the group cannot communicate.
     func gather(_ bytes: [UInt8]) throws -> [[UInt8]]?
+    /// Returns on every rank once every rank has called it.
+    /// - Throws: when the group cannot communicate.
+    func barrier() throws
 }
 
 /// A group of one process: rank 0 of 1.
@@ -23,4 +27,6 @@ public struct SingleProcess: ProcessGroup {
     public var size: Int { 1 }
     /// `[bytes]`.
     public func gather(_ bytes: [UInt8]) throws -> [[UInt8]]? { [bytes] }
+    /// Nothing to wait for.
+    public func barrier() throws {}
 }

@@ -11,9 +11,17 @@ public enum SweepError: Error, Equatable, CustomStringConvertible {
     case unknownPoint(name: String, known: [String])
     /// A finished point's `point.json` or report cannot be read.
     case unreadableResult(path: String, reason: String)
+    /// A run takes a result (`{point:NAME}`) from a run that did not finish.
+    case upstreamUnfinished(name: String, upstream: String)
+    /// Runs of a sweep across ranks failed (each with its error); the others finished.
+    case failedRuns([String])
 
     public var description: String {
         switch self {
+        case .upstreamUnfinished(let name, let upstream):
+            return "point '\(name)': the run it takes a result from did not finish (\(RunLayout(upstream).pointResult) is missing)"
+        case .failedRuns(let failures):
+            return "\(failures.count) run(s) failed, the others finished:\n  " + failures.joined(separator: "\n  ")
         case .changedPoint(let name, let folder):
             return "point '\(name)': \(RunLayout(folder).resolvedRecipe) is another recipe than the one this sweep now gives it "
                 + "(the sweep file or a recipe changed); remove \(folder) to run it again, or give the point a new name"

@@ -11,6 +11,8 @@ public struct SweepRun: Sendable {
     public var folder: String
     /// The point's overrides with `{point:NAME}` resolved.
     public var overrides: [RecipeOverride]
+    /// The folders of the runs this one takes a result from (`{point:NAME}`): they finish first.
+    public let upstreamFolders: [String]
 
     /// The run of `point` with `seed`; `folders` maps each earlier point to its runs' folders
     /// by seed (nil: the point's single run).
@@ -24,6 +26,8 @@ public struct SweepRun: Sendable {
             resolved.value = try Self.resolving(override.value, keyPath: override.keyPath.joined(separator: "."), seed: seed, folders: folders)
             return resolved
         }
+        upstreamFolders = try point.overrides.flatMap { try Self.referencedPoints(in: $0.value) }
+            .compactMap { folders[$0]?[seed] ?? folders[$0]?[nil] }
     }
 
     /// The point's name, and the seed when seeded (`RPL seed 1`).

@@ -1,4 +1,5 @@
 import Foundation
+import OoDMetrics
 
 /// Options of one sweep run.
 public struct SweepOptions: Sendable {
@@ -104,6 +105,57 @@ public struct SweepRunner {
             results.append(try self.run(run, compiled, tag: tag))
         }
         return results
+    }
+
+    /// Runs the sweep as one rank of `group` (`pixelood-mpi sweep`): each chain level's runs
+    /// (a run that takes another point's result, `{point:NAME}`, is one level below it) are
+    /// dealt round-robin over the ranks, and every rank waits for the level to finish before
+    /// the next. A run that fails is reported (`say`) and the others finish; its downstream
+    /// runs fail as unfinished upstream. Run folders must be on a file system every rank sees.
+    /// - Throws: ``SweepError`` and ``RecipeError`` found before anything runs; the group's
+    ///   errors; ``TrainError/interrupted(stage:step:checkpoint:)`` on Ctrl-C.
+    /// - Returns: on rank 0 every finished run's result, in sweep order, and each failed run's
+    ///   `label: error`, from every rank; nil on the other ranks.
+    public func runInGroup(_ group: any ProcessGroup) throws -> (results: [SweepPointResult], failures: [String])? {
+        let names = plan.points.map(\.name)
+        for name in options.only ?? [] where !names.contains(name) { throw SweepError.unknownPoint(name: name, known: names) }
+        let runs = try runs()
+        let compiled = try runs.map { run in try (options.only.map { $0.contains(run.point.name) } ?? true) ? compile(run) : nil }
+        var levels: [String: Int] = [:]
+        for run in runs { levels[run.folder] = 1 + (run.upstreamFolders.compactMap { levels[$0] }.max() ?? -1) }
+        var failures: [String] = []
+        for level in Set(levels.values).sorted() {
+            let here = runs.indices.filter { levels[runs[$0].folder] == level && compiled[$0] != nil }
+            for (position, index) in here.enumerated() where position % group.size == group.rank {
+                let (run, tag) = (runs[index], "[rank \(group.rank)] \(runs[index].label)")
+                guard let compiled = compiled[index] else { continue }
+                do {
+                    if try finished(run) != nil { say("\(tag): finished earlier, skipped"); continue }
+                    for upstream in run.upstreamFolders where !FileManager.default.fileExists(atPath: RunLayout(upstream).pointResult) {
+                        throw SweepError.upstreamUnfinished(name: run.label, upstream: upstream)
+                    }
+                    _ = try self.run(run, compiled, tag: tag)
+                } catch let error as TrainError {
+                    if case .interrupted = error { throw error }
+                    failures.append("\(run.label): \(error)")
+                    say("\(tag): failed: \(error)")
+                } catch {
+                    failures.append("\(run.label): \(error)")
+                    say("\(tag): failed: \(error)")
+                }
+            }
+            try group.barrier()
+        }
+        var message = MessageWriter()
+        message.write(Int64(failures.count))
+        for failure in failures { message.write(failure) }
+        guard let parts = try group.gather(message.bytes) else { return nil }
+        var all: [String] = []
+        for part in parts {
+            var reader = MessageReader(part)
+            for _ in 0..<(try reader.readCount(bytesEach: 8)) { all.append(try reader.readString()) }
+        }
+        return (try runs.compactMap { try finished($0) }, all)
     }
 
     /// Every run of the sweep in order: a point once, or once per seed of a seeded sweep when
