@@ -20,6 +20,7 @@ let package = Package(
         .target(name: "PixelOoDMPI", dependencies: ["CMPI", .product(name: "PixelOoDKit", package: "PixelOoD")]),
         .executableTarget(name: "pixelood-mpi", dependencies: [
             "PixelOoDMPI",
+            .product(name: "PixelOoDKit", package: "PixelOoD"),
             .product(name: "PixelOoDCommands", package: "PixelOoD"),
             .product(name: "PixelOoDPlugins", package: "PixelOoD"),
         ]),

@@ -30,7 +30,7 @@ public enum BLAS {
     /// Threads of one OpenBLAS call (1: PixelOoD parallelises around it).
     public static var threadsPerCall: Int { Int(pxo_blas_num_threads()) }
 
-    /// Workers PixelOoD's kernels split work across (the available cores).
+    /// Workers PixelOoD's kernels split work across (the available cores, or `PIXELOOD_THREADS`).
     public static var workers: Int { parallelWorkers }
 }
 

@@ -5,3 +5,5 @@
 static inline MPI_Comm pixelood_mpi_comm_world(void) { return MPI_COMM_WORLD; }
 static inline MPI_Datatype pixelood_mpi_byte(void) { return MPI_BYTE; }
 static inline MPI_Datatype pixelood_mpi_int64(void) { return MPI_INT64_T; }
+static inline MPI_Info pixelood_mpi_info_null(void) { return MPI_INFO_NULL; }
+static inline int pixelood_mpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }

@@ -26,6 +26,18 @@ public struct MPIGroup: ProcessGroup {
         return MPIGroup(rank: Int(rank), size: Int(size))
     }
 
+    /// The ranks on this rank's node (MPI_Comm_split_type, shared memory).
+    /// - Throws: ``MPIError`` when a call fails.
+    public func ranksOnNode() throws -> Int {
+        var node: MPI_Comm? = nil
+        try check(MPI_Comm_split_type(pixelood_mpi_comm_world(), pixelood_mpi_comm_type_shared(), Int32(rank),
+                                      pixelood_mpi_info_null(), &node), "MPI_Comm_split_type")
+        defer { MPI_Comm_free(&node) }
+        var size: Int32 = 0
+        try check(MPI_Comm_size(node, &size), "MPI_Comm_size")
+        return Int(size)
+    }
+
     /// MPI_Finalize.
     public static func finalize() { MPI_Finalize() }
 
