@@ -135,11 +135,8 @@ public struct SweepRunner {
                         throw SweepError.upstreamUnfinished(name: run.label, upstream: upstream)
                     }
                     _ = try self.run(run, compiled, tag: tag)
-                } catch let error as TrainError {
-                    if case .interrupted = error { throw error }
-                    failures.append("\(run.label): \(error)")
-                    say("\(tag): failed: \(error)")
                 } catch {
+                    if let stop = error as? TrainError, case .interrupted = stop { throw error }  // Ctrl-C stops every run
                     failures.append("\(run.label): \(error)")
                     say("\(tag): failed: \(error)")
                 }
