@@ -244,15 +244,8 @@ public struct Evaluator {
             try confusion.add(predictions: prediction.values, labels: labels.values.map(Int32.init))
         }
         guard options.group.size > 1 else { return confusion }
-        var message = MessageWriter()
-        for count in confusion.counts { message.write(count) }
-        guard let parts = try options.group.gather(message.bytes) else { return nil }
-        var whole = ConfusionMatrix(classes: confusion.classes)
-        for bytes in parts {
-            var reader = MessageReader(bytes)
-            whole.merge(try ConfusionMatrix(classes: confusion.classes, counts: try confusion.counts.map { _ in try reader.read(UInt64.self) }))
-        }
-        return whole
+        guard let sums = try Self.summed(confusion.counts.map { Int(clamping: $0) }, in: options.group) else { return nil }
+        return try ConfusionMatrix(classes: confusion.classes, counts: sums.map { UInt64($0) })
     }
 }
 
