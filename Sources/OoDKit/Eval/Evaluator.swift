@@ -105,7 +105,8 @@ public struct Evaluator {
             let spill = SpillPolicy(budgetBytes: options.metricsMemoryBytes / max(1, methods.labels.count))
             var share = SetPartial(evaluations: try methods.labels.map { _ in try AnomalyEvaluation(spill: spill) }, examples: [])
             var seen = 0
-            try forEachImage(Self.share(of: dataset, in: group), node) { seg, image, labels in
+            // This rank's share of the images: every size-th from its rank (all of them alone).
+            try forEachImage(dataset.strided(from: group.rank, by: group.size), node) { seg, image, labels in
                 let maps = try GradMode.noGrad { try methods.scores(seg, image, segmenter: segmenter) }
                 for (index, map) in maps.enumerated() {
                     try map.withUnsafeBufferPointer { values in
@@ -215,11 +216,6 @@ public struct Evaluator {
         return EvalMethods(labels: labels, logitScores: LogitScoring(scores), baselines: baselines, heads: heads.map(\.head))
     }
 
-    /// This rank's share of `dataset`: every `size`-th image from `rank` (all of it alone).
-    static func share(of dataset: LabelledImages, in group: any ProcessGroup) -> LabelledImages {
-        group.size > 1 ? dataset.strided(from: group.rank, by: group.size) : dataset
-    }
-
     /// On rank 0 the element-wise sums of every rank's `counts`; nil elsewhere.
     static func summed(_ counts: [Int], in group: any ProcessGroup) throws -> [Int]? {
         var message = MessageWriter()
@@ -236,7 +232,7 @@ public struct Evaluator {
     /// The confusion matrix of the closed-set prediction (argmax of the logits) on an inlier
     /// set: on rank 0 the whole set's (every rank's share summed), nil elsewhere.
     private func closedSetConfusion(_ node: RecipeNode, segmenter: any Segmenter, context: BuildContext) throws -> ConfusionMatrix? {
-        let dataset = Self.share(of: try registry.datasets.build(node, context), in: options.group)
+        let dataset = try registry.datasets.build(node, context).strided(from: options.group.rank, by: options.group.size)
         var confusion = ConfusionMatrix(classes: segmenter.numClasses)
         for index in 0..<dataset.count {
             let (image, labels) = try dataset.load(index)
