@@ -4,7 +4,10 @@
 # process (pixelood eval) and over two MPI ranks (mpirun -np 2 pixelood-mpi eval), and
 # requires the two report.json files to be equal but for the wall time; then runs a
 # two-point sweep both ways and compares each point's report; then a rank that fails must
-# end the whole job with its error. Installs libopenmpi-dev and openmpi-bin when
+# end the whole job with its error; then data-parallel training: 3 steps on 2 ranks × 2
+# crops must log the losses of 1 rank × 4 crops (to 1e-5) for an RPL head and for the
+# segmenter, and a rank killed mid-run must stop the job, its last checkpoint resuming on
+# one rank. Installs libopenmpi-dev and openmpi-bin when
 # missing (scripts/install-deps.sh --mpi); needs the main build (scripts/build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,3 +68,41 @@ if "${mpirun[@]}" "$mpi" eval "$recipe" "${overrides[@]}" --set "eval.datasets.0
 fi
 grep -q "failed: stopping every rank" "$work/failed.log" || { cat "$work/failed.log" >&2; exit 1; }
 echo "pixelood-mpi: a failing rank stopped the job with its error"
+
+# Data-parallel training (pixelood-mpi train): 3 steps on 2 ranks x 2 crops must log the losses of
+# 1 rank x 4 crops to 1e-5 (relative), for the RPL head on the bundled segmenter (head batch norm
+# and dropout training) and for the bundled segmenter itself fine-tuned (every batch norm
+# synchronised across the ranks).
+train=("${overrides[@]}" --set data.batch_size=4 --set stages.0.checkpoint_every=1 --progress none)
+segmenter=(--set checkpoint=Examples/quickstart/segmenter.h5 --set "data.train.root=$work/world/cityscapes"
+           --set "data.val.root=$work/world/cityscapes" --set data.workers=1 --set data.batch_size=4
+           --set stages.0.iterations=3 --set stages.0.checkpoint_every=0 --progress none)
+"$pixelood" train "$recipe" "${train[@]}" --set stages.0.iterations=3 --work-dir "$work/dp-rpl-one" >/dev/null
+"${mpirun[@]}" "$mpi" train "$recipe" "${train[@]}" --set stages.0.iterations=3 --work-dir "$work/dp-rpl-two" >/dev/null
+"$pixelood" train Examples/quickstart/segmenter.yaml "${segmenter[@]}" --work-dir "$work/dp-seg-one" >/dev/null
+"${mpirun[@]}" "$mpi" train Examples/quickstart/segmenter.yaml "${segmenter[@]}" --work-dir "$work/dp-seg-two" >/dev/null
+python3 - "$work" <<'PY'
+import json, sys
+def losses(folder):
+    return [json.loads(line)["loss"] for line in open(f"{sys.argv[1]}/{folder}") if line.strip()]
+for name, log in (("RPL head", "rpl/log.jsonl"), ("segmenter", "segmenter/log.jsonl")):
+    kind = "rpl" if name == "RPL head" else "seg"
+    one, two = losses(f"dp-{kind}-one/{log}"), losses(f"dp-{kind}-two/{log}")
+    worst = max(abs(a - b) / (1 + abs(b)) for a, b in zip(two, one))
+    if len(one) != 3 or len(two) != 3 or worst > 1e-5:
+        sys.exit(f"pixelood-mpi train ({name}): 2 ranks logged {two}, 1 rank logged {one}")
+    print(f"pixelood-mpi train ({name}) on 2 ranks x 2 crops: 3 steps log the losses of 1 rank x 4 crops "
+          f"(largest relative difference {worst:.1e}; {', '.join(f'{v:.6f}' for v in one)})")
+PY
+# A rank killed mid-run stops the job (mpirun names it); the last checkpoint resumes on one rank.
+"${mpirun[@]}" "$mpi" train "$recipe" "${train[@]}" --set stages.0.iterations=200 --work-dir "$work/dp-kill" \
+  >"$work/killed.log" 2>&1 &
+job=$!
+for _ in $(seq 600); do [ -e "$work/dp-kill/rpl/step_000002.h5" ] && break; sleep 0.1; done
+victim=$(pgrep -f "^$mpi train" | tail -1)
+kill -9 "$victim"
+if wait "$job"; then echo "pixelood-mpi train went on after a rank was killed" >&2; exit 1; fi
+grep -qi "rank" "$work/killed.log" || { cat "$work/killed.log" >&2; exit 1; }
+"$pixelood" train "$recipe" "${train[@]}" --set stages.0.iterations=200 --work-dir "$work/dp-kill" --max-steps 2 2>"$work/resumed.log" >/dev/null
+grep -q "continuing from $work/dp-kill/rpl/step_" "$work/resumed.log" || { cat "$work/resumed.log" >&2; exit 1; }
+echo "pixelood-mpi train: a killed rank (pid $victim) stopped the job; $(grep -o 'continuing from [^,]*' "$work/resumed.log") on one rank"

@@ -47,6 +47,7 @@ public struct MetaOoDLoss: LossTerm {
     public let outlierImages: Bool
 
     public var name: String { "meta_ood" }
+    public var splitsOverShards: Bool { true }
 
     /// Meta-OoD's λ = 0.9 on pasted objects unless given.
     public init(lambda: Float = 0.9, logits: LossLogits = .auto, outlierImages: Bool = false) {
@@ -55,7 +56,7 @@ public struct MetaOoDLoss: LossTerm {
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
         let input = try logits.select(seg, head, term: name)
-        return try weightedSum(input, labels: batch.labels) / Float(input.count)
+        return batch.share(ofImageMean: try weightedSum(input, labels: batch.labels) / Float(input.count))
     }
 
     public func readsContext(_ batch: TrainingBatch) -> Bool { outlierImages && batch.contextImages != nil }
@@ -64,7 +65,7 @@ public struct MetaOoDLoss: LossTerm {
         guard outlierImages, let context else { return try self(batch, seg, head) }
         let crops = try logits.select(seg, head, term: name), images = try logits.select(context.segmenter, context.head, term: name)
         let total = try weightedSum(crops, labels: batch.labels) + weightedSum(images, labels: context.labels)
-        return total / Float(crops.count + images.count)
+        return batch.share(ofImageMean: total / Float(crops.count + images.count))
     }
 
     /// `Σ target · (−log softmax)` over every pixel × class element of `input`.

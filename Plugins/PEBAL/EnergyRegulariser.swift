@@ -53,7 +53,7 @@ public struct EnergyRegulariser: LossTerm {
         let vertical = energy.slice(axis: 1, start: 1) - energy.slice(axis: 1, start: 0, end: h - 1)
         let horizontal = energy.slice(axis: 2, start: 1) - energy.slice(axis: 2, start: 0, end: w - 1)
         var total = (vertical.pow(2).sum() + horizontal.pow(2).sum()) * (smoothness / 2)
-        let outliers = PixelMask.outliers(batch.labels)
+        let outliers = PixelMask.outliers(batch)
         if outliers.count > 0 { total = total + (energy.pow(2) * outliers.mask).sum().sqrt() * sparsity }
         return total
     }

@@ -44,6 +44,7 @@ public struct GamblerLoss: LossTerm {
     public let reward: GaussianSmoothing
 
     public var name: String { "pebal.gambler" }
+    public var splitsOverShards: Bool { true }
 
     /// PEBAL's settings unless given.
     public init(outlierWeight: Float = 0.1, reward: GaussianSmoothing = GaussianSmoothing()) {
@@ -64,15 +65,14 @@ public struct GamblerLoss: LossTerm {
 
         let withOutliers = batch.pasted
         guard withOutliers.count == n else { throw LossError(term: name, "the batch flags \(withOutliers.count) images as pasted or not, it has \(n)") }
-        let inliers = PixelMask.inliers(batch.labels)
         var total = Tensor.zeros([])
         for group in [false, true] where withOutliers.contains(group) {
-            total = total - inliers.keepingImages { withOutliers[$0] == group }.mean(inlierLog)
+            total = total - PixelMask.inliers(batch, inImagesPasted: group).mean(inlierLog)
         }
-        let outliers = PixelMask.outliers(batch.labels)
+        let outliers = PixelMask.outliers(batch)
         if outliers.count > 0 {
             let abstaining = (parts[0] + boost).clamp(min: 1e-7).log().sum(axis: 1)
-            total = total - (abstaining * outliers.mask).sum() * (outlierWeight / Float(outliers.count * k))
+            total = total - (abstaining * outliers.mask).sum() * (outlierWeight / Float(outliers.normalizer * k))
         }
         return total
     }

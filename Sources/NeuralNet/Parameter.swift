@@ -45,6 +45,8 @@ public final class Parameter {
     /// Multiplies the accumulated gradient by `factor` (gradient clipping).
     public func scaleGradient(by factor: Float) { value.scaleGrad(by: factor) }
 
+    /// Replaces the gradient (the sum over the ranks of a data-parallel step).
+    package func replaceGradient(with gradient: Tensor) { value.replaceGrad(with: gradient) }
     /// Clears the gradient. PyTorch: `Parameter.grad = None`.
     public func zeroGrad() { value.zeroGrad() }
 

@@ -48,15 +48,20 @@ struct TrainCommand: ParsableCommand {
         try BLAS.load()
         let loaded = try recipeArguments.load()
         let compiled = try loaded.compiled(CommandContext.registry, workDir: workDir)
+        let group = CommandContext.group  // several ranks under pixelood-mpi: each trains its share of every batch, rank 0 writes
+        let lead = group.rank == 0
         var resume = self.resume
         let folder = compiled.layout.workDir
         if fresh {
-            for stale in RunCheckpoints.all(in: folder, stages: loaded.recipe.stages) {
-                try FileManager.default.removeItem(atPath: stale)
-                sayOnStandardError("removed \(stale) (--fresh)")
+            if lead {
+                for stale in RunCheckpoints.all(in: folder, stages: loaded.recipe.stages) {
+                    try FileManager.default.removeItem(atPath: stale)
+                    sayOnStandardError("removed \(stale) (--fresh)")
+                }
             }
+            try group.barrier()  // no rank looks at the folder before rank 0 has cleared it
         } else if resume == nil, let furthest = RunCheckpoints.furthest(in: folder, stages: loaded.recipe.stages) {
-            sayOnStandardError("continuing from \(furthest.path), the furthest checkpoint in \(folder) (--fresh starts over)")
+            if lead { sayOnStandardError("continuing from \(furthest.path), the furthest checkpoint in \(folder) (--fresh starts over)") }
             resume = furthest.path
         }
         try interruptible { interrupt in
@@ -65,7 +70,8 @@ struct TrainCommand: ParsableCommand {
                                                         progress: progressArgument.style, interrupt: interrupt,
                                                         storeDirectory: storeArguments.directory(workDir: folder),
                                                         warn: sayOnStandardError))
-            let results = try trainer.run()
+            let results = try trainer.runInGroup(group)
+            guard lead else { return }
             if results.isEmpty { print("nothing to train: every stage of \(recipeArguments.recipe) is finished in \(resume ?? folder)") }
             for result in results {
                 if let images = result.fittedImages {

@@ -6,9 +6,9 @@ import OoDKit
 public final class ThreadGroup: @unchecked Sendable {
     private let condition = NSCondition()
     private let size: Int
-    private var slots: [[UInt8]?]
+    private var slots: [(any Sendable)?]
     private var arrived = 0, round = 0
-    private var gathered: [[UInt8]] = []
+    private var exchanged: [any Sendable] = []
 
     private init(size: Int) {
         self.size = size
@@ -32,28 +32,39 @@ public final class ThreadGroup: @unchecked Sendable {
         return try results.values.map { try $0.get() }
     }
 
-    fileprivate func gather(_ bytes: [UInt8], rank: Int) -> [[UInt8]]? {
+    /// Every rank's `value` in rank order, on every rank, once all have called it.
+    fileprivate func exchange<T: Sendable>(_ value: T, rank: Int) -> [T] {
         condition.lock()
         defer { condition.unlock() }
         let mine = round
-        slots[rank] = bytes
+        slots[rank] = value
         arrived += 1
         if arrived == size {
-            gathered = slots.compactMap { $0 }
+            exchanged = slots.compactMap { $0 }
             (slots, arrived, round) = (Array(repeating: nil, count: size), 0, round + 1)
             condition.broadcast()
         } else {
             while round == mine { condition.wait() }
         }
-        return rank == 0 ? gathered : nil
+        return exchanged.compactMap { $0 as? T }
     }
 
     private struct Rank: ProcessGroup {
         let shared: ThreadGroup
         let rank: Int
         var size: Int { shared.size }
-        func gather(_ bytes: [UInt8]) throws -> [[UInt8]]? { shared.gather(bytes, rank: rank) }
-        func barrier() throws { _ = shared.gather([], rank: rank) }  // every rank waits for the round to complete
+        func gather(_ bytes: [UInt8]) throws -> [[UInt8]]? {
+            let all = shared.exchange(bytes, rank: rank)
+            return rank == 0 ? all : nil
+        }
+        func barrier() throws { _ = shared.exchange(0, rank: rank) }  // every rank waits for the round to complete
+        func allReduceSum(_ values: [Float]) throws -> [Float] { Self.summed(shared.exchange(values, rank: rank)) }
+        func sum(_ values: [Double]) -> [Double] { Self.summed(shared.exchange(values, rank: rank)) }
+
+        /// The element-wise sum in rank order: the same on every rank.
+        private static func summed<T: AdditiveArithmetic>(_ arrays: [[T]]) -> [T] {
+            arrays.dropFirst().reduce(arrays.first ?? []) { total, next in zip(total, next).map { $0 + $1 } }
+        }
     }
 
     private final class Results<T>: @unchecked Sendable {

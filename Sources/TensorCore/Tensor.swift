@@ -90,6 +90,14 @@ public struct Tensor: @unchecked Sendable {
         node?.grad = GradMode.noGrad { g * factor }
     }
 
+    /// Replaces a leaf's accumulated gradient with `gradient` (of its shape): the gradients
+    /// summed over the ranks of a data-parallel step.
+    package func replaceGrad(with gradient: Tensor) {
+        guard node?.isLeaf == true else { return }
+        require(gradient.shape == shape, "replaceGrad: gradient \(gradient.shape) for a tensor of shape \(shape)")
+        node?.grad = gradient
+    }
+
     /// Clears a leaf's accumulated gradient. PyTorch: `Tensor.grad = None`.
     public func zeroGrad() { if node?.isLeaf == true { node?.grad = nil } }
 

@@ -80,6 +80,33 @@ public struct MPIGroup: ProcessGroup {
         return zip(displacements, receive).map { Array(buffer[Int($0)..<Int($0) + Int($1)]) }
     }
 
+    /// MPI_Allreduce (MPI_SUM) of float32 values, in place in a copy.
+    /// - Throws: ``MPIError`` when it fails or `values` passes MPI's 2³¹ − 1 count.
+    public func allReduceSum(_ values: [Float]) throws -> [Float] {
+        try allReduce(values, pixelood_mpi_float())
+    }
+
+    /// MPI_Allreduce (MPI_SUM) of float64 values: synchronised batch-norm statistics. A failure
+    /// stops every rank (MPI_Abort), as MPI's default error handler would.
+    public func sum(_ values: [Double]) -> [Double] {
+        do { return try allReduce(values, pixelood_mpi_double()) } catch {
+            FileHandle.standardError.write(Data("pixelood-mpi: rank \(rank): \(error)\n".utf8))
+            Self.abort(code: 1)
+        }
+    }
+
+    private func allReduce<T>(_ values: [T], _ type: MPI_Datatype?) throws -> [T] {
+        guard values.count <= Int(Int32.max) else {
+            throw MPIError(description: "rank \(rank): \(values.count) values to sum pass MPI's 2^31 - 1 count")
+        }
+        var result = values
+        try result.withUnsafeMutableBytes { buffer in
+            try check(MPI_Allreduce(pixelood_mpi_in_place(), buffer.baseAddress, Int32(values.count), type, pixelood_mpi_sum(),
+                                    pixelood_mpi_comm_world()), "MPI_Allreduce")
+        }
+        return result
+    }
+
     /// MPI_Barrier.
     /// - Throws: ``MPIError`` when it fails.
     public func barrier() throws { try check(MPI_Barrier(pixelood_mpi_comm_world()), "MPI_Barrier") }

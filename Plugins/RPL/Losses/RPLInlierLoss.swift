@@ -37,6 +37,7 @@ public struct RPLInlierLoss: LossTerm {
     public let dissimilarity: Bool
 
     public var name: String { "rpl.inlier" }
+    public var splitsOverShards: Bool { true }
 
     /// The loss at temperature `t`, with the dissimilarity unless told otherwise.
     public init(temperature: Float = 1, dissimilarity: Bool = true) { (self.temperature, self.dissimilarity) = (temperature, dissimilarity) }
@@ -50,14 +51,14 @@ public struct RPLInlierLoss: LossTerm {
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
         guard let logits = head.logits else { throw LossError(term: name, "the head returns no logits") }
         let vanilla = seg.logits.detached()
-        let inliers = PixelMask.inliers(batch.labels)
+        let inliers = PixelMask.inliers(batch)
         guard inliers.count > 0 else { return Tensor.zeros([]) }
         let ignore: Int32 = 255
         let predicted = vanilla.argmax(axis: 1).values
         let pseudo = zip(predicted, batch.labels.values).map { $1 == 254 || $1 == 255 ? ignore : $0 }
         let crossEntropy = logits.crossEntropy(target: IndexTensor(shape: batch.labels.shape, pseudo), ignoreIndex: Int(ignore))
-        guard dissimilarity else { return crossEntropy }
+        guard dissimilarity else { return inliers.share(ofMean: crossEntropy) }
         let gap = entropy(logits) - GradMode.noGrad { entropy(vanilla) }
-        return crossEntropy + inliers.mean(gap * gap)
+        return inliers.share(ofMean: crossEntropy) + inliers.mean(gap * gap)
     }
 }

@@ -9,13 +9,14 @@ import TensorCore
 /// `rpl.positive_energy`.
 public struct RPLPositiveEnergyLoss: LossTerm {
     public var name: String { "rpl.positive_energy" }
+    public var splitsOverShards: Bool { true }
 
     /// The loss.
     public init() {}
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
         guard let logits = head.logits else { throw LossError(term: name, "the head returns no logits") }
-        let outliers = PixelMask.outliers(batch.labels)
+        let outliers = PixelMask.outliers(batch)
         guard outliers.count > 0 else { return Tensor.zeros([]) }
         return outliers.mean(logits.logsumexp(axis: 1).relu())
     }

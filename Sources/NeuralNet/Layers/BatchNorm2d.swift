@@ -5,7 +5,8 @@ import TensorCore
 ///
 /// In training mode it normalises with batch statistics and updates the running averages
 /// (`running = (1 − momentum)·running + momentum·batch`, unbiased batch variance); in
-/// evaluation mode it uses the running statistics.
+/// evaluation mode it uses the running statistics. With a ``synchronizer`` the batch
+/// statistics are those of every process's batch (PyTorch's `nn.SyncBatchNorm`).
 ///
 /// PyTorch: `torch.nn.BatchNorm2d`.
 public final class BatchNorm2d: Module, UnaryLayer {
@@ -23,6 +24,9 @@ public final class BatchNorm2d: Module, UnaryLayer {
     public let eps: Float
     /// Weight of the newest batch in the running averages.
     public let momentum: Float
+    /// In training, sums the batch statistics over the processes of a data-parallel run
+    /// (synchronised batch norm); nil normalises with this process's batch alone.
+    public var synchronizer: (any StatisticsReducer)?
 
     /// Creates a batch norm over `features` channels.
     public init(features: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
@@ -46,7 +50,8 @@ public final class BatchNorm2d: Module, UnaryLayer {
     /// Shape: `[N, C, H, W]` → same.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let result = x.batchNorm(weight: weight.value, bias: bias.value, runningMean: runningMean.value,
-                                 runningVar: runningVar.value, training: isTraining, eps: eps)
+                                 runningVar: runningVar.value, training: isTraining, eps: eps,
+                                 reducer: synchronizer)
         if isTraining, let mean = result.batchMean, let variance = result.batchVarianceUnbiased {
             runningMean.value = runningMean.value * (1 - momentum) + Tensor(shape: [features], mean) * momentum
             runningVar.value = runningVar.value * (1 - momentum) + Tensor(shape: [features], variance) * momentum

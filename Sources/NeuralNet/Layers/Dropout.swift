@@ -9,6 +9,7 @@ public final class Dropout: Module, UnaryLayer, StochasticLayer {
     /// Drop probability.
     public let p: Float
     private var generator: SeededGenerator
+    private var positions: BatchPositions?
 
     /// Creates a dropout layer drawing its masks from a generator seeded with `seed`.
     public init(p: Float = 0.5, seed: UInt64) {
@@ -19,11 +20,13 @@ public final class Dropout: Module, UnaryLayer, StochasticLayer {
 
     public override var extraDescription: String { "p=\(p)" }
 
-    public func reseed(_ generator: SeededGenerator) { self.generator = generator }
+    public func reseed(_ generator: SeededGenerator, positions: BatchPositions?) {
+        (self.generator, self.positions) = (generator, positions)
+    }
 
     /// Shape: unchanged.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.dropout(p: p, training: isTraining, using: &generator)
+        x.dropout(p: p, training: isTraining, using: &generator, positions: positions)
     }
 }
 
@@ -33,6 +36,7 @@ public final class Dropout2d: Module, UnaryLayer, StochasticLayer {
     /// Drop probability per channel.
     public let p: Float
     private var generator: SeededGenerator
+    private var positions: BatchPositions?
 
     /// Creates the layer with masks drawn from a generator seeded with `seed`.
     public init(p: Float = 0.5, seed: UInt64) {
@@ -43,12 +47,14 @@ public final class Dropout2d: Module, UnaryLayer, StochasticLayer {
 
     public override var extraDescription: String { "p=\(p)" }
 
-    public func reseed(_ generator: SeededGenerator) { self.generator = generator }
+    public func reseed(_ generator: SeededGenerator, positions: BatchPositions?) {
+        (self.generator, self.positions) = (generator, positions)
+    }
 
     /// Shape: `[N, C, H, W]` → same.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         guard isTraining, p > 0 else { return x }
-        let mask = Tensor.ones([x.shape[0], x.shape[1], 1, 1]).dropout(p: p, training: true, using: &generator)
+        let mask = Tensor.ones([x.shape[0], x.shape[1], 1, 1]).dropout(p: p, training: true, using: &generator, positions: positions)
         return x * mask
     }
 }

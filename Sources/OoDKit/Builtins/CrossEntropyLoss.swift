@@ -7,6 +7,7 @@ import TensorCore
 /// loss. Registered as `cross_entropy`.
 public struct CrossEntropyLoss: LossTerm {
     public var name: String { "cross_entropy" }
+    public var splitsOverShards: Bool { true }
     /// The classes the logits have; a label at or above it (other than 254/255) is an error.
     public let numClasses: Int
     /// Whose logits the loss reads.
@@ -18,7 +19,7 @@ public struct CrossEntropyLoss: LossTerm {
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
         let input = try logits.select(seg, head, term: name)
         let targets = try ClassTargets.make(batch.labels, classes: numClasses, term: name)
-        return input.crossEntropy(target: targets, ignoreIndex: Int(ClassTargets.ignore))
+        return PixelMask.inliers(batch).share(ofMean: input.crossEntropy(target: targets, ignoreIndex: Int(ClassTargets.ignore)))
     }
 }
 

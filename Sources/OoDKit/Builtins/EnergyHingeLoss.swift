@@ -37,13 +37,14 @@ public struct EnergyHingeLoss: LossTerm {
     public let logits: LossLogits
 
     public var name: String { "energy_hinge" }
+    public var splitsOverShards: Bool { true }
 
     /// The loss with PEBAL's margins unless given.
     public init(mIn: Float = -12, mOut: Float = -6, logits: LossLogits = .auto) { (self.mIn, self.mOut, self.logits) = (mIn, mOut, logits) }
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
         let energy = -(try logits.select(seg, head, term: name)).logsumexp(axis: 1)
-        let inliers = PixelMask.inliers(batch.labels), outliers = PixelMask.outliers(batch.labels)
+        let inliers = PixelMask.inliers(batch), outliers = PixelMask.outliers(batch)
         let inlierTerm = inliers.mean((energy - mIn).relu().pow(2))
         guard outliers.count > 0 else { return inlierTerm }
         return (inlierTerm + outliers.mean((-energy + mOut).relu().pow(2))) * 0.5

@@ -24,13 +24,14 @@ public struct OutlierEntropyLoss: LossTerm {
     public let logits: LossLogits
 
     public var name: String { "outlier_entropy" }
+    public var splitsOverShards: Bool { true }
 
     /// The loss on the given logits.
     public init(logits: LossLogits = .auto) { self.logits = logits }
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
         let input = try logits.select(seg, head, term: name)
-        let outliers = PixelMask.outliers(batch.labels)
+        let outliers = PixelMask.outliers(batch)
         guard outliers.count > 0 else { return Tensor.zeros([]) }
         return outliers.mean(-input.logSoftmax(axis: 1).mean(axis: 1))
     }

@@ -16,6 +16,12 @@ public protocol LossTerm: Sendable {
     /// - Throws: when the batch lacks what the term needs (no outlier pixels where they are
     ///   required, no head output), with a message naming the term.
     func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor
+    /// Whether the term's value on a batch with a ``BatchShard`` is that shard's share of
+    /// its value on the whole global batch, so that the ranks of a data-parallel step may sum
+    /// values and gradients: means over pixels through ``PixelMask/mean(_:)`` or
+    /// ``PixelMask/share(ofMean:)``, means over images through `batch.share(ofImageMean:)`, sums as
+    /// they are. Default: false; the trainer refuses to train such a term on several ranks.
+    var splitsOverShards: Bool { get }
     /// Whether the term reads the context images' forward on `batch`. Default: false.
     func readsContext(_ batch: TrainingBatch) -> Bool
     /// The term's value given also the context images' forward (nil when the trainer did
@@ -24,6 +30,8 @@ public protocol LossTerm: Sendable {
 }
 
 extension LossTerm {
+    public var splitsOverShards: Bool { false }
+
     public func readsContext(_ batch: TrainingBatch) -> Bool { false }
 
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput, context: ContextForward?) throws -> Tensor {

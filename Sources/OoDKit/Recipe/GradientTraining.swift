@@ -20,6 +20,17 @@ public struct GradientTraining: Sendable {
         case train
     }
 
+    /// Where batch norm in training mode takes its statistics when the stage trains on
+    /// several ranks (`pixelood-mpi train`); one process always uses its whole batch.
+    public enum BatchNormStatistics: String, Sendable, Decodable, CaseIterable, RecipeChoice {
+        /// Over the whole global batch, summed across the ranks (PyTorch's `SyncBatchNorm`):
+        /// the step equals one process's on the whole batch.
+        case synchronised
+        /// Over each rank's share alone (PyTorch's DDP with plain `BatchNorm2d`): cheaper, and
+        /// not the step one process takes.
+        case perRank = "per_rank"
+    }
+
     /// How long a stage trains.
     public enum Length: Sendable, Equatable {
         /// Optimizer steps.
@@ -48,6 +59,8 @@ public struct GradientTraining: Sendable {
     public var checkpointEvery: Int
     /// The mode of the frozen layers (`eval` by default).
     public var frozenMode: FrozenMode
+    /// Batch-norm statistics across ranks (`synchronised` by default).
+    public var batchNorm: BatchNormStatistics
 
     typealias Keys = StageConfig.CodingKeys
 
@@ -57,6 +70,7 @@ public struct GradientTraining: Sendable {
         (self.trains, self.head) = (trains, head)
         guard !c.contains(.fitImages) else { throw ConfigError(key: "fit_images", "applies to 'trains: fit' stages only") }
         frozenMode = try c.value(.frozenMode, default: .eval)
+        batchNorm = try c.value(.batchNorm, default: .synchronised)
         guard frozenMode == .eval || trains != .segmenter else {
             throw ConfigError(key: "frozen_mode", "does not apply to 'trains: segmenter' (nothing is frozen)")
         }

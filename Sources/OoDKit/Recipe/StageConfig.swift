@@ -49,12 +49,12 @@ public struct StageConfig: RecipeConfig {
     enum CodingKeys: String, CodingKey {
         case name, trains, head, losses, optimizer, schedule, iterations, epochs, lrMultipliers = "lr_multipliers"
         case clipGradNorm = "clip_grad_norm", checkpointEvery = "checkpoint_every", fitImages = "fit_images"
-        case frozenMode = "frozen_mode"
+        case frozenMode = "frozen_mode", batchNorm = "batch_norm"
     }
 
     /// The keys of gradient training, which a fit stage must not have.
     static let gradientKeys: [CodingKeys] = [.losses, .optimizer, .schedule, .iterations, .epochs, .lrMultipliers,
-                                             .clipGradNorm, .checkpointEvery, .frozenMode]
+                                             .clipGradNorm, .checkpointEvery, .frozenMode, .batchNorm]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

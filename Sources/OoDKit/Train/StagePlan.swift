@@ -77,9 +77,9 @@ struct StagePlan {
     }
 
     /// Every module whose dropout masks the trainer reseeds each step.
-    func reseed(_ segmenter: any Segmenter, seed: UInt64, step: Int) {
-        segmenter.reseedStochasticLayers(seed: seed, step: step)
-        head?.reseedStochasticLayers(seed: seed ^ 0x4845_4144, step: step)
+    func reseed(_ segmenter: any Segmenter, seed: UInt64, step: Int, positions: BatchPositions? = nil) {
+        segmenter.reseedStochasticLayers(seed: seed, step: step, positions: positions)
+        head?.reseedStochasticLayers(seed: seed ^ 0x4845_4144, step: step, positions: positions)
     }
 
     /// Clips the global gradient norm of the trainable parameters to `maximum`; returns the

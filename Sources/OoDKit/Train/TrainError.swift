@@ -12,6 +12,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     /// A resume checkpoint written under another recipe: the differing key paths, each as
     /// `key.path: recorded → now`.
     case recipeChanged(path: String, differences: [String])
+    /// A stage that cannot train split over several ranks, and why.
+    case notDataParallel(stage: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
         case .interrupted(let stage, let step, let checkpoint):
             return "interrupted in stage '\(stage)' after step \(step); resume with --resume \(checkpoint)"
         case .invalidRecipe(let why): return why
+        case .notDataParallel(let stage, let reason):
+            return "stage '\(stage)' cannot train on several ranks: \(reason); train it in one process (pixelood train)"
         case .badResume(let path, let reason): return "\(path): cannot resume: \(reason)"
         case .recipeChanged(let path, let differences):
             let shown = differences.prefix(12).map { "  " + $0 }.joined(separator: "\n")

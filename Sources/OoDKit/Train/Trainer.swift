@@ -73,7 +73,20 @@ public struct Trainer {
     /// - Throws: ``TrainError`` (NaN loss naming the term, interruption), ``RecipeError``,
     ///   dataset and checkpoint errors.
     /// - Returns: one result per stage run.
-    public func run() throws -> [StageResult] {
+    public func run() throws -> [StageResult] { try runInGroup(SingleProcess()) }
+
+    /// Trains every stage data-parallel over the ranks of `group` (every rank calls it): each
+    /// rank forwards its equal share of the global batch one process would draw, the loss
+    /// shares' gradients are summed across the ranks before the same optimizer step on every
+    /// rank, batch norm is synchronised (`batch_norm`) and dropout draws the whole batch's
+    /// masks (``DataParallel``); rank 0 alone writes the log, the checkpoints and the
+    /// progress. Checkpoints hold no rank count: any number of ranks resumes them. One rank
+    /// is ``run()``.
+    /// - Throws: as ``run()``; ``TrainError/notDataParallel(stage:reason:)`` for a stage that
+    ///   cannot be split; when the batch size is not a multiple of the ranks.
+    /// - Returns: one result per stage run, on every rank.
+    public func runInGroup(_ group: any ProcessGroup) throws -> [StageResult] {
+        let parallel = group.size > 1 ? DataParallel(group: group) : nil
         let recipe = loaded.recipe
         guard !recipe.stages.isEmpty else { throw TrainError.invalidRecipe("the recipe has no stages to train") }
         guard let data = recipe.data else { throw TrainError.invalidRecipe("the recipe has no data section") }
@@ -96,13 +109,20 @@ public struct Trainer {
             let training: GradientTraining
             switch stage.kind {
             case .fit(let fit):
+                if parallel != nil {
+                    throw TrainError.notDataParallel(stage: stage.name, reason: "it is a 'trains: fit' stage (one fitting pass, no gradient)")
+                }
                 results.append(try HeadFitting(name: stage.name, fit: fit, index: index).run(self, segmenter: segmenter, context: context))
                 continue
             case .gradient(let gradient):
                 training = gradient
             }
             let plan = try StagePlan(name: stage.name, training: training, segmenter: segmenter, context: context)
-            if let warning = plan.capacityWarning(segmenter: segmenter) { options.warn(warning) }
+            if let parallel {
+                try parallel.check(plan)
+                parallel.attachBatchNorm(plan, segmenter: segmenter)
+            }
+            if group.rank == 0, let warning = plan.capacityWarning(segmenter: segmenter) { options.warn(warning) }
             var firstStep = 0
             if let checkpoint = resumed, index == start.stage, start.step > 0 {
                 if let head = plan.head { try head.load(checkpoint.model.scoped("head"), source: options.resume) }
@@ -110,7 +130,8 @@ public struct Trainer {
                 firstStep = start.step
             }
             let loader = try data.loader(registry: registry, context: context, seed: recipe.seed, stage: index)
-            let result = try runStage(plan, index: index, segmenter: segmenter, loader: loader, from: firstStep, budget: &budget)
+            let result = try runStage(plan, index: index, segmenter: segmenter, loader: loader, from: firstStep, parallel: parallel,
+                                      budget: &budget)
             results.append(result)
         }
         return results
@@ -139,7 +160,8 @@ public struct Trainer {
         for step in 0..<(warmup + steps) {
             let batch = try loader.batch(step % loader.batchesPerEpoch, epoch: step / loader.batchesPerEpoch)
             let start = Date()
-            _ = try trainStep(plan, segmenter: segmenter, batch: batch, step: step, total: max(total, warmup + steps), lastCheckpoint: nil)
+            _ = try trainStep(plan, segmenter: segmenter, batch: batch, step: step, total: max(total, warmup + steps), lastCheckpoint: nil,
+                              parallel: nil)
             if step >= warmup { times.append(Date().timeIntervalSince(start)) }
         }
         return times
@@ -152,18 +174,19 @@ public struct Trainer {
         return (model.context, model.segmenter)
     }
 
-    /// Trains one stage from `firstStep`.
+    /// Trains one stage from `firstStep` (on this rank's share when `parallel`; rank 0 writes).
     private func runStage(_ plan: StagePlan, index: Int, segmenter: any Segmenter, loader: DataLoader, from firstStep: Int,
-                          budget: inout Int) throws -> StageResult {
+                          parallel: DataParallel?, budget: inout Int) throws -> StageResult {
         let (name, training) = (plan.name, plan.training)
         let total = training.steps(batchesPerEpoch: loader.batchesPerEpoch)
         guard firstStep <= total else {
             throw TrainError.badResume(path: options.resume ?? "", reason: "step \(firstStep) is past stage '\(name)' (\(total) steps)")
         }
         let layout = compiled.layout
-        try FileManager.default.createDirectory(atPath: layout.stageFolder(name), withIntermediateDirectories: true)
-        let log = try TrainingLog(path: layout.log(name), keepSteps: firstStep)
-        var progress = ProgressReporter(stage: name, total: total, firstStep: firstStep, style: options.progress)
+        let writes = (parallel?.group.rank ?? 0) == 0
+        if writes { try FileManager.default.createDirectory(atPath: layout.stageFolder(name), withIntermediateDirectories: true) }
+        let log = writes ? try TrainingLog(path: layout.log(name), keepSteps: firstStep) : nil
+        var progress = ProgressReporter(stage: name, total: total, firstStep: firstStep, style: writes ? options.progress : .none)
         let began = Date()
         var lastCheckpoint: String? = firstStep > 0 ? options.resume : nil
         var lastLoss: Float = .nan
@@ -178,21 +201,25 @@ public struct Trainer {
             }
             guard let batch = try batches?.next() else { break }
             let stepStart = Date()
-            let (loss, terms) = try trainStep(plan, segmenter: segmenter, batch: batch, step: step, total: total,
-                                              lastCheckpoint: lastCheckpoint)
+            let (loss, terms, interrupted) = try trainStep(plan, segmenter: segmenter, batch: batch, step: step, total: total,
+                                                           lastCheckpoint: lastCheckpoint, parallel: parallel)
             step += 1
             lastLoss = loss
-            log.append(stage: name, step: step, learningRate: plan.optimizer.learningRate, loss: loss, terms: terms,
+            log?.append(stage: name, step: step, learningRate: plan.optimizer.learningRate, loss: loss, terms: terms,
                        seconds: Date().timeIntervalSince(stepStart))
             progress.update(step: step, loss: loss)
             budget -= 1
-            let interrupted = options.interrupt?.isRaised == true
             if step == total || interrupted || budget <= 0 || (training.checkpointEvery > 0 && step % training.checkpointEvery == 0) {
                 let path = step == total ? layout.final(name) : layout.checkpoint(name, step: step)
-                try checkpoint(plan, segmenter: segmenter, stage: index, step: step, finished: step == total,
-                               epoch: step / loader.batchesPerEpoch).save(to: path)
+                if writes {
+                    try checkpoint(plan, segmenter: segmenter, stage: index, step: step, finished: step == total,
+                                   epoch: step / loader.batchesPerEpoch).save(to: path)
+                }
                 lastCheckpoint = path
-                if interrupted { throw TrainError.interrupted(stage: name, step: step, checkpoint: path) }
+                if interrupted {
+                    try parallel?.group.barrier()  // no rank stops the job before rank 0 has written the checkpoint
+                    throw TrainError.interrupted(stage: name, step: step, checkpoint: path)
+                }
                 if budget <= 0 { break }
             }
         }
@@ -200,24 +227,36 @@ public struct Trainer {
                            lastLoss: lastLoss, seconds: Date().timeIntervalSince(began))
     }
 
-    /// One optimizer step; returns the total loss and each term.
+    /// One optimizer step on the global `batch` (this rank's share of it when `parallel`);
+    /// returns the total loss and each term over the whole batch, and whether an interrupt
+    /// was raised (on any rank).
     private func trainStep(_ plan: StagePlan, segmenter: any Segmenter, batch: TrainingBatch, step: Int, total: Int,
-                           lastCheckpoint: String?) throws -> (Float, [(String, Float)]) {
-        plan.reseed(segmenter, seed: loaded.recipe.seed, step: step)
+                           lastCheckpoint: String?, parallel: DataParallel?) throws -> (Float, [(String, Float)], Bool) {
+        let share = try parallel.map { try batch.shard($0.group.rank, of: $0.group.size) } ?? batch
+        let computation = TrainingStep(segmenter: segmenter, head: plan.head, losses: plan.losses, trainsSegmenter: plan.training.trains != .head,
+                                       reachesEveryOutput: parallel != nil)
+        plan.reseed(segmenter, seed: loaded.recipe.seed, step: step,
+                    positions: parallel?.positions(of: share, withContext: computation.forwardsContext(share)))
         plan.optimizer.learningRate = plan.baseLearningRate * plan.schedule.factor(iteration: step, total: total)
         plan.optimizer.zeroGrad()
-        let computation = TrainingStep(segmenter: segmenter, head: plan.head, losses: plan.losses, trainsSegmenter: plan.training.trains != .head)
-        let (total, values, headOutput) = try computation.loss(batch)
+        let (loss, shares, headOutput) = try computation.loss(share)
+        var (values, lossValue, interrupted) = (shares, loss.item, options.interrupt?.isRaised == true)
+        if let parallel {
+            let summed = try parallel.summed(shares.map(\.value) + [lossValue], interrupted: interrupted)
+            values = zip(shares, summed.values).map { ($0.name, $1) }
+            (lossValue, interrupted) = (summed.values.last ?? lossValue, summed.interrupted)
+        }
         for (term, value) in values where !value.isFinite {
             throw TrainError.nonFiniteLoss(stage: plan.name, step: step + 1, term: term, value: value, lastCheckpoint: lastCheckpoint)
         }
-        if total.requiresGrad {
-            total.backward()
+        if loss.requiresGrad {
+            loss.backward()
+            try parallel?.sumGradients(plan)
             if let maximum = plan.training.clipGradNorm { _ = plan.clipGradients(to: maximum) }
             plan.optimizer.step()
         }
-        if let updating = plan.head as? any StepUpdatingHead { try updating.update(after: batch, output: headOutput) }
-        return (total.item, values)
+        if let updating = plan.head as? any StepUpdatingHead { try updating.update(after: share, output: headOutput) }
+        return (lossValue, values, interrupted)
     }
 
     /// The checkpoint after `step` of stage `stage`.

@@ -20,10 +20,17 @@ public struct TrainingStep {
     public let losses: [(term: any LossTerm, weight: Float)]
     /// Whether the segmenter's forward records gradients.
     public let trainsSegmenter: Bool
+    /// Whether the total ties in every output of the forward with weight 0, so that backward
+    /// visits every recorded op whatever the terms read: on the ranks of a data-parallel step,
+    /// where synchronised batch norm meets the other ranks in its backward, a rank whose terms
+    /// are all 0 on its share must still take part.
+    public let reachesEveryOutput: Bool
 
     /// A step over these parts.
-    public init(segmenter: any Segmenter, head: (any OoDHead)?, losses: [(term: any LossTerm, weight: Float)], trainsSegmenter: Bool) {
+    public init(segmenter: any Segmenter, head: (any OoDHead)?, losses: [(term: any LossTerm, weight: Float)], trainsSegmenter: Bool,
+                reachesEveryOutput: Bool = false) {
         (self.segmenter, self.head, self.losses, self.trainsSegmenter) = (segmenter, head, losses, trainsSegmenter)
+        self.reachesEveryOutput = reachesEveryOutput
     }
 
     /// Whether `batch`'s context images are forwarded.
@@ -42,6 +49,7 @@ public struct TrainingStep {
         let input = contextInput.map { Tensor.concat([batch.images, $0.images], axis: 0) } ?? batch.images
         var seg = trainsSegmenter ? segmenter(input) : GradMode.noGrad { segmenter(input) }
         var headOutput = head.map { $0(seg, segmenter: segmenter) } ?? HeadOutput()
+        let anchor = reachesEveryOutput ? Self.zeroWeighted(seg, headOutput) : nil
         var context: ContextForward?
         if let labels = contextInput?.labels {
             context = ContextForward(labels: labels, segmenter: seg.batches(n..<(2 * n)), head: headOutput.batches(n..<(2 * n)))
@@ -56,7 +64,17 @@ public struct TrainingStep {
             let weighted = weight == 1 ? value : value * weight
             total = total.map { $0 + weighted } ?? weighted
         }
+        if let anchor { total = total.map { $0 + anchor } ?? anchor }
         return (total ?? Tensor.zeros([]), values, headOutput)
+    }
+
+    /// `0 · Σ` of every output that records gradients (nil when none does).
+    private static func zeroWeighted(_ seg: SegmenterOutput, _ head: HeadOutput) -> Tensor? {
+        let outputs = [seg.logits, seg.decoderFeatures] + seg.features.keys.sorted().compactMap { seg.features[$0] }
+            + [seg.abstentionLogits, head.logits, head.embeddings].compactMap { $0 } + head.extra.keys.sorted().compactMap { head.extra[$0] }
+        let recorded = outputs.filter(\.requiresGrad)
+        guard !recorded.isEmpty else { return nil }
+        return recorded.map { $0.sum() }.reduce(Tensor.zeros([])) { $0 + $1 } * 0
     }
 }
 

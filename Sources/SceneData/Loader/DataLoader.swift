@@ -21,6 +21,8 @@ public struct TrainingBatch: @unchecked Sendable {
     /// pure function of the loader's seed, the epoch and the batch's index, so a resumed run
     /// draws what the uninterrupted one drew.
     public var seed: UInt64
+    /// In a data-parallel step, this batch's place in the global batch (nil: the whole batch).
+    public var shard: BatchShard?
 
     /// A batch as the loader assembles it (or a test builds it).
     public init(images: Tensor, labels: IndexTensor, pasted: [Bool], contextImages: Tensor? = nil,

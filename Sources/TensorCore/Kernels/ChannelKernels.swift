@@ -26,34 +26,50 @@ enum ChannelKernels {
     /// Per-channel mean and biased variance over batch and plane (two passes, Double sums).
     static func meanVariance(_ x: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int)
         -> (mean: [Float], variance: [Float]) {
-        var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
         let n = Double(max(1, batch * plane))
-        mean.withUnsafeMutableBufferPointer { m in
-            variance.withUnsafeMutableBufferPointer { v in
-                let (m, v) = (m.baseAddress!, v.baseAddress!)
-                parallelFor(channels, grain: max(1, 32_768 / max(batch * plane, 1))) { range in
-                    for c in range {
-                        var total: Double = 0
-                        for b in 0..<batch {
-                            let p = x + (b * channels + c) * plane
-                            var partial: Float = 0
-                            for i in 0..<plane { partial += p[i] }
-                            total += Double(partial)
-                        }
-                        let mu = Float(total / n)
-                        var squares: Double = 0
-                        for b in 0..<batch {
-                            let p = x + (b * channels + c) * plane
-                            var partial: Float = 0
-                            for i in 0..<plane { let d = p[i] - mu; partial += d * d }
-                            squares += Double(partial)
-                        }
-                        m[c] = mu
-                        v[c] = Float(squares / n)
-                    }
-                }
+        let mean = sums(x, batch: batch, channels: channels, plane: plane).map { Float($0 / n) }
+        let variance = centredSquares(x, mean: mean, batch: batch, channels: channels, plane: plane).map { Float($0 / n) }
+        return (mean, variance)
+    }
+
+    /// Per-channel Σx over batch and plane (Float partials per plane, Double across them).
+    static func sums(_ x: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int) -> [Double] {
+        perChannel(channels, batch: batch, plane: plane) { c in
+            var total: Double = 0
+            for b in 0..<batch {
+                let p = x + (b * channels + c) * plane
+                var partial: Float = 0
+                for i in 0..<plane { partial += p[i] }
+                total += Double(partial)
+            }
+            return total
+        }
+    }
+
+    /// Per-channel Σ(x − mean)² over batch and plane (Float partials per plane, Double across them).
+    static func centredSquares(_ x: UnsafePointer<Float>, mean: [Float], batch: Int, channels: Int, plane: Int) -> [Double] {
+        perChannel(channels, batch: batch, plane: plane) { c in
+            let mu = mean[c]
+            var squares: Double = 0
+            for b in 0..<batch {
+                let p = x + (b * channels + c) * plane
+                var partial: Float = 0
+                for i in 0..<plane { let d = p[i] - mu; partial += d * d }
+                squares += Double(partial)
+            }
+            return squares
+        }
+    }
+
+    /// `value(c)` for every channel, channels split over the workers.
+    private static func perChannel(_ channels: Int, batch: Int, plane: Int, _ value: (Int) -> Double) -> [Double] {
+        var out = [Double](repeating: 0, count: channels)
+        out.withUnsafeMutableBufferPointer { o in
+            let o = o.baseAddress!
+            parallelFor(channels, grain: max(1, 32_768 / max(batch * plane, 1))) { range in
+                for c in range { o[c] = value(c) }
             }
         }
-        return (mean, variance)
+        return out
     }
 }

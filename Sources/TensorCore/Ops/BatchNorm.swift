@@ -9,22 +9,44 @@ public struct BatchNormResult {
     public var batchVarianceUnbiased: [Float]?
 }
 
+/// Sums per-channel statistics over the processes of a data-parallel run, so that batch norm
+/// in training normalises with the statistics of the whole global batch (synchronised batch
+/// norm, PyTorch's `nn.SyncBatchNorm`). Every process calls ``sum(_:)`` in the same order
+/// with arrays of the same length.
+public protocol StatisticsReducer: Sendable {
+    /// The element-wise sum of every process's `values`, the same array on every process.
+    /// A reducer that cannot communicate stops the job (as MPI's default error handler does):
+    /// a batch norm cannot go on with another process's statistics missing.
+    func sum(_ values: [Double]) -> [Double]
+}
+
 extension Tensor {
     /// Batch normalisation of `[N, C, H, W]` (or `[N, C]`).
     /// PyTorch: `F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)`.
     ///
     /// In training the batch statistics normalise (biased variance) and are returned so the
     /// caller can update its running averages; in evaluation `runningMean`/`runningVar` are used.
-    /// The backward is fused (one pass per channel).
+    /// The backward is fused (one pass per channel). With a `reducer` (training only), the
+    /// statistics are those of every process's batch together: the forward sums Σx, then
+    /// Σ(x − mean)², and the backward Σg and Σg·(x − mean) over the processes; the weight and
+    /// bias gradients stay this process's share (the caller sums gradients across processes).
     public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                          training: Bool, eps: Float = 1e-5) -> BatchNormResult {
+                          training: Bool, eps: Float = 1e-5, reducer: (any StatisticsReducer)? = nil) -> BatchNormResult {
         require(rank >= 2, "batch_norm: input needs [N, C, ...], got \(shape)")
         let batch = shape[0], channels = shape[1], plane = Shape.count(Array(shape[2...]))
         for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", Optional(runningMean)), ("running_var", Optional(runningVar))] {
             if let t { require(t.shape == [channels], "batch_norm: \(name) \(t.shape) != [\(channels)] for input \(shape)") }
         }
         let mean: [Float], variance: [Float]
-        if training {
+        let synchronised = training ? reducer : nil
+        var elements = Double(batch * plane)
+        if let synchronised {
+            let sums = synchronised.sum(ChannelKernels.sums(storage.pointer, batch: batch, channels: channels, plane: plane) + [elements])
+            elements = sums[channels]
+            mean = sums[..<channels].map { Float($0 / Swift.max(1, elements)) }
+            variance = synchronised.sum(ChannelKernels.centredSquares(storage.pointer, mean: mean, batch: batch, channels: channels, plane: plane))
+                .map { Float($0 / Swift.max(1, elements)) }
+        } else if training {
             (mean, variance) = ChannelKernels.meanVariance(storage.pointer, batch: batch, channels: channels, plane: plane)
         } else {
             (mean, variance) = (runningMean.scalars, runningVar.scalars)
@@ -45,16 +67,17 @@ extension Tensor {
         let output = Tensor.record("batch_norm", Tensor(shape: shape, storage: out), inputs: inputs) { g in
             let stats = BatchNormKernels.gradStats(x: x.storage.pointer, g: g.storage.pointer, mean: mean,
                                                    batch: batch, channels: channels, plane: plane)
+            let whole = synchronised.map { stats.summed(by: $0) } ?? stats
             let gx = TensorStorage(uninitializedCount: x.count)
             BatchNormKernels.inputGrad(x: x.storage.pointer, g: g.storage.pointer, mean: mean, invStd: invStd,
-                                       gamma: gamma, sumG: stats.sumG, sumGXhat: stats.sumGXhat(invStd),
-                                       training: training, into: gx.pointer, batch: batch, channels: channels, plane: plane)
+                                       gamma: gamma, sumG: whole.sumG, sumGXhat: whole.sumGXhat(invStd), training: training,
+                                       elements: Float(elements), into: gx.pointer, batch: batch, channels: channels, plane: plane)
             var grads: [Tensor?] = [Tensor(shape: x.shape, storage: gx)]
             if hasWeight { grads.append(Tensor(shape: [channels], stats.sumGXhat(invStd))) }
             if hasBias { grads.append(Tensor(shape: [channels], stats.sumG)) }
             return grads
         }
-        let n = Float(batch * plane)
+        let n = Float(elements)
         return BatchNormResult(output: output, batchMean: training ? mean : nil,
                                batchVarianceUnbiased: training ? variance.map { n > 1 ? $0 * n / (n - 1) : $0 } : nil)
     }
@@ -66,6 +89,11 @@ enum BatchNormKernels {
         var sumGCentered: [Float]
         /// Σ g·x̂ per channel.
         func sumGXhat(_ invStd: [Float]) -> [Float] { zip(sumGCentered, invStd).map { $0 * $1 } }
+        /// Both sums over every process of `reducer`.
+        func summed(by reducer: any StatisticsReducer) -> GradStats {
+            let total = reducer.sum((sumG + sumGCentered).map(Double.init)).map(Float.init)
+            return GradStats(sumG: Array(total[..<sumG.count]), sumGCentered: Array(total[sumG.count...]))
+        }
     }
 
     /// Per channel Σg and Σg·(x − mean).
@@ -93,11 +121,11 @@ enum BatchNormKernels {
         return GradStats(sumG: sumG, sumGCentered: sumGC)
     }
 
-    /// Training: gx = γ·σ⁻¹/M · (M·g − Σg − x̂·Σg·x̂); evaluation: gx = γ·σ⁻¹·g.
+    /// Training: gx = γ·σ⁻¹/M · (M·g − Σg − x̂·Σg·x̂), M the `elements` the statistics ran
+    /// over; evaluation: gx = γ·σ⁻¹·g.
     static func inputGrad(x: UnsafePointer<Float>, g: UnsafePointer<Float>, mean: [Float], invStd: [Float],
-                          gamma: [Float], sumG: [Float], sumGXhat: [Float], training: Bool,
+                          gamma: [Float], sumG: [Float], sumGXhat: [Float], training: Bool, elements m: Float,
                           into gx: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int) {
-        let m = Float(batch * plane)
         parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
             for nc in range {
                 let c = nc % channels, off = nc * plane

@@ -54,6 +54,7 @@ public final class OutlierProbeHead: Module, OoDHead {
 /// trains the inlier side alone. Registered as `outlier_probe.bce`.
 public struct OutlierProbeLoss: LossTerm {
     public var name: String { "outlier_probe.bce" }
+    public var splitsOverShards: Bool { true }
 
     public init() {}
 
@@ -66,10 +67,10 @@ public struct OutlierProbeLoss: LossTerm {
             throw LossError(term: name, "the probe's map is \(z.shape), the labels \(batch.labels.shape)")
         }
         func softplus(_ x: Tensor) -> Tensor { x.relu() + x.abs().affine(scale: -1, shift: 0).exp().affine(scale: 1, shift: 1).log() }
-        let outliers = PixelMask.outliers(batch.labels), inliers = PixelMask.inliers(batch.labels)
+        let outliers = PixelMask.outliers(batch), inliers = PixelMask.inliers(batch)
         var loss = Tensor.zeros([])
-        if outliers.count > 0 { loss = loss + (softplus(z.affine(scale: -1, shift: 0)) * outliers.mask).sum() * (1 / Float(outliers.count)) }
-        if inliers.count > 0 { loss = loss + (softplus(z) * inliers.mask).sum() * (1 / Float(inliers.count)) }
+        if outliers.count > 0 { loss = loss + (softplus(z.affine(scale: -1, shift: 0)) * outliers.mask).sum() * (1 / Float(outliers.normalizer)) }
+        if inliers.count > 0 { loss = loss + (softplus(z) * inliers.mask).sum() * (1 / Float(inliers.normalizer)) }
         return loss
     }
 }
