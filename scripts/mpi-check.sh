@@ -5,8 +5,8 @@
 # requires the two report.json files to be equal but for the wall time; then runs a
 # two-point sweep both ways and compares each point's report; then a rank that fails must
 # end the whole job with its error; then data-parallel training: 3 steps on 2 ranks × 2
-# crops must log the losses of 1 rank × 4 crops (to 1e-5) for an RPL head and for the
-# segmenter, and a rank killed mid-run must stop the job, its last checkpoint resuming on
+# crops must log the losses of 1 rank × 4 crops (to 1e-5) for an RPL head, an RPL + CoroCL
+# head and the segmenter, and a rank killed mid-run must stop the job, its last checkpoint resuming on
 # one rank. Installs libopenmpi-dev and openmpi-bin when
 # missing (scripts/install-deps.sh --mpi); needs the main build (scripts/build.sh).
 set -euo pipefail
@@ -71,22 +71,25 @@ echo "pixelood-mpi: a failing rank stopped the job with its error"
 
 # Data-parallel training (pixelood-mpi train): 3 steps on 2 ranks x 2 crops must log the losses of
 # 1 rank x 4 crops to 1e-5 (relative), for the RPL head on the bundled segmenter (head batch norm
-# and dropout training) and for the bundled segmenter itself fine-tuned (every batch norm
-# synchronised across the ranks).
+# and dropout training), for RPL + CoroCL (context images forwarded with the crops, CoroCL's
+# pixels drawn over the whole batch) and for the bundled segmenter itself fine-tuned (every
+# batch norm synchronised across the ranks).
 train=("${overrides[@]}" --set data.batch_size=4 --set stages.0.checkpoint_every=1 --progress none)
 segmenter=(--set checkpoint=Examples/quickstart/segmenter.h5 --set "data.train.root=$work/world/cityscapes"
            --set "data.val.root=$work/world/cityscapes" --set data.workers=1 --set data.batch_size=4
            --set stages.0.iterations=3 --set stages.0.checkpoint_every=0 --progress none)
 "$pixelood" train "$recipe" "${train[@]}" --set stages.0.iterations=3 --work-dir "$work/dp-rpl-one" >/dev/null
 "${mpirun[@]}" "$mpi" train "$recipe" "${train[@]}" --set stages.0.iterations=3 --work-dir "$work/dp-rpl-two" >/dev/null
+"$pixelood" train Examples/recipes/rpl-corocl.yaml "${train[@]}" --set stages.0.iterations=3 --work-dir "$work/dp-corocl-one" >/dev/null
+"${mpirun[@]}" "$mpi" train Examples/recipes/rpl-corocl.yaml "${train[@]}" --set stages.0.iterations=3 --work-dir "$work/dp-corocl-two" >/dev/null
 "$pixelood" train Examples/quickstart/segmenter.yaml "${segmenter[@]}" --work-dir "$work/dp-seg-one" >/dev/null
 "${mpirun[@]}" "$mpi" train Examples/quickstart/segmenter.yaml "${segmenter[@]}" --work-dir "$work/dp-seg-two" >/dev/null
 python3 - "$work" <<'PY'
 import json, sys
 def losses(folder):
     return [json.loads(line)["loss"] for line in open(f"{sys.argv[1]}/{folder}") if line.strip()]
-for name, log in (("RPL head", "rpl/log.jsonl"), ("segmenter", "segmenter/log.jsonl")):
-    kind = "rpl" if name == "RPL head" else "seg"
+for name, kind, log in (("RPL head", "rpl", "rpl/log.jsonl"), ("RPL + CoroCL head", "corocl", "rpl/log.jsonl"),
+                        ("segmenter", "seg", "segmenter/log.jsonl")):
     one, two = losses(f"dp-{kind}-one/{log}"), losses(f"dp-{kind}-two/{log}")
     worst = max(abs(a - b) / (1 + abs(b)) for a, b in zip(two, one))
     if len(one) != 3 or len(two) != 3 or worst > 1e-5:

@@ -73,7 +73,7 @@ struct DataParallelTests {
         let images = Tensor(shape: [4, 3, 1, 3], (0..<36).map(Float.init))
         let batch = TrainingBatch(images: images, labels: labels, pasted: [true, true, false, true], contextImages: images * 2,
                                   contextLabels: labels, indices: [7, 8, 9, 10], seed: 42)
-        let second = try batch.shard(1, of: 2)
+        let second = try batch.shard(1, of: 2, ranks: SingleProcess())
         #expect(second.images.scalars == Array(images.scalars[18...]) && second.labels.values == Array(labels.values[6...]))
         #expect(second.pasted == [false, true] && second.indices == [9, 10] && second.seed == 42 && second.imageShare == 0.5)
         #expect(second.contextImages?.scalars == Array((images * 2).scalars[18...]) && second.shard?.images == 2..<4)
@@ -81,12 +81,12 @@ struct DataParallelTests {
         #expect(outliers.count == 1 && outliers.normalizer == 4 && whole.count == 4 && whole.normalizer == 4)
         let map = Tensor(shape: [4, 1, 3], (0..<12).map(Float.init))
         let shares = try (0..<2).map { part -> Float in
-            let share = try batch.shard(part, of: 2)
+            let share = try batch.shard(part, of: 2, ranks: SingleProcess())
             return PixelMask.outliers(share).mean(map.slice(axis: 0, start: part * 2, end: part * 2 + 2)).item
         }
         #expect(abs(shares.reduce(0, +) - whole.mean(map).item) < 1e-6)
         let pastedInliers = PixelMask.inliers(second, inImagesPasted: true)
         #expect(pastedInliers.count == 1 && pastedInliers.normalizer == 3, "inliers of pasted images: one in image 3 here, one each in images 0, 1, 3 in all")
-        #expect(throws: BatchShardError.self) { try batch.shard(0, of: 3) }
+        #expect(throws: BatchShardError.self) { try batch.shard(0, of: 3, ranks: SingleProcess()) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelZoo
 import NeuralNet
 import OoDKit
 import RPL
@@ -112,22 +113,59 @@ struct DataParallelTrainingTests {
         }
     }
 
-    @Test("a stage that cannot split is refused before its first step: CoroCL names the term; a batch of 4 on 3 ranks names the batch size")
-    func refusals() throws {
+    @Test("an RPL + CoroCL stage (crops and context images forwarded together, CoroCL drawing over the whole batch): each of 3 steps on 2 ranks equals its 1-rank step to 1e-5")
+    func rplCoroCLSteps() throws {
         let fixture = try TrainingFixture(plugins: [RPLPlugin.self])
-        let corocl = try Self.recipe(fixture, """
+        let loaded = try Self.recipe(fixture, Self.segmenterStage + """
+
               - name: rpl
                 head: {type: rpl, channels: 8}
-                losses: [{type: rpl.inlier}, {type: corocl}]
-                optimizer: {type: adam, lr: 0.001}
+                losses: [{type: rpl.inlier}, {type: rpl.positive_energy, weight: 0.05}, {type: corocl}]
+                optimizer: {type: sgd, lr: 0.05, momentum: 0.9}
+                iterations: 3
+                checkpoint_every: 1
+            """)
+        let whole = try Self.train(loaded, fixture, folder: "whole", ranks: 1)
+        let log = try String(contentsOfFile: fixture.folder.path + "/whole/rpl/log.jsonl", encoding: .utf8).split(separator: "\n")
+        let corocl = log.compactMap { line in
+            line.range(of: #""corocl": ([0-9.e+-]+)"#, options: .regularExpression).flatMap { Float(line[$0].split(separator: " ")[1]) }
+        }
+        #expect(corocl.count == 3 && corocl.contains { $0 > 0 }, "some step takes the CoroCL term: \(log)")
+        for (k, step) in try Self.stepwise(loaded, fixture, stage: "rpl", before: whole[0].checkpoint).enumerated() {
+            #expect(step.equal, "step \(k + 1): worst \(step.worst), losses \(step.losses)")
+        }
+    }
+
+    @Test("a stage that cannot split is refused before its first step, naming the term; a batch of 4 on 3 ranks names the batch size")
+    func refusals() throws {
+        let fixture = try TrainingFixture(plugins: [RPLPlugin.self, WholeBatchPlugin.self])
+        let unsplit = try Self.recipe(fixture, """
+              - name: seg
+                losses: [{type: whole_batch}]
+                optimizer: {type: sgd, lr: 0.01}
                 iterations: 1
             """)
         #expect {
-            _ = try Self.train(corocl, fixture, folder: "corocl", ranks: 2)
-        } throws: { "\($0)".contains("stage 'rpl' cannot train on several ranks: its loss term 'corocl'") }
+            _ = try Self.train(unsplit, fixture, folder: "unsplit", ranks: 2)
+        } throws: { "\($0)".contains("stage 'seg' cannot train on several ranks: its loss term 'whole_batch'") }
         let segmenter = try Self.recipe(fixture, Self.segmenterStage)
         #expect {
             _ = try Self.train(segmenter, fixture, folder: "three", ranks: 3)
         } throws: { "\($0)".contains("a batch of 4 images cannot be split into 3 equal parts") }
+    }
+}
+
+/// A loss term that does not say it splits over shards (the default): a data-parallel run refuses it.
+struct WholeBatchLoss: LossTerm {
+    var name: String { "whole_batch" }
+    func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor { seg.logits.mean() }
+}
+
+/// Registers `whole_batch`.
+enum WholeBatchPlugin: Plugin {
+    static func register(into registry: inout Registry) throws {
+        try registry.losses.register("whole_batch", summary: "the mean logit (a test term that does not split)", config: EmptyConfig.self) { _, _ in
+            WholeBatchLoss()
+        }
     }
 }

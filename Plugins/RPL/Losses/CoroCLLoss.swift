@@ -45,6 +45,12 @@ public struct CoroCLConfig: RecipeConfig {
 /// are the n crop outliers and n crop inliers, the contrast set those anchors followed by n
 /// context outliers and n context inliers (RPL's; ``anchors`` and ``contrast`` change the
 /// two sets for ablations). Registered as `corocl`.
+///
+/// On a data-parallel rank (a batch with a ``BatchShard``) the participants, the pixel pools
+/// and the draws are those of the whole global batch; each rank contributes the drawn rows of
+/// its own images, the ranks sum them into the drawn matrix one process draws, and every rank
+/// computes the whole loss on it, reporting 1/N of its value and taking its gradient through
+/// its own rows only: summed over the ranks, the value and the gradient one process computes.
 public struct CoroCLLoss: LossTerm {
     /// The four kinds of pixels sampled, in the order they are drawn.
     public enum Kind: Int, Sendable, CaseIterable {
@@ -76,6 +82,7 @@ public struct CoroCLLoss: LossTerm {
     public let sampling: Sampling
 
     public var name: String { "corocl" }
+    public var splitsOverShards: Bool { true }
 
     /// The loss with RPL's settings unless given (`anchors: .all` needs `contrast: .all`).
     public init(temperature: Float = 0.1, maxViews: Int = 512, anchors: PixelSet = .crop, contrast: PixelSet = .all,
@@ -83,8 +90,11 @@ public struct CoroCLLoss: LossTerm {
         (self.temperature, self.maxViews, self.anchors, self.contrast, self.sampling) = (temperature, maxViews, anchors, contrast, sampling)
     }
 
-    /// The crops that received a pasted outlier.
-    func participants(_ batch: TrainingBatch) -> [Int] { batch.pasted.indices.filter { batch.pasted[$0] } }
+    /// The crops that received a pasted outlier (of the whole global batch on a rank).
+    func participants(_ batch: TrainingBatch) -> [Int] {
+        let pasted = batch.shard?.wholePasted ?? batch.pasted
+        return pasted.indices.filter { pasted[$0] }
+    }
 
     public func readsContext(_ batch: TrainingBatch) -> Bool { participants(batch).count >= 2 }
 
@@ -98,11 +108,16 @@ public struct CoroCLLoss: LossTerm {
         guard let cropEmbeddings = head.embeddings, let contextEmbeddings = context.head.embeddings else {
             throw LossError(term: name, "the head returns no embeddings (CoroCL needs a head with a projector, such as rpl)")
         }
-        let crop = Self.pixels(cropEmbeddings, labels: batch.labels, images: images)
-        let ctx = Self.pixels(contextEmbeddings, labels: context.labels, images: images)
+        if let shard = batch.shard {
+            return try sharded(shard, images: images, crop: cropEmbeddings, context: contextEmbeddings, seed: batch.seed,
+                               localImages: batch.images.shape[0])
+        }
+        let size = (cropEmbeddings.shape[2], cropEmbeddings.shape[3])
+        let crop = (embeddings: Self.normalizedRows(cropEmbeddings, images: images), pools: Self.pools(batch.labels, images: images, size: size))
+        let ctx = (embeddings: Self.normalizedRows(contextEmbeddings, images: images), pools: Self.pools(context.labels, images: images, size: size))
         var rng = SeededGenerator(seed: batch.seed)
-        let pools: [(Kind, Tensor, [Int])] = [(.cropOutlier, crop.embeddings, crop.outliers), (.cropInlier, crop.embeddings, crop.inliers),
-                                             (.contextOutlier, ctx.embeddings, ctx.outliers), (.contextInlier, ctx.embeddings, ctx.inliers)]
+        let pools: [(Kind, Tensor, [Int])] = [(.cropOutlier, crop.embeddings, crop.pools.outliers), (.cropInlier, crop.embeddings, crop.pools.inliers),
+                                             (.contextOutlier, ctx.embeddings, ctx.pools.outliers), (.contextInlier, ctx.embeddings, ctx.pools.inliers)]
         let n = min(maxViews, pools.map(\.2.count).min() ?? 0)
         guard n > 0 else { return Tensor.zeros([]) }
         var drawn: [Tensor] = []
@@ -114,6 +129,61 @@ public struct CoroCLLoss: LossTerm {
         if contrast == .crop && n < 2 { return Tensor.zeros([]) }
         func rows(_ set: PixelSet) -> Tensor { Tensor.concat(set == .crop ? Array(drawn[0..<2]) : drawn, axis: 0) }
         return infoNCE(anchors: rows(anchors), contrast: rows(contrast), n: n)
+    }
+
+    /// The loss on a data-parallel rank: the whole batch's pools and draws, this rank's rows
+    /// of the drawn matrix differentiable and the other ranks' summed in as constants.
+    private func sharded(_ shard: BatchShard, images: [Int], crop: Tensor, context: Tensor, seed: UInt64, localImages: Int) throws -> Tensor {
+        guard let contextLabels = shard.wholeContextLabels else {
+            throw LossError(term: name, "a split batch carries no context labels of the whole batch")
+        }
+        let (channels, size) = (crop.shape[1], (crop.shape[2], crop.shape[3]))
+        let plane = size.0 * size.1
+        let cropPools = Self.pools(shard.wholeLabels, images: images, size: size), contextPools = Self.pools(contextLabels, images: images, size: size)
+        let pools: [(Kind, Bool, [Int])] = [(.cropOutlier, true, cropPools.outliers), (.cropInlier, true, cropPools.inliers),
+                                           (.contextOutlier, false, contextPools.outliers), (.contextInlier, false, contextPools.inliers)]
+        let n = min(maxViews, pools.map(\.2.count).min() ?? 0)
+        guard n > 0 else { return Tensor.zeros([]) }
+        var rng = SeededGenerator(seed: seed)
+        var chosen: [(crop: Bool, row: Int)] = []
+        for (kind, isCrop, rows) in pools { chosen += try choose(kind, n, from: rows.count, using: &rng).map { (isCrop, rows[$0]) } }
+        if contrast == .crop && n < 2 { return Tensor.zeros([]) }
+
+        // This rank's participants, and the drawn rows that are theirs (by position in `chosen`).
+        let mine = images.filter { shard.images.contains($0) }
+        let slot = Dictionary(uniqueKeysWithValues: mine.enumerated().map { ($1, $0) })
+        var own: [(position: Int, crop: Bool, row: Int)] = []
+        for (position, pick) in chosen.enumerated() {
+            guard let k = slot[images[pick.row / plane]] else { continue }
+            own.append((position, pick.crop, k * plane + pick.row % plane))
+        }
+        var parts: [Tensor] = [], order: [Int] = []
+        let local = mine.map { $0 - shard.images.lowerBound }
+        for (isCrop, embeddings) in [(true, crop), (false, context)] {
+            let picks = own.filter { $0.crop == isCrop }
+            guard !picks.isEmpty else { continue }
+            parts.append(Self.normalizedRows(embeddings, images: local).indexSelect(axis: 0, indices: picks.map(\.row)))
+            order += picks.map(\.position)
+        }
+        let ownRows = parts.isEmpty ? nil : Tensor.concat(parts, axis: 0)
+        var filled = [Double](repeating: 0, count: chosen.count * channels)
+        if let ownRows {
+            let values = ownRows.scalars
+            for (i, position) in order.enumerated() {
+                for c in 0..<channels { filled[position * channels + c] = Double(values[i * channels + c]) }
+            }
+        }
+        let summed = Tensor(shape: [chosen.count, channels], shard.ranks.sum(filled).map(Float.init))
+        var drawn = summed
+        if let ownRows {
+            var source = (0..<chosen.count).map { order.count + $0 }
+            for (i, position) in order.enumerated() { source[position] = i }
+            drawn = Tensor.concat([ownRows, summed], axis: 0).indexSelect(axis: 0, indices: source)
+        }
+        func rows(_ set: PixelSet) -> Tensor { set == .crop ? drawn.slice(axis: 0, start: 0, end: 2 * n) : drawn }
+        let loss = infoNCE(anchors: rows(anchors), contrast: rows(contrast), n: n)
+        let ranks = Float(shard.wholeCount) / Float(max(1, localImages))
+        return loss + loss.detached() * (1 / ranks - 1)
     }
 
     /// `n` positions among `count` pixels of `kind`.
@@ -133,14 +203,19 @@ public struct CoroCLLoss: LossTerm {
         }
     }
 
-    /// The L2-normalised embeddings of `images` as rows `[pixels, C]` (batch, row, column
-    /// order) and the rows of outlier (254) and inlier (neither 254 nor 255) pixels, with the
-    /// labels resized to the embeddings' size by nearest neighbour.
-    static func pixels(_ embeddings: Tensor, labels: IndexTensor, images: [Int]) -> (embeddings: Tensor, outliers: [Int], inliers: [Int]) {
+    /// The L2-normalised embeddings of `images` as rows `[pixels, C]` (batch, row, column order).
+    static func normalizedRows(_ embeddings: Tensor, images: [Int]) -> Tensor {
         let (channels, h, w) = (embeddings.shape[1], embeddings.shape[2], embeddings.shape[3])
         let selected = embeddings.indexSelect(axis: 0, indices: images)
         let norm = (selected * selected).sum(axis: 1, keepDims: true).sqrt().clamp(min: 1e-12)
-        let rows = (selected / norm).permuted([0, 2, 3, 1]).reshaped([images.count * h * w, channels])
+        return (selected / norm).permuted([0, 2, 3, 1]).reshaped([images.count * h * w, channels])
+    }
+
+    /// The rows (in ``normalizedRows(_:images:)``'s order) of outlier (254) and inlier
+    /// (neither 254 nor 255) pixels of `images`, the labels resized to the embeddings' `size`
+    /// by nearest neighbour.
+    static func pools(_ labels: IndexTensor, images: [Int], size: (Int, Int)) -> (outliers: [Int], inliers: [Int]) {
+        let (h, w) = size
         let (height, width) = (labels.shape[1], labels.shape[2])
         var outliers: [Int] = [], inliers: [Int] = []
         for (k, image) in images.enumerated() {
@@ -153,7 +228,7 @@ public struct CoroCLLoss: LossTerm {
                 }
             }
         }
-        return (rows, outliers, inliers)
+        return (outliers, inliers)
     }
 
     /// The supervised InfoNCE of the anchors against the contrast rows, both blocks of n

@@ -232,7 +232,7 @@ public struct Trainer {
     /// was raised (on any rank).
     private func trainStep(_ plan: StagePlan, segmenter: any Segmenter, batch: TrainingBatch, step: Int, total: Int,
                            lastCheckpoint: String?, parallel: DataParallel?) throws -> (Float, [(String, Float)], Bool) {
-        let share = try parallel.map { try batch.shard($0.group.rank, of: $0.group.size) } ?? batch
+        let share = try parallel.map { try batch.shard($0.group.rank, of: $0.group.size, ranks: $0.group) } ?? batch
         let computation = TrainingStep(segmenter: segmenter, head: plan.head, losses: plan.losses, trainsSegmenter: plan.training.trains != .head,
                                        reachesEveryOutput: parallel != nil)
         plan.reseed(segmenter, seed: loaded.recipe.seed, step: step,

@@ -11,6 +11,11 @@ public struct BatchShard: Sendable {
     public let wholeLabels: IndexTensor
     /// Per image of the whole global batch, whether an outlier object was pasted into it.
     public let wholePasted: [Bool]
+    /// `[B, H, W]` labels of the whole global batch's outlier-context images, if any.
+    public let wholeContextLabels: IndexTensor?
+    /// Sums values over the ranks (the same array on every rank), for a term that needs
+    /// what other ranks computed on their shares (CoroCL's drawn embeddings).
+    public let ranks: any StatisticsReducer
 
     /// Images in the whole global batch.
     public var wholeCount: Int { wholePasted.count }
@@ -32,10 +37,11 @@ extension TrainingBatch {
     public func share(ofImageMean mean: Tensor) -> Tensor { shard == nil ? mean : mean * imageShare }
 
     /// Part `part` of `parts` equal parts of this (global) batch: its images, labels, pasted
-    /// flags, context images and indices, with the ``BatchShard`` that places it; the seed
-    /// is kept, so random choices of the loss terms can be made on the whole batch.
+    /// flags, context images and indices, with the ``BatchShard`` that places it (`ranks`
+    /// sums across the parts' processes); the seed is kept, so random choices of the loss
+    /// terms can be made on the whole batch.
     /// - Throws: ``BatchShardError`` when the batch size is not a multiple of `parts`.
-    public func shard(_ part: Int, of parts: Int) throws -> TrainingBatch {
+    public func shard(_ part: Int, of parts: Int, ranks: any StatisticsReducer) throws -> TrainingBatch {
         let count = images.shape[0]
         guard parts > 0, part >= 0, part < parts, count % parts == 0 else {
             throw BatchShardError(description: "a batch of \(count) images cannot be split into \(parts) equal parts (one per rank): "
@@ -51,7 +57,7 @@ extension TrainingBatch {
         var share = TrainingBatch(images: sliced(images), labels: sliced(labels), pasted: Array(pasted[range]),
                                   contextImages: contextImages.map(sliced), contextLabels: contextLabels.map(sliced),
                                   indices: indices.count == count ? Array(indices[range]) : indices, seed: seed)
-        share.shard = BatchShard(images: range, wholeLabels: labels, wholePasted: pasted)
+        share.shard = BatchShard(images: range, wholeLabels: labels, wholePasted: pasted, wholeContextLabels: contextLabels, ranks: ranks)
         return share
     }
 }
