@@ -47,6 +47,8 @@ public struct EnergyRegulariser: LossTerm {
         (self.sparsity, self.smoothness, self.logits) = (sparsity, smoothness, logits)
     }
 
+    public var splitsOverShards: Bool { true }
+
     public func callAsFunction(_ batch: TrainingBatch, _ seg: SegmenterOutput, _ head: HeadOutput) throws -> Tensor {
         let energy = -(try logits.select(seg, head, term: name)).logsumexp(axis: 1)
         let (h, w) = (energy.shape[1], energy.shape[2])
@@ -54,7 +56,22 @@ public struct EnergyRegulariser: LossTerm {
         let horizontal = energy.slice(axis: 2, start: 1) - energy.slice(axis: 2, start: 0, end: w - 1)
         var total = (vertical.pow(2).sum() + horizontal.pow(2).sum()) * (smoothness / 2)
         let outliers = PixelMask.outliers(batch)
-        if outliers.count > 0 { total = total + (energy.pow(2) * outliers.mask).sum().sqrt() * sparsity }
+        let squares = (energy.pow(2) * outliers.mask).sum()
+        if let shard = batch.shard { return total + sparsityShare(squares, shard: shard, localImages: energy.shape[0]) }
+        if outliers.count > 0 { total = total + squares.sqrt() * sparsity }
         return total
+    }
+
+    /// On a data-parallel rank, the sparsity term of the whole batch, `√(Σ over every rank's
+    /// outlier pixels of E²)`: the ranks sum their squares (every rank calls this, with or
+    /// without outlier pixels), every rank computes the whole root with its own squares as
+    /// the differentiable part, and reports 1/N of it; summed over the ranks, the one-process
+    /// value and gradient.
+    private func sparsityShare(_ squares: Tensor, shard: BatchShard, localImages: Int) -> Tensor {
+        let whole = Float(shard.ranks.sum([Double(squares.item)])[0])
+        guard whole > 0 else { return Tensor.zeros([]) }
+        let root = (squares - squares.detached() + whole).sqrt() * sparsity
+        let ranks = Float(shard.wholeCount) / Float(max(1, localImages))
+        return root + root.detached() * (1 / ranks - 1)
     }
 }

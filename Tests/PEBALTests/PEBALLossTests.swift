@@ -45,6 +45,35 @@ struct PEBALLossTests {
         }
     }
 
+    @Test("on 3 ranks of one image each, every term's shares add up to its value on the whole batch and their gradients are its gradients (data-parallel)",
+          arguments: ["pebal.gambler", "energy_hinge", "pebal.regulariser"])
+    func sharesAddUp(_ yaml: String) throws {
+        let fixture = try Fixture("pebal.h5")
+        let (seg, logits, abstention) = try fixtureOutput(fixture)
+        let term = try build(yaml), whole = try batch(fixture, "/labels")
+        #expect(term.splitsOverShards)
+        let value = try term(whole, seg, HeadOutput())
+        value.backward()
+        let (wholeLogits, wholeAbstention) = (try #require(logits.grad).scalars, abstention.grad?.scalars ?? [])
+        let (classLogits, abstentionLogits) = (logits.detached(), abstention.detached())
+        let ranks = try ThreadGroup.run(ranks: 3) { group in
+            let image = group.rank
+            let own = (classLogits.slice(axis: 0, start: image, end: image + 1).copy().requiringGrad(),
+                       abstentionLogits.slice(axis: 0, start: image, end: image + 1).copy().requiringGrad())
+            let share = try whole.shard(image, of: 3, ranks: group)
+            let output = SegmenterOutput(logits: own.0, decoderFeatures: Tensor.zeros([1, 1, 1, 1]), features: [:], abstentionLogits: own.1)
+            let part = try term(share, output, HeadOutput())
+            part.backward()
+            return (part.item, own.0.grad?.scalars ?? [], own.1.grad?.scalars ?? [])
+        }
+        #expect(abs(ranks.map(\.0).reduce(0, +) - value.item) <= 1e-5 * (1 + abs(value.item)), "\(ranks.map(\.0)) against \(value.item)")
+        expectClose(Tensor(shape: logits.shape, ranks.flatMap(\.1)), Tensor(shape: logits.shape, wholeLogits), tolerance: 1e-5, yaml + " d/d logits")
+        if yaml == "pebal.gambler" {
+            expectClose(Tensor(shape: abstention.shape, ranks.flatMap(\.2)), Tensor(shape: abstention.shape, wholeAbstention), tolerance: 1e-5,
+                        yaml + " d/d abstention")
+        }
+    }
+
     @Test("gambler + 0.1 energy_hinge + 0.1 pebal.regulariser (pebal.yaml's terms) is the official trainer's loss")
     func officialTotal() throws {
         let fixture = try Fixture("pebal.h5")

@@ -46,7 +46,7 @@ public struct EnergyHingeLoss: LossTerm {
         let energy = -(try logits.select(seg, head, term: name)).logsumexp(axis: 1)
         let inliers = PixelMask.inliers(batch), outliers = PixelMask.outliers(batch)
         let inlierTerm = inliers.mean((energy - mIn).relu().pow(2))
-        guard outliers.count > 0 else { return inlierTerm }
+        guard outliers.normalizer > 0 else { return inlierTerm }  // the whole batch's outliers decide the form
         return (inlierTerm + outliers.mean((-energy + mOut).relu().pow(2))) * 0.5
     }
 }
