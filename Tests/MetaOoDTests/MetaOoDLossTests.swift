@@ -60,4 +60,15 @@ struct MetaOoDLossTests {
             try registry.losses.build(try RecipeNode(yaml: "{type: meta_ood, lambda: 1.5}"), BuildContext(registry: registry, rng: SeededGenerator(seed: 0)))
         }
     }
+
+    @Test("the loss's shares on 2 ranks add up to its value on the whole batch, gradients alike (data-parallel)")
+    func sharesAddUp() throws {
+        let term = MetaOoDLoss(logits: .segmenter)
+        #expect(term.splitsOverShards)
+        let (batch, segmenter, head) = LossShares.randomInputs(seed: 6)
+        let shares = try LossShares(term, batch: batch, segmenterLogits: segmenter, headLogits: head, ranks: 2)
+        #expect(abs(shares.summed - shares.whole) <= 1e-5 * (1 + abs(shares.whole)), "\(shares.summed) against \(shares.whole)")
+        for (shared, whole) in zip(shares.sharedGradients, shares.wholeGradients) { expectClose(shared, whole, tolerance: 1e-5, "meta_ood") }
+    }
 }
+

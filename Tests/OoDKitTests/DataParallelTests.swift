@@ -89,4 +89,17 @@ struct DataParallelTests {
         #expect(pastedInliers.count == 1 && pastedInliers.normalizer == 3, "inliers of pasted images: one in image 3 here, one each in images 0, 1, 3 in all")
         #expect(throws: BatchShardError.self) { try batch.shard(0, of: 3, ranks: SingleProcess()) }
     }
+
+    @Test("the core loss terms' shares on 2 ranks add up to their value on the whole batch, gradients alike",
+          arguments: ["cross_entropy", "energy_hinge", "outlier_entropy"])
+    func coreTermsSplit(_ name: String) throws {
+        let terms: [String: any LossTerm] = ["cross_entropy": CrossEntropyLoss(numClasses: 5), "energy_hinge": EnergyHingeLoss(logits: .segmenter),
+                                             "outlier_entropy": OutlierEntropyLoss(logits: .segmenter)]
+        let term = try #require(terms[name])
+        #expect(term.splitsOverShards)
+        let (batch, segmenter, head) = LossShares.randomInputs(seed: 4)
+        let shares = try LossShares(term, batch: batch, segmenterLogits: segmenter, headLogits: head, ranks: 2)
+        #expect(abs(shares.summed - shares.whole) <= 1e-5 * (1 + abs(shares.whole)), "\(shares.summed) against \(shares.whole)")
+        for (shared, whole) in zip(shares.sharedGradients, shares.wholeGradients) { expectClose(shared, whole, tolerance: 1e-5, name) }
+    }
 }

@@ -121,6 +121,16 @@ struct DataParallelTrainingTests {
         }
     }
 
+    @Test("RPL's loss terms' shares on 2 ranks add up to their value on the whole batch, gradients alike", arguments: ["rpl.inlier", "rpl.positive_energy"])
+    func termsSplit(_ name: String) throws {
+        let term: any LossTerm = name == "rpl.inlier" ? RPLInlierLoss() : RPLPositiveEnergyLoss()
+        #expect(term.splitsOverShards)
+        let (batch, segmenter, head) = LossShares.randomInputs(seed: 5)
+        let shares = try LossShares(term, batch: batch, segmenterLogits: segmenter, headLogits: head, ranks: 2)
+        #expect(abs(shares.summed - shares.whole) <= 1e-5 * (1 + abs(shares.whole)), "\(shares.summed) against \(shares.whole)")
+        for (shared, whole) in zip(shares.sharedGradients, shares.wholeGradients) { expectClose(shared, whole, tolerance: 1e-5, name) }
+    }
+
     @Test("a stage that cannot split is refused before its first step, naming the term; a batch of 4 on 3 ranks names the batch size")
     func refusals() throws {
         let fixture = try TrainingFixture(plugins: [RPLPlugin.self, WholeBatchPlugin.self])
