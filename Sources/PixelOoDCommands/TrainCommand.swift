@@ -13,7 +13,8 @@ struct TrainCommand: ParsableCommand {
             checkpoint_every steps and final.h5. Ctrl-C finishes the current step, writes a \
             checkpoint and exits with status 130; --resume continues from any checkpoint exactly \
             as the uninterrupted run would have; without --resume, a work folder that holds checkpoints \
-            of this run is continued from the furthest (--fresh removes them and starts over). A 'trains: fit' stage (SML, Mahalanobis) makes one \
+            of this run is continued from the furthest (--fresh removes them and starts over), and only while \
+            the recipe's checkpoint: file holds the weights the folder started from (start.json). A 'trains: fit' stage (SML, Mahalanobis) makes one \
             pass over data.train instead, reading backbone maps through the feature store.
             """)
 
@@ -61,9 +62,13 @@ struct TrainCommand: ParsableCommand {
             }
             try group.barrier()  // no rank looks at the folder before rank 0 has cleared it
         } else if resume == nil, let furthest = RunCheckpoints.furthest(in: folder, stages: loaded.recipe.stages) {
-            if lead { sayOnStandardError("continuing from \(furthest.path), the furthest checkpoint in \(folder) (--fresh starts over)") }
+            if lead {
+                try Trainer.checkStart(of: compiled, continuing: true)
+                sayOnStandardError("continuing from \(furthest.path), the furthest checkpoint in \(folder) (--fresh starts over)")
+            }
             resume = furthest.path
         }
+        if lead && resume == nil { try Trainer.checkStart(of: compiled, continuing: false) }  // records the starting weights
         try interruptible { interrupt in
             let trainer = Trainer(compiled,
                                   options: TrainOptions(resume: resume, maxSteps: maxSteps, allowRecipeChange: allowRecipeChange,

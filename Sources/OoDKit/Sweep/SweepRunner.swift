@@ -63,7 +63,7 @@ public struct SweepRowChoice: Sendable, Codable {
 /// Runs a sweep's points in order: each trains (resuming from the furthest checkpoint its
 /// folder holds) and evaluates into `<work_dir>/<point>`; a point whose `point.json` exists
 /// for the same recipe and starting checkpoint is skipped, so an interrupted sweep run again
-/// continues where it stopped (``SweepStartRecord``).
+/// continues where it stopped (``RunStartRecord``).
 public struct SweepRunner {
     /// The sweep.
     public let plan: SweepPlan
@@ -201,7 +201,7 @@ public struct SweepRunner {
         guard FileManager.default.fileExists(atPath: marker) else { return nil }
         let loaded = try load(run)
         try checkSameRecipe(run, loaded: loaded)
-        try SweepStartRecord.check(loaded.recipe.checkpoint, folder: run.folder, hasResults: true, point: run.label)
+        try checkStart(run, loaded: loaded, hasResults: true)
         guard let data = FileManager.default.contents(atPath: marker) else {
             throw SweepError.unreadableResult(path: marker, reason: "cannot be read")
         }
@@ -209,6 +209,17 @@ public struct SweepRunner {
             return try JSONDecoder.reports.decode(SweepPointResult.self, from: data)
         } catch {
             throw SweepError.unreadableResult(path: marker, reason: "is not a point result (\(error))")
+        }
+    }
+
+    /// Throws when the folder's results were made from other `checkpoint:` weights than the
+    /// file holds now; records them in a fresh folder (``RunStartRecord``).
+    private func checkStart(_ run: SweepRun, loaded: LoadedRecipe, hasResults: Bool) throws {
+        guard let checkpoint = loaded.recipe.checkpoint else { return }
+        switch try RunStartRecord.check(checkpoint, folder: run.folder, hasResults: hasResults) {
+        case .same: return
+        case .changed: throw SweepError.changedStart(name: run.label, folder: run.folder, checkpoint: checkpoint)
+        case .unrecorded: throw SweepError.unrecordedStart(name: run.label, folder: run.folder, checkpoint: checkpoint)
         }
     }
 
@@ -228,7 +239,7 @@ public struct SweepRunner {
         try checkSameRecipe(run, loaded: loaded)
         let stages = loaded.recipe.stages
         let furthest = RunCheckpoints.furthest(in: run.folder, stages: stages)
-        try SweepStartRecord.check(loaded.recipe.checkpoint, folder: run.folder, hasResults: furthest != nil, point: run.label)
+        try checkStart(run, loaded: loaded, hasResults: furthest != nil)
         var trainSeconds = 0.0, resumed = false
         if !stages.isEmpty {
             if furthest?.finished != true {

@@ -12,6 +12,9 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     /// A resume checkpoint written under another recipe: the differing key paths, each as
     /// `key.path: recorded → now`.
     case recipeChanged(path: String, differences: [String])
+    /// The work folder's checkpoints were trained from other `checkpoint:` weights than the
+    /// file holds now (`start.json`), or the folder has no record of them.
+    case changedStart(folder: String, checkpoint: String, recorded: Bool)
     /// A stage that cannot train split over several ranks, and why.
     case notDataParallel(stage: String, reason: String)
 
@@ -23,6 +26,11 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
         case .interrupted(let stage, let step, let checkpoint):
             return "interrupted in stage '\(stage)' after step \(step); resume with --resume \(checkpoint)"
         case .invalidRecipe(let why): return why
+        case .changedStart(let folder, let checkpoint, let recorded):
+            let why = recorded ? "\(checkpoint) holds other weights than the ones its checkpoints were trained from (\(RunLayout(folder).startRecord))"
+                : "its checkpoints come from before train recorded its starting weights, so they may come from other weights than \(checkpoint) holds now"
+            return "\(folder): cannot continue: \(why); --fresh starts over on the new weights, --resume CHECKPOINT continues one "
+                + "checkpoint as it is, or use another --work-dir"
         case .notDataParallel(let stage, let reason):
             return "stage '\(stage)' cannot train on several ranks: \(reason); train it in one process (pixelood train)"
         case .badResume(let path, let reason): return "\(path): cannot resume: \(reason)"

@@ -276,6 +276,21 @@ public struct Trainer {
         return trainer
     }
 
+    /// Before `train` continues its own work folder (or starts in an empty one): the folder's
+    /// record of the `checkpoint:` weights it started from (`start.json`) must still match the
+    /// file; an empty folder records them. Nothing to check without `checkpoint:`.
+    /// - Throws: ``TrainError/changedStart(folder:checkpoint:recorded:)``; what reading the
+    ///   checkpoint or writing the record throws.
+    public static func checkStart(of compiled: CompiledRun, continuing: Bool) throws {
+        guard let checkpoint = compiled.loaded.recipe.checkpoint else { return }
+        let folder = compiled.layout.workDir
+        switch try RunStartRecord.check(checkpoint, folder: folder, hasResults: continuing) {
+        case .same: return
+        case .changed: throw TrainError.changedStart(folder: folder, checkpoint: checkpoint, recorded: true)
+        case .unrecorded: throw TrainError.changedStart(folder: folder, checkpoint: checkpoint, recorded: false)
+        }
+    }
+
     /// The sections a resume may change freely: they do not enter training.
     static let resumeIgnores: Set<String> = ["eval", "work_dir"]
 
