@@ -94,6 +94,8 @@ public final class DUQHead: Module, StepUpdatingHead {
     /// `N_c ← γ N_c + (1−γ) n_c`, `m_c ← γ m_c + (1−γ) Σ_{pixels of c} W_c f`, over the
     /// pixels labelled `c` (nearest neighbour at the map's size; void and outliers skipped).
     /// - Throws: ``LossError`` (term `duq`) when the output lacks the embeddings.
+    public var updatesAcrossShards: Bool { true }
+
     public func update(after batch: TrainingBatch, output: HeadOutput) throws {
         guard let z = output.extra[Output.embeddings] else { throw LossError(term: "duq", "the head output has no embeddings to update the centroids with") }
         let (n, e, c, h, w) = (z.shape[0], z.shape[1], z.shape[2], z.shape[3], z.shape[4])
@@ -108,6 +110,10 @@ public final class DUQHead: Module, StepUpdatingHead {
                     for k in 0..<e { sums[k * c + label] += Double(values[((image * e + k) * c + label) * h * w + p]) }
                 }
             }
+        }
+        if let shard = batch.shard {  // the whole batch's sums, the same on every rank
+            let whole = shard.ranks.sum(sums + found)
+            (sums, found) = (Array(whole[..<sums.count]), Array(whole[sums.count...]))
         }
         let keep = Double(gamma), add = 1 - Double(gamma)
         counts.value = Tensor(shape: [c], zip(counts.value.scalars, found).map { Float(keep * Double($0) + add * $1) })

@@ -12,6 +12,7 @@ import TensorCore
 /// clamped there as PyTorch does. Registered as `duq.bce`; needs the `duq` head.
 public struct DUQBinaryCrossEntropy: LossTerm {
     public var name: String { "duq.bce" }
+    public var splitsOverShards: Bool { true }
 
     /// The loss.
     public init() {}
@@ -34,6 +35,9 @@ public struct DUQBinaryCrossEntropy: LossTerm {
             }
         }
         guard pixels > 0 else { return Tensor.zeros([]) }
+        if let shard = batch.shard {  // the mean runs over the whole batch's labelled pixels
+            pixels = NearestResampling.labels(shard.wholeLabels, height: h, width: w).reduce(0) { $0 + ($1 == 254 || $1 == 255 ? 0 : 1) }
+        }
         let shape = [n, c, h, w]
         let logComplement = kernel.affine(scale: -1, shift: 1).clamp(min: Self.smallestComplement).log()
         let total = (logKernel * Tensor(shape: shape, positive)).sum() + (logComplement * Tensor(shape: shape, negative)).sum()
@@ -75,6 +79,7 @@ public struct GradientPenalty: LossTerm {
     public let norm: GradientPenaltyConfig.Norm
 
     public var name: String { "duq.gradient_penalty" }
+    public var splitsOverShards: Bool { true }
 
     /// The paper's squared-norm penalty unless given.
     public init(norm: GradientPenaltyConfig.Norm = .squared) { self.norm = norm }
@@ -85,6 +90,6 @@ public struct GradientPenalty: LossTerm {
         }
         let squared = gradient.pow(2).sum(axis: 1)
         let penalised = norm == .squared ? squared : (squared + 1e-12).sqrt()
-        return (penalised - 1).pow(2).mean()
+        return batch.share(ofImageMean: (penalised - 1).pow(2).mean())
     }
 }

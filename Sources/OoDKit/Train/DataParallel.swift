@@ -21,9 +21,9 @@ struct DataParallel {
             throw TrainError.notDataParallel(stage: plan.name, reason: "its loss term '\(term.name)' does not compute its share of a "
                                              + "split batch (LossTerm.splitsOverShards)")
         }
-        if let head = plan.head, head is any StepUpdatingHead {
-            throw TrainError.notDataParallel(stage: plan.name, reason: "its head updates itself from each rank's batch "
-                                             + "(StepUpdatingHead: \(head.typeName))")
+        if let head = plan.head as? any StepUpdatingHead, !head.updatesAcrossShards {
+            throw TrainError.notDataParallel(stage: plan.name, reason: "its head updates itself from each rank's batch alone "
+                                             + "(StepUpdatingHead.updatesAcrossShards: \(head.typeName))")
         }
     }
 
