@@ -23,7 +23,7 @@ overrides=(--set segmenter.width_divisor=2 --set segmenter.backbone.width_diviso
            --set checkpoint=Examples/quickstart/segmenter.h5 --set "data.crop_size=[128, 256]"
            --set "data.train.root=$work/world/cityscapes" --set "data.val.root=$work/world/cityscapes"
            --set "data.outliers.root=$work/world/coco" --set data.workers=1 --set "work_dir=$work/run"
-           --set stages.0.iterations=2 --set stages.0.checkpoint_every=0 --set eval.components=null)
+           --set stages.0.iterations=2 --set stages.0.checkpoint_every=0)
 for i in 0 1 2 3; do overrides+=(--set "eval.datasets.$i.root=$work/world"); done
 recipe=Examples/recipes/rpl.yaml
 "$pixelood" train "$recipe" "${overrides[@]}" --progress none
@@ -38,7 +38,9 @@ if one != two:
     different = sorted(key for key in set(one) | set(two) if one.get(key) != two.get(key))
     sys.exit(f"pixelood-mpi eval on 2 ranks differs from pixelood eval in: {', '.join(different)}")
 rows = len(one["rows"])
-print(f"pixelood-mpi eval on 2 ranks: report.json equal to one process's ({rows} rows, mIoU {one['mean_iou']:.4f}; wall time aside)")
+components = sum(1 for row in one["rows"] if row.get("components"))
+print(f"pixelood-mpi eval on 2 ranks: report.json equal to one process's ({rows} rows, {components} with component metrics, "
+      f"mIoU {one['mean_iou']:.4f}; wall time aside)")
 PY
 # A sweep across the two ranks: its points dealt over them, each point's report equal to the
 # one-process sweep's (wall times aside).

@@ -96,6 +96,38 @@ public struct ComponentEvaluation: Sendable {
         }
     }
 
+    /// The evaluation as bytes, for another process to merge (``init(serialized:)``): what
+    /// a rank of a sharded evaluation sends rank 0.
+    public func serialized() -> [UInt8] {
+        var message = MessageWriter()
+        message.write(Self.messageTag)
+        message.write(threshold)
+        message.write(Int64(minimumPredictedSize))
+        message.write(Int64(minimumInstanceSize))
+        for values in [sIoUs, precisions] {
+            message.write(Int64(values.count))
+            for value in values { message.write(value) }
+        }
+        for count in counts { for value in [count.tp, count.fn, count.fp] { message.write(Int64(value)) } }
+        return message.bytes
+    }
+
+    /// An evaluation read back from ``serialized()``.
+    /// - Throws: ``MetricsError/malformedMessage(_:)`` for bytes that are not one.
+    public init(serialized bytes: [UInt8]) throws {
+        var message = MessageReader(bytes)
+        guard try message.read(UInt32.self) == Self.messageTag else { throw MetricsError.malformedMessage("not a serialized component evaluation") }
+        self.init(threshold: try message.readFloat(), minimumPredictedSize: Int(try message.read(Int64.self)),
+                  minimumInstanceSize: Int(try message.read(Int64.self)))
+        sIoUs = try (0..<message.readCount(bytesEach: 8)).map { _ in try message.readDouble() }
+        precisions = try (0..<message.readCount(bytesEach: 8)).map { _ in try message.readDouble() }
+        counts = try counts.map { _ in (Int(try message.read(Int64.self)), Int(try message.read(Int64.self)), Int(try message.read(Int64.self))) }
+        guard message.isAtEnd else { throw MetricsError.malformedMessage("trailing bytes after the component evaluation") }
+    }
+
+    /// Marks a serialized component evaluation.
+    static let messageTag: UInt32 = 0x434F_4D50  // "COMP"
+
     /// The dataset's component-level results.
     public var report: ComponentReport {
         func mean(_ values: [Double]) -> Double {

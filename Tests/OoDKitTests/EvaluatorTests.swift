@@ -22,7 +22,7 @@ extension TrainingFixture {
 
 @Suite("The evaluator and its feature store", .serialized)
 struct EvaluatorTests {
-    @Test("split over three ranks (threads), each scoring every third image, rank 0's report equals one process's: rows, examples, mIoU, passes; components are refused")
+    @Test("split over three ranks (threads), each scoring every third image, rank 0's report equals one process's: rows, examples, mIoU, passes, component metrics")
     func sharded() throws {
         let fixture = try TrainingFixture()
         let data = fixture.folder.path + "/data5"
@@ -52,14 +52,19 @@ struct EvaluatorTests {
         #expect(throws: EvalError.notSharded(feature: "Evaluator.run()", ranks: 3)) {
             _ = try ThreadGroup.run(ranks: 3) { group in try Evaluator(compiled, options: .init(progress: .none, group: group)).run() }
         }
-        let refused = try fixture.recipe(TrainingFixture.segmenterStage, extra: """
+        // Component metrics: thresholds chosen on rank 0 and sent to every rank, each rank's second pass merged.
+        let withComponents = try fixture.recipe(TrainingFixture.segmenterStage, extra: """
             eval:
-              components: {}
-              datasets: [{type: synthetic_anomalies, root: \(data), set: static}]
-            """).compiled(fixture.registry)
-        #expect(throws: EvalError.notSharded(feature: "eval.components", ranks: 2)) {
-            _ = try ThreadGroup.run(ranks: 2) { group in try Evaluator(refused, options: .init(progress: .none, group: group)).runInGroup() }
+              components: {min_predicted_size: 2, min_instance_size: 1}
+              datasets: [{type: synthetic_anomalies, root: \(data), set: static}, {type: synthetic_anomalies, root: \(data), set: obstacle}]
+            """).compiled(fixture.registry, workDir: fixture.folder.path + "/sharded")
+        let one = try Evaluator(withComponents, options: .init(progress: .none)).run()
+        let two = try ThreadGroup.run(ranks: 2) { group in
+            try Evaluator(withComponents, options: .init(progress: .none, group: group)).runInGroup()
         }
+        let components = try #require(two[0]).rows.map(\.components)
+        #expect(try JSONEncoder.reports.encode(components) == JSONEncoder.reports.encode(one.rows.map(\.components)) && components.allSatisfy { $0 != nil },
+                "component metrics equal one process's (NaN included: JSON): \(components) against \(one.rows.map(\.components))")
     }
 
     @Test("train a few steps, then the four logit scores on three sets cost one backbone pass per image, beside the colour-rarity baseline; a second run reads the store; spilled metrics equal")

@@ -39,6 +39,23 @@ struct SegmentationMetricsTests {
         #expect(report.meanSIoU == 1 && report.meanPPV == 1 && report.meanF1 == 1)
     }
 
+    @Test("component evaluations survive serialization and merge in any order to one evaluation's report; malformed bytes are an error")
+    func serializedMerge() throws {
+        let labels: [UInt8] = [1, 0, 0, 1, 1, 0, 255, 0, 0, 1, 1, 0]
+        let scores: [Float] = [0.9, 0.1, 0.7, 0.8, 0.6, 0.2, 0.9, 0.3, 0.55, 0.4, 0.95, 0.1]
+        var whole = ComponentEvaluation(threshold: 0.5, minimumPredictedSize: 0, minimumInstanceSize: 0)
+        var first = whole, second = whole
+        try whole.add(scores: scores, labels: labels, height: 3, width: 4)
+        try whole.add(scores: scores.reversed(), labels: labels.reversed(), height: 3, width: 4)
+        try first.add(scores: scores, labels: labels, height: 3, width: 4)
+        try second.add(scores: scores.reversed(), labels: labels.reversed(), height: 3, width: 4)
+        var merged = try ComponentEvaluation(serialized: second.serialized())
+        merged.merge(try ComponentEvaluation(serialized: first.serialized()))
+        #expect(merged.report == whole.report && merged.threshold == 0.5 && whole.report.groundTruthComponents > 2)
+        #expect(throws: MetricsError.self) { try ComponentEvaluation(serialized: Array(first.serialized().dropLast())) }
+        #expect(throws: MetricsError.self) { try ComponentEvaluation(serialized: [1, 2, 3, 4]) }
+    }
+
     @Test("confusion matrix and mIoU equal scikit-learn's, ignore label skipped")
     func meanIoU() throws {
         let fixture = try Fixture("metrics.h5")

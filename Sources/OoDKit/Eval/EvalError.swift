@@ -10,7 +10,7 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case noHeadWeights(head: String)
     /// A checkpoint carries no recipe (it was converted, not trained here), so nothing says what model it holds.
     case noRecipeInCheckpoint(path: String)
-    /// Something a sharded evaluation (several processes) does not do yet.
+    /// A one-process entry point called in a group of several processes.
     case notSharded(feature: String, ranks: Int)
 
     public var description: String {
@@ -25,7 +25,7 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
             return "eval.heads: '\(head)' takes its weights from the evaluated checkpoint's head. keys, and there is none "
                 + "(give --checkpoint or the recipe's checkpoint:)"
         case .notSharded(let feature, let ranks):
-            return "\(feature) is not evaluated across processes yet (\(ranks) ranks): run it in one process (pixelood eval)"
+            return "\(feature) runs in one process, and the group has \(ranks) ranks: every rank calls Evaluator.runInGroup()"
         case .noRecipeInCheckpoint(let path):
             return "\(path) carries no recipe (a converted checkpoint?): name it as a recipe's checkpoint: and use the "
                 + "final.h5 that pixelood train writes, which records its recipe"

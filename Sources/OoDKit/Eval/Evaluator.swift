@@ -70,9 +70,9 @@ public struct Evaluator {
 
     /// Runs this rank's part of the evaluation: image `i` of every set (and of `data.val`)
     /// when `i % size == rank`; rank 0 gathers every rank's accumulators, examples, confusion
-    /// counts and pass counts and merges them. Every rank calls it.
-    /// - Throws: as ``run()``; ``EvalError/notSharded(feature:ranks:)`` for `eval.components`
-    ///   across several processes; the group's errors.
+    /// counts and pass counts and merges them; component metrics take a second pass at the
+    /// thresholds rank 0 sends every rank, and rank 0 merges their lists. Every rank calls it.
+    /// - Throws: as ``run()`` (but for the group's size); the group's errors.
     /// - Returns: on rank 0 the report, equal to a one-process run's but for its seconds;
     ///   nil on the other ranks.
     public func runInGroup() throws -> EvalReport? {
@@ -80,7 +80,6 @@ public struct Evaluator {
         let recipe = loaded.recipe
         let group = options.group
         guard let eval = recipe.eval, !eval.datasets.isEmpty else { throw EvalError.noDatasets }
-        if group.size > 1, eval.components != nil { throw EvalError.notSharded(feature: "eval.components", ranks: group.size) }
         let weights = options.checkpoint ?? trainedSegmenter() ?? recipe.checkpoint
         let model = try compiled.model(weights: weights)
         let (context, segmenter) = (model.context, model.segmenter)
@@ -119,24 +118,28 @@ public struct Evaluator {
                 }
                 seen += 1
             }
-            guard let whole = try share.gathered(in: group, spill: spill) else { continue }
-            let evaluations = whole.evaluations
-            examples += whole.examples
-            let pooled = try evaluations.map { try $0.report(.pooled) }
+            let whole = try share.gathered(in: group, spill: spill)
+            let pooled = try whole?.evaluations.map { try $0.report(.pooled) }
             var components: [ComponentEvaluation]?
             if let settings = eval.components {
-                // A second pass at each score's best-F1 threshold (the backbone maps come from the store when enabled).
-                var perScore = pooled.map {
-                    ComponentEvaluation(threshold: $0.pooled.bestF1Threshold, minimumPredictedSize: settings.minimumPredictedSize,
+                // A second pass at each score's best-F1 threshold, chosen on rank 0 and summed to every rank (the
+                // others add 0), over the same share of images (the backbone maps come from the store when enabled).
+                var thresholds = pooled?.map(\.pooled.bestF1Threshold) ?? [Float](repeating: 0, count: methods.labels.count)
+                if group.size > 1 { thresholds = try group.allReduceSum(thresholds) }
+                var perScore = thresholds.map {
+                    ComponentEvaluation(threshold: $0, minimumPredictedSize: settings.minimumPredictedSize,
                                         minimumInstanceSize: settings.minimumInstanceSize)
                 }
-                try forEachImage(dataset, node) { seg, image, labels in
+                try forEachImage(dataset.strided(from: group.rank, by: group.size), node) { seg, image, labels in
                     for (index, map) in try GradMode.noGrad({ try methods.scores(seg, image, segmenter: segmenter) }).enumerated() {
                         try perScore[index].add(scores: map.scalars, labels: labels.values, height: labels.height, width: labels.width)
                     }
                 }
-                components = perScore
+                components = try Self.gathered(perScore, in: group)
             }
+            guard let whole, let pooled else { continue }
+            let evaluations = whole.evaluations
+            examples += whole.examples
             for (index, label) in methods.labels.enumerated() {
                 rows.append(EvalRow(dataset: dataset.name, method: label, images: dataset.count,
                                     anomalyPixels: Int(pooled[index].pooled.positives), inlierPixels: Int(pooled[index].pooled.negatives),
@@ -214,6 +217,26 @@ public struct Evaluator {
             }
         }
         return EvalMethods(labels: labels, logitScores: LogitScoring(scores), baselines: baselines, heads: heads.map(\.head))
+    }
+
+    /// On rank 0 every rank's component evaluations merged (per method, in rank order; the
+    /// reports sort before they sum, so the order never shows); nil elsewhere. Alone, `own`.
+    /// - Throws: the group's errors; ``OoDMetrics/MetricsError/malformedMessage(_:)``.
+    static func gathered(_ own: [ComponentEvaluation], in group: any ProcessGroup) throws -> [ComponentEvaluation]? {
+        guard group.size > 1 else { return own }
+        var message = MessageWriter()
+        message.write(Int64(own.count))
+        for evaluation in own { message.write(evaluation.serialized()) }
+        guard let parts = try group.gather(message.bytes) else { return nil }
+        var merged = own
+        for (rank, bytes) in parts.enumerated() where rank > 0 {
+            var reader = MessageReader(bytes)
+            guard try reader.read(Int64.self) == Int64(own.count) else {
+                throw MetricsError.malformedMessage("rank \(rank) sent another number of component evaluations than rank 0's \(own.count)")
+            }
+            for index in merged.indices { merged[index].merge(try ComponentEvaluation(serialized: try reader.readBytes())) }
+        }
+        return merged
     }
 
     /// On rank 0 the element-wise sums of every rank's `counts`; nil elsewhere.
