@@ -26,6 +26,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Timed repetitions (the median is reported).")
     var repeats = 3
 
+    @Flag(help: "Then profile --repeats more forwards: wall time per op (scripts/bench/torch_models.py --profile for PyTorch's).")
+    var profile = false
+
     func run() throws {
         try BLAS.load()
         var rng = SeededGenerator(seed: 0)
@@ -44,5 +47,10 @@ struct BenchModel: ParsableCommand {
         }
         print(String(format: "%@ frozen forward OS%d %dx%dx%d: %.3f s (median of %d), peak memory %.0f MB, core %@", backbone, outputStride,
                      batch, height, width, times.sorted()[times.count / 2], repeats, PeakMemory.megabytes, BLAS.coreName))
+        guard profile else { return }
+        let profiled = OpProfile()
+        profiled.measure { for _ in 0..<repeats { step() } }
+        print("\nwhere the time goes, per forward (\(repeats) profiled; an op is charged the time since the previous op):")
+        print(profiled.report(per: repeats))
     }
 }

@@ -30,6 +30,9 @@ struct BenchStep: ParsableCommand {
     @Option(help: "Untimed steps first.")
     var warmup = 1
 
+    @Flag(help: "Then profile --steps more steps: wall time per op (forward and backward) and per phase (scripts/bench/torch_train_step.py --profile for PyTorch's).")
+    var profile = false
+
     func validate() throws {
         guard steps > 0, warmup >= 0, stage >= 0 else { throw ValidationError("--steps must be positive, --warmup and --stage not negative") }
     }
@@ -44,5 +47,11 @@ struct BenchStep: ParsableCommand {
         print(String(format: "%@ stage '%@' training step: %.3f s (median of %d; min %.3f, max %.3f), peak memory %.0f MB, core %@",
                      recipe.recipe, name, sorted[sorted.count / 2], times.count, sorted[0], sorted[sorted.count - 1],
                      PeakMemory.megabytes, BLAS.coreName))
+        guard profile else { return }
+        let trainer = Trainer(try loaded.compiled(CommandContext.registry), options: TrainOptions(progress: .none))
+        let profiled = OpProfile()
+        _ = try profiled.measure { try trainer.timeSteps(stage: stage, steps: steps, warmup: 0) }
+        print("\nwhere the time goes, per step (\(steps) profiled steps; a forward op is charged the time since the previous op):")
+        print(profiled.report(per: steps))
     }
 }

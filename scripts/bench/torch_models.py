@@ -5,7 +5,9 @@ mode under no_grad; median time and peak memory of this process. Run one backbon
 process (peak memory is per process). The training step's companion is torch_train_step.py
 (beside `pixelood bench step`, which times the trainer's own step).
 
-Run: .venv/bin/python scripts/bench/torch_models.py --backbone resnet50
+Run: .venv/bin/python scripts/bench/torch_models.py --backbone resnet50 [--profile]
+(--profile: then torch.profiler over --repeats more forwards, self CPU time per op, beside
+`pixelood bench model --profile`.)
 """
 import argparse
 import os
@@ -18,6 +20,9 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
 from models import LDN121, DeepLabV3Plus, MobileNetV2, ResNet, WiderResNet38  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from torch_profile import print_profile  # noqa: E402
 
 
 def build(name, output_stride):
@@ -45,6 +50,7 @@ def main():
     add_model_arguments(ap)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model = build(args.backbone, args.output_stride).eval()
@@ -63,6 +69,8 @@ def main():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.backbone} frozen forward OS{args.output_stride} {args.batch}x{args.height}x{args.width}: "
           f"{statistics.median(times):.3f} s (median of {args.repeats}), peak memory {peak:.0f} MB, torch {torch.__version__}")
+    if args.profile:
+        print_profile(step, args.repeats, "where the time goes, per forward")
 
 
 if __name__ == "__main__":

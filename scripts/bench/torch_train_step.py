@@ -8,7 +8,9 @@ rpl.inlier + 0.05 positive energy on the crops + CoroCL (512 pixels per kind, ra
 draws), backward, Adam (10x groups). Random weights and images (speed does not depend on
 them). Median step time and the peak memory of this process.
 
-Run: .venv/bin/python scripts/bench/torch_train_step.py [--steps 5] [--threads N]
+Run: .venv/bin/python scripts/bench/torch_train_step.py [--steps 5] [--threads N] [--profile]
+(--profile: then torch.profiler over --steps more steps, self CPU time per op, beside
+`pixelood bench step --profile`.)
 """
 import argparse
 import os
@@ -23,6 +25,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
 from models import DeepLabV3Plus, ResNet, up  # noqa: E402
 from rpl import ResidualBlock, corocl, corocl_draw, corocl_pools, inlier_loss, positive_energy  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(__file__))
+from torch_profile import print_profile  # noqa: E402
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -32,6 +37,7 @@ def main():
     ap.add_argument("--height", type=int, default=256)
     ap.add_argument("--width", type=int, default=512)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     g = torch.Generator().manual_seed(0)
@@ -73,6 +79,8 @@ def main():
     times.sort()
     print(f"rpl-corocl training step {n}+{n}x{h}x{w}: {statistics.median(times):.3f} s (median of {args.steps}; "
           f"min {times[0]:.3f}, max {times[-1]:.3f}), peak memory {peak:.0f} MB, torch {torch.__version__}, {args.threads} threads")
+    if args.profile:
+        print_profile(step, args.steps, "where the time goes, per step")
 
 
 if __name__ == "__main__":

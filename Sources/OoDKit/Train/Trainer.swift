@@ -139,7 +139,8 @@ public struct Trainer {
 
     /// Times training steps of stage `stage` on the recipe's own batches, exactly as ``run()``
     /// trains them (the same forward, loss terms, backward and optimizer step), writing
-    /// nothing: `warmup` untimed steps, then `steps` timed ones. `pixelood bench step` runs it.
+    /// nothing: `warmup` untimed steps, then `steps` timed ones. `pixelood bench step` runs it;
+    /// inside an ``OpProfile`` every op and the phases `data`, `optimizer step` are charged.
     /// - Throws: as ``run()``; ``TrainError/invalidRecipe(_:)`` for a stage the recipe lacks.
     /// - Returns: the seconds of each timed step.
     public func timeSteps(stage index: Int = 0, steps: Int, warmup: Int = 1) throws -> [Double] {
@@ -159,6 +160,7 @@ public struct Trainer {
         var times: [Double] = []
         for step in 0..<(warmup + steps) {
             let batch = try loader.batch(step % loader.batchesPerEpoch, epoch: step / loader.batchesPerEpoch)
+            OpProfile.charge("data: batch (untimed)")
             let start = Date()
             _ = try trainStep(plan, segmenter: segmenter, batch: batch, step: step, total: max(total, warmup + steps), lastCheckpoint: nil,
                               parallel: nil)
@@ -253,7 +255,9 @@ public struct Trainer {
             loss.backward()
             try parallel?.sumGradients(plan)
             if let maximum = plan.training.clipGradNorm { _ = plan.clipGradients(to: maximum) }
+            OpProfile.charge("gradients: sum over ranks, clip")
             plan.optimizer.step()
+            OpProfile.charge("optimizer step")
         }
         if let updating = plan.head as? any StepUpdatingHead { try updating.update(after: share, output: headOutput) }
         return (lossValue, values, interrupted)

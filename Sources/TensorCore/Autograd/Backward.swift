@@ -25,7 +25,7 @@ extension Tensor {
                     fatalError("backward: the graph through '\(node.op)' was already consumed by an earlier backward()")
                 }
                 node.backwardRule = nil
-                let inputGrads = rule(grad)
+                let inputGrads = OpProfile.backward(node.op) { rule(grad) }
                 for (input, inputGrad) in zip(node.inputs, inputGrads) {
                     guard let input, let inputGrad else { continue }
                     require(inputGrad.shape == input.shape,

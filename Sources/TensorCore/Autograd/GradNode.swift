@@ -44,6 +44,7 @@ extension Tensor {
     ///   - backward: output gradient → input gradients (each of its input's shape, or nil).
     static func record(_ op: String, _ result: Tensor, inputs: [Tensor],
                        backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        OpProfile.charge(op)
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return result }
         var out = result
         out.node = GradNode(op: op, shape: result.shape, inputs: inputs.map(\.node), backward: backward)

@@ -1,0 +1,25 @@
+import Testing
+import TensorCore
+
+@Suite("The op profile of bench --profile")
+struct OpProfileTests {
+    @Test("inside measure every recorded op, each backward rule and each named phase is charged, once per call; outside nothing is")
+    func chargesOps() throws {
+        let x = Tensor(shape: [2, 3], [1, 2, 3, 4, 5, 6]).requiringGrad()
+        _ = (x * 2).sum()  // outside any profile: not charged
+        let profile = OpProfile()
+        profile.measure {
+            let y = (x * 2).relu().sum()
+            y.backward()
+            OpProfile.charge("optimizer step")
+            _ = GradMode.noGrad { x.exp() }
+        }
+        let rows = Dictionary(uniqueKeysWithValues: profile.table.map { ($0.op, $0) })
+        for op in ["relu", "sum", "exp", "relu backward", "sum backward", "optimizer step"] {
+            #expect(rows[op]?.calls == 1, "\(op): \(rows[op].map { "\($0.calls)" } ?? "missing")")
+        }
+        #expect(profile.table.allSatisfy { $0.seconds >= 0 } && profile.table.map(\.seconds) == profile.table.map(\.seconds).sorted(by: >))
+        let report = profile.report(per: 1)
+        #expect(report.hasPrefix("op") && report.contains("relu backward") && report.split(separator: "\n").last?.hasPrefix("total") == true)
+    }
+}
