@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(name: "TinySegmentation", dependencies: ["NeuralNet", "TensorCore", "HDF5Store"],
                           path: "Examples/TinySegmentation"),
 
-        .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store", "OoDKit", "SceneData"]),
+        .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDKit", "SceneData"]),
         .testTarget(name: "TensorCoreTests",
                     dependencies: ["TensorCore", "CBLAS", "PixelOoDTestSupport"]),
         .testTarget(name: "HDF5StoreTests",
