@@ -34,7 +34,7 @@ public final class Parameter {
     /// first when anything else shares them — a state-dict snapshot taken earlier keeps the
     /// values it was taken with (copy-on-write). The autograd leaf keeps its identity.
     package func mutableElements() -> UnsafeMutablePointer<Float> {
-        if !isKnownUniquelyReferenced(&value.storage) {
+        if !isKnownUniquelyReferenced(&value.storage) || value.storage.base != nil {
             let fresh = TensorStorage(uninitializedCount: value.count)
             fresh.pointer.update(from: value.storage.pointer, count: value.count)
             value.storage = fresh

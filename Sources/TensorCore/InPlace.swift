@@ -10,7 +10,7 @@ enum InPlace {
     /// Whether `tensor`'s storage may be overwritten by an op that records nothing.
     @inline(__always)
     static func isReusable(_ tensor: inout Tensor) -> Bool {
-        !(GradMode.isEnabled && tensor.requiresGrad) && isKnownUniquelyReferenced(&tensor.storage)
+        !(GradMode.isEnabled && tensor.requiresGrad) && tensor.storage.base == nil && isKnownUniquelyReferenced(&tensor.storage)
     }
 }
 

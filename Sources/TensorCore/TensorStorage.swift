@@ -1,15 +1,20 @@
 import Foundation
 
-/// A 64-byte aligned Float32 buffer shared by tensors that view the same data.
+/// A 64-byte aligned Float32 buffer shared by tensors that view the same data, or a view of
+/// a contiguous run of another storage's elements (``base``; `slice` along the first axis
+/// returns one instead of a copy), which keeps that storage alive.
 ///
 /// Tensors treat storage as immutable once an op has produced it; only explicit
-/// in-place APIs (optimizer updates, buffer copies) write into an existing storage.
+/// in-place APIs (optimizer updates, buffer copies) write into an existing storage, and
+/// never into a view (its base may be shared though the view is not).
 public final class TensorStorage: @unchecked Sendable {
     /// Number of Float32 elements.
     public let count: Int
     /// Start of the buffer; valid for `count` elements while the storage lives. Package-only,
     /// so code outside PixelOoD cannot write into storage that tensors share.
     package let pointer: UnsafeMutablePointer<Float>
+    /// The storage this one views (nil: it owns its buffer).
+    package let base: TensorStorage?
 
     /// Allocates uninitialised memory for `count` elements.
     package init(uninitializedCount count: Int) {
@@ -21,6 +26,17 @@ public final class TensorStorage: @unchecked Sendable {
             fatalError("TensorStorage: out of memory allocating \(bytes) bytes")
         }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        base = nil
+    }
+
+    /// A view of `count` elements of `base` from element `offset` (a view of a view views
+    /// the first base).
+    package init(viewing base: TensorStorage, offset: Int, count: Int) {
+        require(offset >= 0 && count >= 0 && offset + count <= base.count,
+                "TensorStorage: view of \(count) elements at \(offset) past a storage of \(base.count)")
+        self.count = count
+        self.base = base.base ?? base
+        pointer = base.pointer + offset
     }
 
     /// Allocates `count` elements set to `value`.
@@ -29,7 +45,7 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.initialize(repeating: value, count: count)
     }
 
-    deinit { free(pointer) }
+    deinit { if base == nil { free(pointer) } }
 
     /// The elements as a buffer pointer.
     package var buffer: UnsafeMutableBufferPointer<Float> {

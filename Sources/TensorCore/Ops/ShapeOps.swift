@@ -46,9 +46,15 @@ extension Tensor {
         var srcStrides = Shape.strides(shape)
         let offset = start * srcStrides[axis]
         srcStrides[axis] *= step
-        let out = TensorStorage(uninitializedCount: Shape.count(newShape))
-        StridedCopy.copy(shape: newShape, from: storage.pointer, strides: srcStrides, offset: offset,
-                         to: out.pointer, dstStrides: Shape.strides(newShape))
+        let out: TensorStorage
+        if shape[..<axis].allSatisfy({ $0 == 1 }) && (step == 1 || newShape[axis] <= 1) {
+            // A contiguous run of the elements (the first axis, or one below unit axes): a view, no copy.
+            out = TensorStorage(viewing: storage, offset: offset, count: Shape.count(newShape))
+        } else {
+            out = TensorStorage(uninitializedCount: Shape.count(newShape))
+            StridedCopy.copy(shape: newShape, from: storage.pointer, strides: srcStrides, offset: offset,
+                             to: out.pointer, dstStrides: Shape.strides(newShape))
+        }
         let source = shape
         return .record("slice", Tensor(shape: newShape, storage: out), inputs: [self]) { g in
             let grad = TensorStorage(count: Shape.count(source), repeating: 0)
