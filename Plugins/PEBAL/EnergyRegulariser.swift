@@ -57,7 +57,7 @@ public struct EnergyRegulariser: LossTerm {
         var total = (vertical.pow(2).sum() + horizontal.pow(2).sum()) * (smoothness / 2)
         let outliers = PixelMask.outliers(batch)
         let squares = (energy.pow(2) * outliers.mask).sum()
-        if let shard = batch.shard { return total + sparsityShare(squares, shard: shard, localImages: energy.shape[0]) }
+        if let shard = batch.shard { return total + batch.share(ofValueOnEveryRank: wholeSparsity(squares, shard: shard)) }
         if outliers.count > 0 { total = total + squares.sqrt() * sparsity }
         return total
     }
@@ -65,13 +65,11 @@ public struct EnergyRegulariser: LossTerm {
     /// On a data-parallel rank, the sparsity term of the whole batch, `√(Σ over every rank's
     /// outlier pixels of E²)`: the ranks sum their squares (every rank calls this, with or
     /// without outlier pixels), every rank computes the whole root with its own squares as
-    /// the differentiable part, and reports 1/N of it; summed over the ranks, the one-process
+    /// the differentiable part (the caller reports 1/N of it: `share(ofValueOnEveryRank:)`); summed over the ranks, the one-process
     /// value and gradient.
-    private func sparsityShare(_ squares: Tensor, shard: BatchShard, localImages: Int) -> Tensor {
+    private func wholeSparsity(_ squares: Tensor, shard: BatchShard) -> Tensor {
         let whole = Float(shard.ranks.sum([Double(squares.item)])[0])
         guard whole > 0 else { return Tensor.zeros([]) }
-        let root = (squares - squares.detached() + whole).sqrt() * sparsity
-        let ranks = Float(shard.wholeCount) / Float(max(1, localImages))
-        return root + root.detached() * (1 / ranks - 1)
+        return (squares - squares.detached() + whole).sqrt() * sparsity
     }
 }

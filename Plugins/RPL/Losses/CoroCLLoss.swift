@@ -109,8 +109,8 @@ public struct CoroCLLoss: LossTerm {
             throw LossError(term: name, "the head returns no embeddings (CoroCL needs a head with a projector, such as rpl)")
         }
         if let shard = batch.shard {
-            return try sharded(shard, images: images, crop: cropEmbeddings, context: contextEmbeddings, seed: batch.seed,
-                               localImages: batch.images.shape[0])
+            return batch.share(ofValueOnEveryRank: try sharded(shard, images: images, crop: cropEmbeddings, context: contextEmbeddings,
+                                                               seed: batch.seed))
         }
         let size = (cropEmbeddings.shape[2], cropEmbeddings.shape[3])
         let crop = (embeddings: Self.normalizedRows(cropEmbeddings, images: images), pools: Self.pools(batch.labels, images: images, size: size))
@@ -131,9 +131,9 @@ public struct CoroCLLoss: LossTerm {
         return infoNCE(anchors: rows(anchors), contrast: rows(contrast), n: n)
     }
 
-    /// The loss on a data-parallel rank: the whole batch's pools and draws, this rank's rows
-    /// of the drawn matrix differentiable and the other ranks' summed in as constants.
-    private func sharded(_ shard: BatchShard, images: [Int], crop: Tensor, context: Tensor, seed: UInt64, localImages: Int) throws -> Tensor {
+    /// The whole loss on a data-parallel rank: the whole batch's pools and draws, this rank's
+    /// rows of the drawn matrix differentiable and the other ranks' summed in as constants.
+    private func sharded(_ shard: BatchShard, images: [Int], crop: Tensor, context: Tensor, seed: UInt64) throws -> Tensor {
         guard let contextLabels = shard.wholeContextLabels else {
             throw LossError(term: name, "a split batch carries no context labels of the whole batch")
         }
@@ -181,9 +181,7 @@ public struct CoroCLLoss: LossTerm {
             drawn = Tensor.concat([ownRows, summed], axis: 0).indexSelect(axis: 0, indices: source)
         }
         func rows(_ set: PixelSet) -> Tensor { set == .crop ? drawn.slice(axis: 0, start: 0, end: 2 * n) : drawn }
-        let loss = infoNCE(anchors: rows(anchors), contrast: rows(contrast), n: n)
-        let ranks = Float(shard.wholeCount) / Float(max(1, localImages))
-        return loss + loss.detached() * (1 / ranks - 1)
+        return infoNCE(anchors: rows(anchors), contrast: rows(contrast), n: n)
     }
 
     /// `n` positions among `count` pixels of `kind`.

@@ -32,6 +32,15 @@ extension TrainingBatch {
     /// batch: local images / global images (1 without a shard).
     public var imageShare: Float { shard.map { Float(images.shape[0]) / Float($0.wholeCount) } ?? 1 }
 
+    /// A value every rank computes whole (from what the ranks summed), with the gradient
+    /// through this rank's own inputs: its share for the ranks to sum, 1/N of the value, the
+    /// gradient kept whole (N ranks, equal shares). Unchanged without a shard.
+    public func share(ofValueOnEveryRank value: Tensor) -> Tensor {
+        guard let shard else { return value }
+        let ranks = Float(shard.wholeCount) / Float(max(1, images.shape[0]))
+        return value + value.detached() * (1 / ranks - 1)
+    }
+
     /// A mean over every pixel of this batch's images as its share of the mean over the whole
     /// global batch's (all images are the same size): unchanged without a shard.
     public func share(ofImageMean mean: Tensor) -> Tensor { shard == nil ? mean : mean * imageShare }
