@@ -101,6 +101,26 @@ struct RPLHeadTests {
         #expect(throws: (any Error).self) { try registry.heads.build(try RecipeNode(yaml: "{type: rpl, projector_channels: 0}"), context) }
     }
 
+    @Test("copy_context on a segmenter whose aspp does not fit the branch is an error naming the mismatched key and copy_context: false")
+    func contextThatDoesNotFit() throws {
+        var rng = SeededGenerator(seed: 1)
+        let segmenter = MisfitASPPSegmenter(try fixtureSegmenter(using: &rng), using: &rng)
+        let registry = try Registry(plugins: [RPLPlugin.self])
+        let context = BuildContext(registry: registry, rng: SeededGenerator(seed: 2), segmenter: segmenter)
+        // The registry locates RPLHeadError.contextDoesNotFit at the head's node in the recipe.
+        do {
+            _ = try registry.heads.build(try RecipeNode(yaml: "{type: rpl}"), context)
+            Issue.record("a misfit aspp was copied")
+        } catch let error as RecipeError {
+            let message = "\(error)"
+            #expect(error.location.line == 1 && message.contains("the segmenter's aspp and bot_aspp do not fit the head's branch"), "\(message)")
+            #expect(message.contains("features.0.0.weight: checkpoint has [16, 256, 1, 1], model expects [16, 128, 1, 1]"), "\(message)")
+            #expect(message.contains("set copy_context: false"), "\(message)")
+        }
+        let fresh = try #require(try registry.heads.build(try RecipeNode(yaml: "{type: rpl, copy_context: false}"), context) as? RPLHead)
+        #expect(!fresh.copiedContext)
+    }
+
     @Test("the head builds on every registered segmenter and its logits have the segmenter's shape",
           arguments: ["{type: deeplabv3plus, width_divisor: 16, backbone: {type: resnet50, width_divisor: 16}}",
                       "{type: deeplabv3plus, width_divisor: 16, backbone: {type: wide_resnet38, width_divisor: 32}}",
@@ -133,5 +153,32 @@ struct RPLHeadTests {
                 #expect(error.keyPath == keyPath && error.location.line == 1, "\(yaml): \(error)")
             }
         }
+    }
+}
+
+/// A plugin-style segmenter whose `aspp` reads twice the channels its `out` map has (the
+/// fixture segmenter's forward, another model's ASPP weights): what `copy_context` cannot copy.
+final class MisfitASPPSegmenter: Module, Segmenter {
+    let inner: DeepLabV3Plus
+    let aspp: ASPP
+    let botAspp: Conv2d
+
+    init(_ inner: DeepLabV3Plus, using rng: inout SeededGenerator) {
+        self.inner = inner
+        let out = inner.featureInfo.first { $0.name == "out" }?.channels ?? 1
+        aspp = ASPP(input: 2 * out, channels: 16, outputStride: .eight, using: &rng)
+        botAspp = Conv2d(inputChannels: 80, outputChannels: 16, kernelSize: (1, 1), bias: false, using: &rng)
+    }
+
+    override var children: [(name: String, module: Module)] { [("inner", inner), ("aspp", aspp), ("bot_aspp", botAspp)] }
+    var numClasses: Int { inner.numClasses }
+    var featureInfo: [FeatureInfo] { inner.featureInfo }
+    var encodedFeatureNames: [String] { inner.encodedFeatureNames }
+    func encode(_ image: Tensor) -> [String: Tensor] { inner.encode(image) }
+    func decode(_ encoded: [String: Tensor], outputSize: (height: Int, width: Int)) throws -> SegmenterOutput {
+        try inner.decode(encoded, outputSize: outputSize)
+    }
+    func classify(_ decoderFeatures: Tensor, outputSize: (height: Int, width: Int)) -> Tensor {
+        inner.classify(decoderFeatures, outputSize: outputSize)
     }
 }
