@@ -26,6 +26,8 @@ struct BenchCase {
         let bnInput = input([2, 64, 128, 256]).requiringGrad()
         let gamma = Tensor.ones([64]).requiringGrad(), beta = Tensor.zeros([64]).requiringGrad()
         let resizeInput = input([1, 19, 128, 256]).requiringGrad()
+        // The RPL + CoroCL step's logits: 4 crops, 19 classes, 256×512.
+        let logits = input([4, 19, 256, 512]).requiringGrad(), positive = (input([4, 19, 256, 512]).abs() + 0.01).requiringGrad()
         return [
             BenchCase(name: "sgemm 2048x2048", forwardFlops: 2 * pow(2048, 3)) { a.matmul(b) },
             conv("conv3x3 64->64 128x256", c: 64, o: 64, h: 128, w: 256, k: 3),
@@ -40,6 +42,10 @@ struct BenchCase {
             BenchCase(name: "resize 19x128x256->512x1024", forwardFlops: 0) {
                 resizeInput.resizeBilinear(to: (512, 1024), alignCorners: true)
             },
+            BenchCase(name: "softmax 4x19x256x512", forwardFlops: 0) { logits.softmax(axis: 1) },
+            BenchCase(name: "log_softmax 4x19x256x512", forwardFlops: 0) { logits.logSoftmax(axis: 1) },
+            BenchCase(name: "exp 4x19x256x512", forwardFlops: 0) { logits.exp() },
+            BenchCase(name: "log 4x19x256x512", forwardFlops: 0) { positive.log() },
         ]
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OoDKit
+import TensorCore
 
 /// The `pixelood` command line.
 public struct PixelOoD: ParsableCommand {
@@ -11,7 +12,7 @@ public struct PixelOoD: ParsableCommand {
             Start with pixelood quickstart (from the repository root). Exit status: 0 done; 1 an \
             error, its message naming the file, line, key, checkpoint key or loss term; 64 a bad \
             command line (unknown option, bad value); 130 interrupted by Ctrl-C after the \
-            training in flight wrote a checkpoint (the same command again continues).
+            training in flight wrote a checkpoint (the same command again continues).             Environment: PIXELOOD_THREADS (worker threads; default the cores),             PIXELOOD_STORAGE_CACHE (idle tensor buffers kept for reuse: bytes, or with K, M or G;             0 turns the cache off; default a quarter of physical memory).
             """,
         subcommands: [QuickstartCommand.self, TrainCommand.self, EvalCommand.self, InferCommand.self, SweepCommand.self, ListCommand.self, CheckRecipe.self, Fuzz.self, Bench.self, Inspect.self, DataCommand.self])
     public init() {}
@@ -20,7 +21,9 @@ public struct PixelOoD: ParsableCommand {
     /// of `pixelood` and of any package that ships its own CLI with extra plugins
     /// (`PixelOoD.main(plugins: bundledPlugins + [MyHeadPlugin.self])`).
     public static func main(plugins: [any Plugin.Type], arguments: [String]? = nil) {
-        CommandContext.$registry.withValue(registry(plugins)) { main(arguments) }
+        CommandContext.$registry.withValue(registry(plugins)) {
+            StorageCache.using(storageCache()) { main(arguments) }
+        }
     }
 
     /// Runs the command line as one rank of `group` (`pixelood-mpi`): `eval` scores this
@@ -30,17 +33,41 @@ public struct PixelOoD: ParsableCommand {
     public static func main(plugins: [any Plugin.Type], arguments: [String], group: any ProcessGroup, fail: (Int32) -> Never) {
         CommandContext.$registry.withValue(registry(plugins)) {
             CommandContext.$group.withValue(group) {
-                do {
-                    var command = try parseAsRoot(arguments)
-                    try command.run()
-                } catch {
-                    let code = exitCode(for: error)
-                    guard code != .success else { print(message(for: error)); return }  // --help
-                    FileHandle.standardError.write(Data("error: \(message(for: error))\n".utf8))
-                    fail(code.rawValue)
+                StorageCache.using(storageCache()) {
+                    do {
+                        var command = try parseAsRoot(arguments)
+                        try command.run()
+                    } catch {
+                        let code = exitCode(for: error)
+                        guard code != .success else { print(message(for: error)); return }  // --help
+                        FileHandle.standardError.write(Data("error: \(message(for: error))\n".utf8))
+                        fail(code.rawValue)
+                    }
                 }
             }
         }
+    }
+
+    /// The cache of idle tensor buffers `PIXELOOD_STORAGE_CACHE` asks for; a value that is
+    /// not a size stops the command before it starts (exit status 64).
+    static func storageCache() -> StorageCache {
+        do {
+            return StorageCache(limit: try storageCacheLimit(ProcessInfo.processInfo.environment))
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+    }
+
+    /// The idle bytes `environment["PIXELOOD_STORAGE_CACHE"]` allows (bytes, or with K, M or G;
+    /// 0 keeps none), by default a quarter of physical memory.
+    /// - Throws: `ValidationError` naming the variable when its value is not a size.
+    static func storageCacheLimit(_ environment: [String: String]) throws -> Int {
+        guard let text = environment["PIXELOOD_STORAGE_CACHE"] else { return StorageCache.defaultLimit }
+        guard let bytes = MetricsMemoryArgument.bytes(text) else {
+            throw ValidationError("PIXELOOD_STORAGE_CACHE '\(text)' is not a size (e.g. 0, 512M, 4G)")
+        }
+        return bytes
     }
 
     private static func registry(_ plugins: [any Plugin.Type]) -> Registry {

@@ -16,16 +16,20 @@ public final class TensorStorage: @unchecked Sendable {
     /// The storage this one views (nil: it owns its buffer).
     package let base: TensorStorage?
 
-    /// Allocates uninitialised memory for `count` elements.
+    /// Where the buffer goes when the storage dies (nil: `free`); see ``StorageCache``.
+    let cache: StorageCache?
+
+    /// Allocates uninitialised memory for `count` elements (from the task's
+    /// ``StorageCache`` when one is bound and the buffer is large).
     package init(uninitializedCount count: Int) {
         require(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        var raw: UnsafeMutableRawPointer?
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+        guard let (raw, cache) = StorageCache.allocate(bytes: bytes) else {
             fatalError("TensorStorage: out of memory allocating \(bytes) bytes")
         }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.cache = cache
         base = nil
     }
 
@@ -37,6 +41,7 @@ public final class TensorStorage: @unchecked Sendable {
         self.count = count
         self.base = base.base ?? base
         pointer = base.pointer + offset
+        cache = nil
     }
 
     /// Allocates `count` elements set to `value`.
@@ -45,7 +50,14 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.initialize(repeating: value, count: count)
     }
 
-    deinit { if base == nil { free(pointer) } }
+    deinit {
+        guard base == nil else { return }
+        if let cache {
+            cache.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride)
+        } else {
+            free(pointer)
+        }
+    }
 
     /// The elements as a buffer pointer.
     package var buffer: UnsafeMutableBufferPointer<Float> {

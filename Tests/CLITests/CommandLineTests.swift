@@ -70,6 +70,21 @@ struct CommandLineTests {
         }
     }
 
+    @Test("PIXELOOD_STORAGE_CACHE takes bytes or K/M/G (0 turns the cache off), a quarter of physical memory by default; anything else names the variable")
+    func storageCacheLimit() throws {
+        #expect(try PixelOoD.storageCacheLimit([:]) == Int(ProcessInfo.processInfo.physicalMemory / 4))
+        #expect(try PixelOoD.storageCacheLimit(["PIXELOOD_STORAGE_CACHE": "0"]) == 0)
+        #expect(try PixelOoD.storageCacheLimit(["PIXELOOD_STORAGE_CACHE": "512M"]) == 512 << 20)
+        for bad in ["lots", "-1", "2T"] {
+            do {
+                _ = try PixelOoD.storageCacheLimit(["PIXELOOD_STORAGE_CACHE": bad])
+                Issue.record("PIXELOOD_STORAGE_CACHE=\(bad) was taken")
+            } catch {
+                #expect(error is ValidationError && "\(error)".contains("PIXELOOD_STORAGE_CACHE '\(bad)'"), "\(error)")
+            }
+        }
+    }
+
     @Test("inspect reads a converted checkpoint and fails cleanly, naming the file, on a corrupt one")
     func inspect() throws {
         let checkpoint = Fixture.directory.appendingPathComponent("models/converted_rpl_wrn38.h5").path

@@ -28,6 +28,9 @@ def cases():
     a, b = inp(2048, 2048, grad=False), inp(2048, 2048, grad=False)
     bn_x, gamma, beta = inp(2, 64, 128, 256), torch.ones(64, requires_grad=True), torch.zeros(64, requires_grad=True)
     rs = inp(1, 19, 128, 256)
+    # The RPL + CoroCL step's logits: 4 crops, 19 classes, 256x512.
+    logits = inp(4, 19, 256, 512)
+    positive = (inp(4, 19, 256, 512, grad=False).abs() + 0.01).requires_grad_()
     return [
         ("sgemm 2048x2048", 2 * 2048 ** 3, lambda: a @ b),
         conv("conv3x3 64->64 128x256", 64, 64, 128, 256, 3),
@@ -39,6 +42,10 @@ def cases():
          lambda: F.batch_norm(bn_x, torch.zeros(64), torch.ones(64), gamma, beta, training=True)),
         ("resize 19x128x256->512x1024", 0,
          lambda: F.interpolate(rs, size=(512, 1024), mode="bilinear", align_corners=True)),
+        ("softmax 4x19x256x512", 0, lambda: torch.softmax(logits, 1)),
+        ("log_softmax 4x19x256x512", 0, lambda: torch.log_softmax(logits, 1)),
+        ("exp 4x19x256x512", 0, lambda: torch.exp(logits)),
+        ("log 4x19x256x512", 0, lambda: torch.log(positive)),
     ]
 
 

@@ -5,41 +5,37 @@ import Foundation
 /// which the maximum softmax probability (`1/S`), logsumexp (`m + log S`) and entropy
 /// (`log S − T/S`) follow. The scores of the logits need nothing else, so four scores cost
 /// two reads of the logits instead of a softmax, a log-softmax and a logsumexp each.
+/// Sixteen positions per block in SIMD lanes, as ``SoftmaxKernels``.
 enum SoftmaxStatisticsKernel {
     /// Writes `max`, `logSumExp` and `entropy`, each `[outer, inner]`.
     static func run(_ x: UnsafePointer<Float>, outer: Int, size: Int, inner: Int,
                     max: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
                     entropy: UnsafeMutablePointer<Float>) {
-        let tile = 1024
-        let tilesPerRow = (inner + tile - 1) / tile
-        parallelFor(outer * tilesPerRow, grain: Swift.max(1, 16_384 / Swift.max(1, size * tile))) { range in
-            var sums = [Float](repeating: 0, count: tile), weighted = [Float](repeating: 0, count: tile)
-            for job in range {
-                let o = job / tilesPerRow, i0 = (job % tilesPerRow) * tile, count = Swift.min(tile, inner - i0)
-                let base = x + o * size * inner + i0
-                let peak = max + o * inner + i0
-                for i in 0..<count { peak[i] = base[i] }
-                for c in 1..<Swift.max(size, 1) {
-                    let row = base + c * inner
-                    for i in 0..<count where row[i] > peak[i] || row[i].isNaN { peak[i] = row[i] }
-                }
-                for i in 0..<count { sums[i] = 0; weighted[i] = 0 }
-                for c in 0..<size {
-                    let row = base + c * inner
-                    for i in 0..<count {
-                        let shifted = row[i] - (peak[i].isFinite ? peak[i] : 0)
-                        let e = Foundation.exp(shifted)
-                        sums[i] += e
-                        weighted[i] += e * (e > 0 ? shifted : 0)
-                    }
-                }
-                let lse = logSumExp + o * inner + i0, h = entropy + o * inner + i0
-                for i in 0..<count {
-                    let logS = Foundation.log(sums[i])
-                    lse[i] = logS + (peak[i].isFinite ? peak[i] : 0)
-                    h[i] = logS - weighted[i] / sums[i]
-                }
+        SoftmaxKernels.forEachBlock(outer: outer, size: size, inner: inner) { base, position, width in
+            // The maximum, NaN winning (a NaN logit makes every statistic NaN).
+            var peak = VectorMath.load(x + base, count: width)
+            for c in 1..<Swift.max(size, 1) {
+                let row = VectorMath.load(x + base + c * inner, count: width)
+                peak = VectorMath.select(row, where: (row .> peak) .| (row .!= row), else: peak)
             }
+            let reference = VectorMath.select(peak, where: (peak - peak) .== 0, else: SIMD16(repeating: 0))
+            var sums = SIMD16<Float>(repeating: 0), weighted = SIMD16<Float>(repeating: 0)
+            let zero = SIMD16<Float>(repeating: 0)
+            for c in 0..<size {
+                let shifted = VectorMath.load(x + base + c * inner, count: width) - reference
+                let e = VectorMath.exp(shifted)
+                sums += e
+                weighted += e * VectorMath.select(shifted, where: e .> zero, else: zero)
+            }
+            VectorMath.store(peak, max + position, count: width)
+            var lse = SIMD16<Float>(), h = SIMD16<Float>()
+            for l in 0..<width {
+                let logS = Foundation.log(sums[l])
+                lse[l] = logS + reference[l]
+                h[l] = logS - weighted[l] / sums[l]
+            }
+            VectorMath.store(lse, logSumExp + position, count: width)
+            VectorMath.store(h, entropy + position, count: width)
         }
     }
 }

@@ -32,39 +32,51 @@ extension Tensor {
     }
 }
 
-/// Softmax over the middle axis of [outer, size, inner], processing `inner` lanes together.
+/// Softmax over the middle axis of [outer, size, inner], sixteen `inner` positions per
+/// block in SIMD lanes (every exponential through ``VectorMath/exp(_:)``).
 enum SoftmaxKernels {
+    /// Calls `body(base, position, width)` for every block of up to 16 positions, in
+    /// parallel: `base` the offset of the block's first element in `[outer, size, inner]`,
+    /// `position` its offset in `[outer, inner]`, `width` its positions.
+    @inline(__always)
+    static func forEachBlock(outer: Int, size: Int, inner: Int,
+                             _ body: (_ base: Int, _ position: Int, _ width: Int) -> Void) {
+        let blocks = (inner + 15) / 16
+        parallelFor(outer * blocks, grain: max(1, 16_384 / max(size * 16, 1))) { range in
+            for task in range {
+                let o = task / blocks, i0 = (task % blocks) * 16
+                body(o * size * inner + i0, o * inner + i0, min(16, inner - i0))
+            }
+        }
+    }
+
     static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         outer: Int, size: Int, inner: Int, log: Bool) {
-        let lanes = 64
-        let blocks = (inner + lanes - 1) / lanes
-        parallelFor(outer * blocks, grain: max(1, 16_384 / max(size * lanes, 1))) { range in
-            var peak = [Float](repeating: 0, count: lanes), total = [Float](repeating: 0, count: lanes)
-            for task in range {
-                let o = task / blocks, i0 = (task % blocks) * lanes, width = min(lanes, inner - i0)
-                let base = o * size * inner + i0
-                for l in 0..<width { peak[l] = -.infinity; total[l] = 0 }
+        forEachBlock(outer: outer, size: size, inner: inner) { base, _, width in
+            var peak = SIMD16<Float>(repeating: -.infinity)
+            for j in 0..<size {
+                let row = VectorMath.load(x + base + j * inner, count: width)
+                peak = VectorMath.select(row, where: row .> peak, else: peak)
+            }
+            peak = VectorMath.select(peak, where: (peak - peak) .== 0, else: SIMD16(repeating: 0))
+            var total = SIMD16<Float>(repeating: 0)
+            for j in 0..<size {
+                let e = VectorMath.exp(VectorMath.load(x + base + j * inner, count: width) - peak)
+                if !log { VectorMath.store(e, y + base + j * inner, count: width) }
+                total += e
+            }
+            if log {
+                var shift = peak
+                for l in 0..<width { shift[l] += Foundation.log(total[l]) }
                 for j in 0..<size {
-                    let row = x + base + j * inner
-                    for l in 0..<width { peak[l] = max(peak[l], row[l]) }
+                    let offset = base + j * inner
+                    VectorMath.store(VectorMath.load(x + offset, count: width) - shift, y + offset, count: width)
                 }
-                for l in 0..<width where !peak[l].isFinite { peak[l] = 0 }
+            } else {
+                let scale = 1 / total
                 for j in 0..<size {
-                    let row = x + base + j * inner, out = y + base + j * inner
-                    for l in 0..<width {
-                        let e = Foundation.exp(row[l] - peak[l])
-                        out[l] = e
-                        total[l] += e
-                    }
-                }
-                for l in 0..<width { total[l] = log ? Foundation.log(total[l]) + peak[l] : 1 / total[l] }
-                for j in 0..<size {
-                    let row = x + base + j * inner, out = y + base + j * inner
-                    if log {
-                        for l in 0..<width { out[l] = row[l] - total[l] }
-                    } else {
-                        for l in 0..<width { out[l] *= total[l] }
-                    }
+                    let row = y + base + j * inner
+                    VectorMath.store(VectorMath.load(row, count: width) * scale, row, count: width)
                 }
             }
         }
@@ -73,19 +85,18 @@ enum SoftmaxKernels {
     /// softmax: gx = y (g − Σ g y); log-softmax: gx = g − exp(y) Σ g.
     static func backward(y: UnsafePointer<Float>, g: UnsafePointer<Float>, into gx: UnsafeMutablePointer<Float>,
                          outer: Int, size: Int, inner: Int, log: Bool) {
-        parallelFor(outer * inner, grain: max(1, 16_384 / max(size, 1))) { range in
-            for flat in range {
-                let o = flat / inner, i = flat % inner
-                let base = o * size * inner + i
-                var dot: Float = 0
-                for j in 0..<size {
-                    let k = base + j * inner
-                    dot += log ? g[k] : g[k] * y[k]
-                }
-                for j in 0..<size {
-                    let k = base + j * inner
-                    gx[k] = log ? g[k] - Foundation.exp(y[k]) * dot : y[k] * (g[k] - dot)
-                }
+        forEachBlock(outer: outer, size: size, inner: inner) { base, _, width in
+            var dot = SIMD16<Float>(repeating: 0)
+            for j in 0..<size {
+                let offset = base + j * inner
+                let upstream = VectorMath.load(g + offset, count: width)
+                dot += log ? upstream : upstream * VectorMath.load(y + offset, count: width)
+            }
+            for j in 0..<size {
+                let offset = base + j * inner
+                let upstream = VectorMath.load(g + offset, count: width), output = VectorMath.load(y + offset, count: width)
+                let grad = log ? upstream - VectorMath.exp(output) * dot : output * (upstream - dot)
+                VectorMath.store(grad, gx + offset, count: width)
             }
         }
     }

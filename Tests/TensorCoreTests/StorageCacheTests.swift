@@ -1,0 +1,78 @@
+import Testing
+@testable import TensorCore
+
+@Suite("StorageCache: reused tensor buffers")
+struct StorageCacheTests {
+    /// Elements of a buffer just above the cached minimum.
+    let large = StorageCache.minimumBytes / 4 + 1000
+
+    @Test("size classes round up by at most an eighth of the power of two below")
+    func sizeClasses() {
+        for bytes in [StorageCache.minimumBytes, 300_000, 1 << 20, (1 << 20) + 1, 40_000_000, 123_456_789] {
+            let size = StorageCache.sizeClass(bytes)
+            #expect(size >= bytes && Double(size) <= 1.125 * Double(bytes), "\(bytes) → \(size)")
+            #expect(StorageCache.sizeClass(size) == size, "a class is its own class")
+        }
+    }
+
+    @Test("inside a scope a large buffer is reused by the next request of its class; small ones and those outside a scope are not cached")
+    func reuse() {
+        let cache = StorageCache(limit: 1 << 30)
+        StorageCache.using(cache) {
+            var first: TensorStorage? = TensorStorage(uninitializedCount: large)
+            let address = first?.pointer
+            first = nil
+            #expect(cache.statistics.idleBytes == StorageCache.sizeClass(large * 4))
+            let second = TensorStorage(uninitializedCount: large - 500)  // the same class
+            #expect(second.pointer == address)
+            #expect(cache.statistics == StorageCache.Statistics(reused: 1, allocated: 1, idleBytes: 0))
+            _ = TensorStorage(uninitializedCount: 16)
+            #expect(cache.statistics.allocated == 1, "small buffers bypass the cache")
+        }
+        #expect(cache.statistics.idleBytes == 0, "closing frees the idle buffers")
+        _ = TensorStorage(uninitializedCount: large)
+        #expect(cache.statistics.allocated == 1, "outside the scope nothing is cached")
+    }
+
+    @Test("idle bytes stay under the limit (oldest freed first); a buffer released after the scope closed is freed")
+    func limitAndClose() {
+        let size = StorageCache.sizeClass(large * 4)
+        let cache = StorageCache(limit: 2 * size)
+        var survivor: TensorStorage?
+        StorageCache.using(cache) {
+            var buffers = (0..<3).map { _ in TensorStorage(uninitializedCount: large) }
+            let newest = buffers[2].pointer
+            buffers.removeAll()
+            #expect(cache.statistics.idleBytes == 2 * size)
+            #expect(TensorStorage(uninitializedCount: large).pointer == newest, "most recent first")
+            survivor = TensorStorage(uninitializedCount: large)
+        }
+        survivor = nil
+        #expect(survivor == nil && cache.statistics.idleBytes == 0)
+    }
+
+    @Test("a reused buffer's old contents never reach a result: ops inside a cache of NaN-poisoned buffers equal ops outside")
+    func poisonedBuffersDoNotLeak() {
+        func work() -> [[Float]] {
+            var rng = SeededGenerator(seed: 3)
+            let x = Tensor.normal([2, 8, 40, 48], using: &rng).requiringGrad()
+            let w = (Tensor.normal([8, 8, 3, 3], using: &rng) * 0.1).requiringGrad()
+            let y = x.conv2d(weight: w, padding: (1, 1)).relu().resizeBilinear(to: (80, 96), alignCorners: true)
+            let parts = y.split(sizes: [4, 4], axis: 1)
+            let z = Tensor.concat([parts[1].softmax(axis: 1), parts[0].logSoftmax(axis: 1)], axis: 1).slice(axis: 0, start: 1, end: 2)
+            z.sum().backward()
+            return [z.scalars, x.grad?.scalars ?? [], w.grad?.scalars ?? []]
+        }
+        let reference = work()
+        let cache = StorageCache(limit: 1 << 30)
+        let poisoned = StorageCache.using(cache) { () -> [[Float]] in
+            for elements in [large, 2 * large, 4 * large, 40 * 48 * 8 * 2, 80 * 96 * 8 * 2, 80 * 96 * 4, 80 * 96 * 8] {
+                let buffer = TensorStorage(uninitializedCount: elements)
+                buffer.pointer.update(repeating: .nan, count: elements)
+            }
+            return work()
+        }
+        #expect(cache.statistics.reused > 0, "the poisoned buffers were handed out again")
+        #expect(poisoned == reference)
+    }
+}
