@@ -56,7 +56,7 @@ enum SoftmaxKernels {
             var peak = SIMD16<Float>(repeating: -.infinity)
             for j in 0..<size {
                 let row = VectorMath.load(x + base + j * inner, count: width)
-                peak = VectorMath.select(row, where: row .> peak, else: peak)
+                peak = VectorMath.select(row, where: row .>= peak, else: peak)  // Swift.max's rule: NaN skipped
             }
             peak = VectorMath.select(peak, where: (peak - peak) .== 0, else: SIMD16(repeating: 0))
             var total = SIMD16<Float>(repeating: 0)
