@@ -13,8 +13,9 @@ import Foundation
 /// under ``limit``: past it the least recently released buffers are freed; an allocation
 /// that fails frees every idle buffer and tries again; when the scope ends the idle
 /// buffers are freed and buffers released later are freed at once. Smaller buffers, and
-/// every buffer outside a scope, use `posix_memalign` and `free` directly. Contents of a
-/// reused buffer are whatever its last tensor left (storage is allocated uninitialised).
+/// every buffer outside a scope or of a cache whose limit is 0, use `posix_memalign` and
+/// `free` directly. Contents of a reused buffer are whatever its last tensor left (storage
+/// is allocated uninitialised).
 public final class StorageCache: @unchecked Sendable {
     /// The cache serving this task's allocations, if any.
     @TaskLocal static var current: StorageCache?
@@ -78,7 +79,7 @@ public final class StorageCache: @unchecked Sendable {
 
     /// A 64-byte aligned buffer of at least `bytes`, and the cache it returns to (nil: `free`).
     static func allocate(bytes: Int) -> (buffer: UnsafeMutableRawPointer, cache: StorageCache?)? {
-        guard bytes >= minimumBytes, let cache = current else { return alignedAllocation(bytes).map { ($0, nil) } }
+        guard bytes >= minimumBytes, let cache = current, cache.limit > 0 else { return alignedAllocation(bytes).map { ($0, nil) } }
         return cache.take(sizeClass(bytes)).map { ($0, cache) }
     }
 

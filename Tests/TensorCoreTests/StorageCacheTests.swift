@@ -32,6 +32,9 @@ struct StorageCacheTests {
         #expect(cache.statistics.idleBytes == 0, "closing frees the idle buffers")
         _ = TensorStorage(uninitializedCount: large)
         #expect(cache.statistics.allocated == 1, "outside the scope nothing is cached")
+        let off = StorageCache(limit: 0)
+        StorageCache.using(off) { _ = TensorStorage(uninitializedCount: large) }
+        #expect(off.statistics == StorageCache.Statistics(), "a cache of limit 0 (PIXELOOD_STORAGE_CACHE=0) is bypassed")
     }
 
     @Test("idle bytes stay under the limit (oldest freed first); a buffer released after the scope closed is freed")
