@@ -21,6 +21,8 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
         if g.isDepthwise {
             DepthwiseConv.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
+        } else if Winograd.applies(to: g), Winograd.enabled {
+            Winograd.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
         } else {
             ConvKernels.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
         }
