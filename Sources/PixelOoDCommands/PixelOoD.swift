@@ -12,7 +12,9 @@ public struct PixelOoD: ParsableCommand {
             Start with pixelood quickstart (from the repository root). Exit status: 0 done; 1 an \
             error, its message naming the file, line, key, checkpoint key or loss term; 64 a bad \
             command line (unknown option, bad value); 130 interrupted by Ctrl-C after the \
-            training in flight wrote a checkpoint (the same command again continues).             Environment: PIXELOOD_THREADS (worker threads; default the cores),             PIXELOOD_STORAGE_CACHE (idle tensor buffers kept for reuse: bytes, or with K, M or G;             0 turns the cache off; default a quarter of physical memory).
+            training in flight wrote a checkpoint (the same command again continues).             Environment: PIXELOOD_THREADS (worker threads; default the cores),             PIXELOOD_STORAGE_CACHE (idle tensor buffers kept for reuse: bytes, or with K, M or G;             0 turns the cache off; default a quarter of physical memory), PIXELOOD_CONV \
+            (im2col, the default, or winograd: stride-1 3x3 convolutions forward by Winograd \
+            F(2x2,3x3), opt-in; numbers move within rounding; docs/benchmarks.md).
             """,
         subcommands: [QuickstartCommand.self, TrainCommand.self, EvalCommand.self, InferCommand.self, SweepCommand.self, ListCommand.self, CheckRecipe.self, Fuzz.self, Bench.self, Inspect.self, DataCommand.self])
     public init() {}
@@ -48,11 +50,14 @@ public struct PixelOoD: ParsableCommand {
         }
     }
 
-    /// The cache of idle tensor buffers `PIXELOOD_STORAGE_CACHE` asks for; a value that is
-    /// not a size stops the command before it starts (exit status 64).
+    /// The cache of idle tensor buffers `PIXELOOD_STORAGE_CACHE` asks for, after checking
+    /// `PIXELOOD_CONV`; a value that is not valid stops the command before it starts (exit
+    /// status 64).
     static func storageCache() -> StorageCache {
         do {
-            return StorageCache(limit: try storageCacheLimit(ProcessInfo.processInfo.environment))
+            let environment = ProcessInfo.processInfo.environment
+            _ = try ConvolutionAlgorithm.chosen(environment: environment)
+            return StorageCache(limit: try storageCacheLimit(environment))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)

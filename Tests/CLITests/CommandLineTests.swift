@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import PixelOoDCommands
 import NeuralNet
+import TensorCore
 import SceneData
 import PixelOoDTestSupport
 
@@ -82,6 +83,18 @@ struct CommandLineTests {
             } catch {
                 #expect(error is ValidationError && "\(error)".contains("PIXELOOD_STORAGE_CACHE '\(bad)'"), "\(error)")
             }
+        }
+    }
+
+    @Test("PIXELOOD_CONV chooses im2col (default) or winograd; anything else names the variable and the choices")
+    func convolutionAlgorithm() throws {
+        #expect(try ConvolutionAlgorithm.chosen(environment: [:]) == .im2col)
+        #expect(try ConvolutionAlgorithm.chosen(environment: ["PIXELOOD_CONV": "winograd"]) == .winograd)
+        do {
+            _ = try ConvolutionAlgorithm.chosen(environment: ["PIXELOOD_CONV": "fft"])
+            Issue.record("PIXELOOD_CONV=fft was taken")
+        } catch {
+            #expect("\(error)" == "PIXELOOD_CONV 'fft' is not a convolution algorithm (choices: im2col, winograd)")
         }
     }
 

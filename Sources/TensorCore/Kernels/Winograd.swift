@@ -1,5 +1,3 @@
-import Foundation
-
 /// Winograd F(2×2, 3×3) for stride-1 3×3 convolutions of any dilation and padding (Lavin &
 /// Gray, 2016): each 2×2 output tile from a 4×4 input tile in 16 products per channel pair
 /// instead of 36, as 16 independent matrix products `M_ξ = U_ξ V_ξ` (`U = G g Gᵀ` the
@@ -13,9 +11,6 @@ import Foundation
 /// weights' magnitudes times the channel count, not of the output (``WinogradTests``
 /// bounds it against the direct convolution in float64).
 enum Winograd {
-    /// Measurement switch (branch only): PIXELOOD_CONV=winograd.
-    static let enabled = ProcessInfo.processInfo.environment["PIXELOOD_CONV"] == "winograd"
-
     /// Whether the convolution is one this kernel computes: 3×3, stride 1, one group.
     static func applies(to g: ConvGeometry) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.groups == 1

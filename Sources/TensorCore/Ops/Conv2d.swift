@@ -21,7 +21,7 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
         if g.isDepthwise {
             DepthwiseConv.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
-        } else if Winograd.applies(to: g), Winograd.enabled {
+        } else if convolutionAlgorithm == .winograd, Winograd.applies(to: g) {
             Winograd.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
         } else {
             ConvKernels.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
