@@ -30,7 +30,12 @@ public final class StorageCache: @unchecked Sendable {
     /// What a cache did: requests served from idle buffers, requests allocated afresh,
     /// and the bytes idle now.
     public struct Statistics: Sendable, Equatable {
-        public var reused = 0, allocated = 0, idleBytes = 0
+        /// Requests served from an idle buffer.
+        public var reused = 0
+        /// Requests that allocated a new buffer.
+        public var allocated = 0
+        /// Bytes of idle buffers held now.
+        public var idleBytes = 0
     }
 
     private let lock = NSLock()

@@ -7,7 +7,10 @@ import Foundation
 /// per layer is measured in `docs/benchmarks.md` before it becomes a default). Backward
 /// passes use im2col either way.
 public enum ConvolutionAlgorithm: String, CaseIterable, Sendable {
-    case im2col, winograd
+    /// im2col and sgemm (1×1 convolutions: sgemm alone), the default.
+    case im2col
+    /// Winograd F(2×2, 3×3) for dense stride-1 3×3 convolutions; the rest as `im2col`.
+    case winograd
 
     /// The environment variable that chooses it.
     public static let variable = "PIXELOOD_CONV"
@@ -23,7 +26,9 @@ public enum ConvolutionAlgorithm: String, CaseIterable, Sendable {
 
 /// `PIXELOOD_CONV` names no algorithm.
 public struct ConvolutionAlgorithmError: Error, CustomStringConvertible {
+    /// The value `PIXELOOD_CONV` held.
     public let value: String
+    /// The value and the choices.
     public var description: String {
         "\(ConvolutionAlgorithm.variable) '\(value)' is not a convolution algorithm (choices: "
             + ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", ") + ")"
