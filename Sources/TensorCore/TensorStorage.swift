@@ -24,7 +24,7 @@ public final class TensorStorage: @unchecked Sendable {
     package init(uninitializedCount count: Int) {
         require(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let bytes = Self.allocatedBytes(count)
         guard let (raw, cache) = StorageCache.allocate(bytes: bytes) else {
             fatalError("TensorStorage: out of memory allocating \(bytes) bytes")
         }
@@ -50,10 +50,13 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.initialize(repeating: value, count: count)
     }
 
+    /// The bytes an owning storage of `count` elements allocates (at least one element).
+    private static func allocatedBytes(_ count: Int) -> Int { max(count, 1) * MemoryLayout<Float>.stride }
+
     deinit {
         guard base == nil else { return }
         if let cache {
-            cache.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride)
+            cache.release(UnsafeMutableRawPointer(pointer), bytes: Self.allocatedBytes(count))
         } else {
             free(pointer)
         }

@@ -87,24 +87,24 @@ enum Winograd {
         let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outs * channels)
         defer { u.deallocate() }
         transformWeights(w, outChannels: outs, inChannels: channels, into: u)
-        let rows = tileRows(g), groups = blocks(rows, budget: blockTiles(g))
-        let widest = rows.map(\.tiles).max() ?? 0
-        let stride = max(blockTiles(g), widest)
+        let budget = blockTiles(g), rows = tileRows(g), groups = blocks(rows, budget: budget)
+        let lane = (rows.map(\.tiles).max() ?? 0) + 2  // scratch row length: a tile row's tiles, plus the last tile's overhang
+        let stride = max(budget, lane - 2)
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
         parallelFor(g.batch * groups.count, grain: 1) { range in
             let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels * stride)
             let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outs * stride)
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 20 * (widest + 2))
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 18 * lane)
             defer { v.deallocate(); m.deallocate(); scratch.deallocate() }
             for job in range {
                 let n = job / groups.count, block = rows[groups[job % groups.count]]
                 let count = block.reduce(0) { $0 + $1.tiles }
-                transformInput(x + n * channels * inPlane, g, rows: block, stride: stride, scratch: scratch, into: v)
+                transformInput(x + n * channels * inPlane, g, rows: block, stride: stride, lane: lane, scratch: scratch, into: v)
                 for xi in 0..<16 {
                     Gemm.call(false, false, outs, count, channels, 1, u + xi * outs * channels, channels,
                               v + xi * channels * stride, stride, 0, m + xi * outs * stride, stride)
                 }
-                transformOutput(m, g, rows: block, stride: stride, scratch: scratch, into: y + n * outs * outPlane)
+                transformOutput(m, g, rows: block, stride: stride, lane: lane, scratch: scratch, into: y + n * outs * outPlane)
             }
         }
     }
@@ -112,11 +112,10 @@ enum Winograd {
     /// V_ξ[c, t] = (Bᵀ d_ct B)_ξ for the block's tiles (zero outside the image), row stride
     /// `stride`: per channel and tile row, each of the four input rows gathered once
     /// (`scratch`), its column transform for every tile of the row at once, then the row
-    /// transform, stored contiguously along the tiles.
+    /// transform, stored contiguously along the tiles. `scratch` holds 18 rows of `lane`.
     static func transformInput(_ x: UnsafePointer<Float>, _ g: ConvGeometry, rows: ArraySlice<TileRow>, stride: Int,
-                               scratch: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>) {
+                               lane: Int, scratch: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>) {
         let dh = g.dilationH, dw = g.dilationW, plane = g.height * g.width, channels = g.inChannels
-        let lane = (rows.map(\.tiles).max() ?? 0) + 2
         let line = scratch, columns = scratch + 2 * lane  // line: 2·lane; columns: 16 rows of `lane` (a_ij per tile)
         for c in 0..<channels {
             let source = x + c * plane
@@ -127,7 +126,7 @@ enum Winograd {
                     let row = tileRow.row - g.padH + i * dh
                     let a = columns + 4 * i * lane
                     if row < 0 || row >= g.height {
-                        (a).initialize(repeating: 0, count: 4 * lane)
+                        a.initialize(repeating: 0, count: 4 * lane)
                         continue
                     }
                     let input = source + row * g.width
@@ -161,11 +160,10 @@ enum Winograd {
         }
     }
 
-    /// Y = Aᵀ M A for the block's tiles, written where the output has them.
+    /// Y = Aᵀ M A for the block's tiles, written where the output has them (`scratch`: 4 rows of `lane`).
     static func transformOutput(_ m: UnsafePointer<Float>, _ g: ConvGeometry, rows: ArraySlice<TileRow>, stride: Int,
-                                scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+                                lane: Int, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let outs = g.outChannels, plane = g.outHeight * g.outWidth, dh = g.dilationH, dw = g.dilationW, ow = g.outWidth
-        let lane = (rows.map(\.tiles).max() ?? 0) + 2
         let y00 = scratch, y01 = scratch + lane, y10 = scratch + 2 * lane, y11 = scratch + 3 * lane
         for o in 0..<outs {
             var t0 = 0
