@@ -34,10 +34,12 @@ let package = Package(
     targets: [
         // C layer: OpenBLAS is dlopen'ed after choosing the kernel core from CPUID.
         .target(name: "CBLAS", path: "Sources/CBLAS"),
+        // C layer: e^x in AVX-512 / AVX2 lanes chosen from CPUID, glibc's expf bit for bit.
+        .target(name: "CVectorMath", path: "Sources/CVectorMath", linkerSettings: [.linkedLibrary("m")]),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath"]),
         .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
         .target(name: "ModelZoo", dependencies: ["NeuralNet", "TensorCore"]),
@@ -75,7 +77,7 @@ let package = Package(
 
         .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDKit", "SceneData"]),
         .testTarget(name: "TensorCoreTests",
-                    dependencies: ["TensorCore", "CBLAS", "PixelOoDTestSupport"]),
+                    dependencies: ["TensorCore", "CBLAS", "CVectorMath", "PixelOoDTestSupport"]),
         .testTarget(name: "HDF5StoreTests",
                     dependencies: ["HDF5Store", "TensorCore", "PixelOoDTestSupport"]),
         .testTarget(name: "OoDMetricsTests",

@@ -6,7 +6,7 @@ enum Elementwise {
     static func map<F: UnaryFunctor>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                      count: Int, _ f: F) {
         parallelFor(count) { range in
-            for i in range { dst[i] = f(src[i]) }
+            f.apply(src + range.lowerBound, dst + range.lowerBound, count: range.count)
         }
     }
 

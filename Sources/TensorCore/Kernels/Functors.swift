@@ -2,7 +2,19 @@ import Foundation
 
 /// A scalar function applied elementwise; generic kernels specialise on the concrete type,
 /// so the call inlines into the loop.
-public protocol UnaryFunctor { func callAsFunction(_ x: Float) -> Float }
+public protocol UnaryFunctor {
+    func callAsFunction(_ x: Float) -> Float
+    /// `dst[i] = self(src[i])` for `i < count`; a functor with a vector kernel replaces the
+    /// element loop (with the same values).
+    func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int)
+}
+
+extension UnaryFunctor {
+    @inline(__always)
+    public func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { dst[i] = self(src[i]) }
+    }
+}
 /// A scalar function of two arguments applied elementwise with broadcasting.
 public protocol BinaryFunctor { func callAsFunction(_ a: Float, _ b: Float) -> Float }
 
@@ -27,8 +39,20 @@ struct MaskGradF<P: UnaryFunctor>: BinaryFunctor {
     @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { predicate(x) != 0 ? g : 0 }
 }
 
-struct ExpF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.exp(x) } }
-struct LogF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.log(x) } }
+struct ExpF: UnaryFunctor {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.exp(x) }
+    /// The vector kernel: libm's values, bit for bit (``VectorMath/exp(_:_:count:)``).
+    @inline(__always) func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.exp(src, dst, count: count)
+    }
+}
+struct LogF: UnaryFunctor {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.log(x) }
+    /// The vector kernel: libm's values, bit for bit (``VectorMath/log(_:_:count:)``).
+    @inline(__always) func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.log(src, dst, count: count)
+    }
+}
 struct SqrtF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { x.squareRoot() } }
 struct AbsF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { Swift.abs(x) } }
 struct SignF: UnaryFunctor {
@@ -36,6 +60,12 @@ struct SignF: UnaryFunctor {
 }
 struct SigmoidF: UnaryFunctor {
     @inline(__always) func callAsFunction(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    /// e^−x through the vector kernel, then 1 / (1 + e): the scalar path's values, bit for bit.
+    @inline(__always) func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { dst[i] = -src[i] }
+        VectorMath.exp(dst, dst, count: count)
+        for i in 0..<count { dst[i] = 1 / (1 + dst[i]) }
+    }
 }
 struct TanhF: UnaryFunctor { @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.tanh(x) } }
 struct PowScalarF: UnaryFunctor {

@@ -1,20 +1,7 @@
-import Foundation
-
 /// Sixteen-lane blocks for kernels that run along a strided axis (softmax and its
-/// statistics over classes): partial loads and stores for the last block, a bitwise select,
-/// and the exponential per lane.
+/// statistics over classes): partial loads and stores for the last block and a bitwise select
+/// (the exponential per lane: `VectorMath+Exp.swift`).
 extension VectorMath {
-    /// e^x per lane through libm's `expf`, so lane kernels give the scalar kernels' values bit
-    /// for bit. (A Cephes-style polynomial in these SIMD16 lanes measured no faster than libm
-    /// here: the baseline x86-64 target has 4-wide SSE registers only, and the 16-lane
-    /// arithmetic spills.)
-    @inline(__always)
-    static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        var y = x
-        for l in 0..<16 { y[l] = Foundation.exp(x[l]) }
-        return y
-    }
-
     /// `a` where `mask` holds, `b` elsewhere, as bit operations (the generic
     /// `replacing(with:where:)` goes lane by lane).
     @inline(__always)
