@@ -129,18 +129,28 @@ enum Winograd {
                         a.initialize(repeating: 0, count: 4 * lane)
                         continue
                     }
-                    let input = source + row * g.width
-                    for k in 0..<(2 * tiles + 2) {
-                        let column = column0 + k * dw
-                        line[k] = column >= 0 && column < g.width ? input[column] : 0
+                    gatherLine(source + row * g.width, width: g.width, first: column0, dilation: dw,
+                                count: 2 * tiles + 2, into: line)
+                    // Columns of tile k: x0 = line[2k], x1 = line[2k+1], x2 = line[2k+2], x3 = line[2k+3];
+                    // sixteen tiles at a time from two 32-element loads split into even and odd lanes.
+                    var k = 0
+                    while k + 16 <= tiles {
+                        let front = UnsafeRawPointer(line + 2 * k).loadUnaligned(as: SIMD32<Float>.self)
+                        let back = UnsafeRawPointer(line + 2 * k + 2).loadUnaligned(as: SIMD32<Float>.self)
+                        let x0 = front.evenHalf, x1 = front.oddHalf, x2 = back.evenHalf, x3 = back.oddHalf
+                        UnsafeMutableRawPointer(a + k).storeBytes(of: x0 - x2, as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(a + lane + k).storeBytes(of: x1 + x2, as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(a + 2 * lane + k).storeBytes(of: x2 - x1, as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(a + 3 * lane + k).storeBytes(of: x1 - x3, as: SIMD16<Float>.self)
+                        k += 16
                     }
-                    // Columns of tile k: x0 = line[2k], x1 = line[2k+1], x2 = line[2k+2], x3 = line[2k+3].
-                    for k in 0..<tiles {
+                    while k < tiles {
                         let x0 = line[2 * k], x1 = line[2 * k + 1], x2 = line[2 * k + 2], x3 = line[2 * k + 3]
                         a[k] = x0 - x2
                         a[lane + k] = x1 + x2
                         a[2 * lane + k] = x2 - x1
                         a[3 * lane + k] = x1 - x3
+                        k += 1
                     }
                 }
                 // Rows: V_0j = a_0j − a_2j, V_1j = a_1j + a_2j, V_2j = a_2j − a_1j, V_3j = a_1j − a_3j.
@@ -158,6 +168,22 @@ enum Winograd {
                 t0 += tiles
             }
         }
+    }
+
+    /// `line[k] = input[first + k·dilation]` for `k < count`, 0 where that column is outside
+    /// `0..<width`: the zero runs at both ends first, then the columns inside without a test each.
+    @inline(__always)
+    static func gatherLine(_ input: UnsafePointer<Float>, width: Int, first: Int, dilation: Int, count: Int,
+                           into line: UnsafeMutablePointer<Float>) {
+        let start = min(count, first >= 0 ? 0 : (dilation - 1 - first) / dilation)
+        let end = max(start, min(count, first >= width ? 0 : (width - first + dilation - 1) / dilation))
+        line.initialize(repeating: 0, count: start)
+        if dilation == 1 {
+            line.advanced(by: start).update(from: input + first + start, count: end - start)
+        } else {
+            for k in start..<end { line[k] = input[first + k * dilation] }
+        }
+        line.advanced(by: end).initialize(repeating: 0, count: count - end)
     }
 
     /// Y = Aᵀ M A for the block's tiles, written where the output has them (`scratch`: 4 rows of `lane`).
