@@ -34,7 +34,9 @@ struct WinogradTests {
 
     @Test("equals the convolution within a few ulp of the channel sum's scale, like the direct kernel",
           arguments: [(2, 5, 7, 9, 11, 1, 1), (1, 16, 8, 12, 10, 2, 2), (1, 6, 4, 13, 17, 3, 3), (1, 8, 8, 7, 9, 0, 1),
-                      (2, 32, 24, 20, 24, 1, 1), (1, 3, 5, 6, 40, 4, 2), (1, 4, 4, 2, 3, 1, 1)])
+                      (2, 32, 24, 20, 24, 1, 1), (1, 3, 5, 6, 40, 4, 2), (1, 4, 4, 2, 3, 1, 1),
+                      // Tile rows of 16 tiles and more (the sixteen-tile column transform and its remainder).
+                      (1, 4, 3, 5, 70, 1, 1), (1, 3, 4, 7, 75, 2, 2), (2, 4, 4, 6, 41, 3, 1)])
     func matchesDirect(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
                        _ pad: Int, _ dilation: Int) {
         let g = ConvGeometry(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
