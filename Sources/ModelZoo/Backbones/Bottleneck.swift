@@ -35,8 +35,10 @@ final class Bottleneck: Module, UnaryLayer, BatchNormFoldable {
             .filter { $0 }.count
     }
 
+    /// Each convolution with its batch norm and ReLU (and the last with the residual) as one
+    /// fused op once the batch norms are folded.
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = bn3(conv3(bn2(conv2(bn1(conv1(x)).relu())).relu()))
-        return (y + (downsample.map { $0(x) } ?? x)).relu()
+        let y = conv2(conv1(x, then: bn1, relu: true), then: bn2, relu: true)
+        return conv3(y, then: bn3, adding: downsample.map { $0(x) } ?? x, relu: true)
     }
 }

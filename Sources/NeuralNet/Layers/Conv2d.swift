@@ -58,4 +58,20 @@ public final class Conv2d: Module, UnaryLayer {
         x.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
                  dilation: dilation, groups: groups)
     }
+
+    /// `relu(self(x) + residual)` (each part optional) as one op: bias, residual and ReLU in one
+    /// pass over the output when no gradient is recorded (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:adding:relu:)``).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor? = nil, relu: Bool) -> Tensor {
+        x.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+                 dilation: dilation, groups: groups, adding: residual, relu: relu)
+    }
+
+    /// `relu(norm(self(x)) + residual)` (residual and ReLU optional): the fused op when `norm`
+    /// was folded into this convolution (an ``Identity``), the separate layers otherwise.
+    public func callAsFunction(_ x: Tensor, then norm: any UnaryLayer, adding residual: Tensor? = nil, relu: Bool) -> Tensor {
+        if norm is Identity { return self(x, adding: residual, relu: relu) }
+        var y = norm(self(x))
+        if let residual { y = y + residual }
+        return relu ? y.relu() : y
+    }
 }

@@ -1,12 +1,25 @@
 /// Per-channel kernels over [N, C, plane] buffers.
 enum ChannelKernels {
-    /// y[n, c, :] += bias[c].
-    static func addBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
-                        batch: Int, channels: Int, plane: Int) {
+    /// A convolution's output finished in place in one pass: `y = (y + bias[c]) + residual`,
+    /// then clamped at 0 when `relu` (each step only where given: the values of the separate
+    /// bias, add and ReLU ops).
+    static func epilogue(_ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+                         relu: Bool, batch: Int, channels: Int, plane: Int) {
+        guard bias != nil || residual != nil || relu else { return }
+        let clamp = ClampF(low: 0, high: .infinity)
         parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
             for nc in range {
-                let b = bias[nc % channels], p = y + nc * plane
-                for i in 0..<plane { p[i] += b }
+                let p = y + nc * plane
+                switch (bias.map { $0[nc % channels] }, residual.map { $0 + nc * plane }, relu) {
+                case let (b?, r?, true): for i in 0..<plane { p[i] = clamp((p[i] + b) + r[i]) }
+                case let (b?, r?, false): for i in 0..<plane { p[i] = (p[i] + b) + r[i] }
+                case let (b?, nil, true): for i in 0..<plane { p[i] = clamp(p[i] + b) }
+                case let (b?, nil, false): for i in 0..<plane { p[i] += b }
+                case let (nil, r?, true): for i in 0..<plane { p[i] = clamp(p[i] + r[i]) }
+                case let (nil, r?, false): for i in 0..<plane { p[i] += r[i] }
+                case (nil, nil, true): for i in 0..<plane { p[i] = clamp(p[i]) }
+                case (nil, nil, false): break
+                }
             }
         }
     }

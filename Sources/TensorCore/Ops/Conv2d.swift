@@ -5,9 +5,21 @@ extension Tensor {
     /// 1x1 convolutions are one sgemm per image; depthwise convolutions (groups = C = O) use a
     /// direct loop; everything else is im2col + sgemm over bounded bands of output rows.
     ///
+    /// With `residual` (the output's shape) and `relu`, the op is `relu(conv + bias + residual)`:
+    /// when no gradient is recorded (a frozen or evaluated model) bias, residual and ReLU are
+    /// applied in one pass over the output, with the values the separate ops give
+    /// (`(conv + bias) + residual`, then the ReLU's clamp); when one is, the separate ops run.
+    ///
     /// Shape: `[N, O, ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1, …]`.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
+                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                       adding residual: Tensor? = nil, relu: Bool = false) -> Tensor {
+        if residual != nil || relu,
+           GradMode.isEnabled, ([self, weight] + [bias, residual].compactMap { $0 }).contains(where: \.requiresGrad) {
+            var y = conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            if let residual { y = y + residual }
+            return relu ? y.relu() : y
+        }
         require(rank == 4 && weight.rank == 4, "conv2d: input \(shape) and weight \(weight.shape) must be 4-D")
         require(groups > 0 && shape[1] % groups == 0 && weight.shape[0] % groups == 0 && weight.shape[1] * groups == shape[1],
                      "conv2d: input \(shape), weight \(weight.shape) and groups \(groups) do not agree")
@@ -26,8 +38,9 @@ extension Tensor {
         } else {
             ConvKernels.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
         }
-        if let bias { ChannelKernels.addBias(out.pointer, bias.storage.pointer, batch: g.batch, channels: g.outChannels,
-                                             plane: g.outHeight * g.outWidth) }
+        if let residual { require(residual.shape == outShape, "conv2d: residual \(residual.shape) != output \(outShape)") }
+        ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: residual?.storage.pointer, relu: relu,
+                                batch: g.batch, channels: g.outChannels, plane: g.outHeight * g.outWidth)
         let (x, w) = (detached(), weight.detached())
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         let needX = requiresGrad, needW = weight.requiresGrad

@@ -1,0 +1,47 @@
+import Testing
+@testable import TensorCore
+
+/// `conv2d(…, adding:, relu:)`: the fused pass gives the separate ops' values bit for bit, and
+/// with a gradient to record it is the separate ops (same values, same gradients).
+@Suite("Convolution epilogue: bias, residual and ReLU fused")
+struct ConvEpilogueTests {
+    /// Inputs with exact zeros and negative zeros among them, so sign-of-zero differences show.
+    func tensors() -> (x: Tensor, w: Tensor, b: Tensor, r: Tensor) {
+        var rng = SeededGenerator(seed: 11)
+        let x = Tensor.normal([2, 3, 7, 9], using: &rng), w = Tensor.normal([4, 3, 3, 3], using: &rng)
+        let b = Tensor(shape: [4], [0.5, -0.25, 0, -0.0])
+        let r = Tensor(shape: [2, 4, 7, 9], Tensor.normal([2, 4, 7, 9], using: &rng).scalars.enumerated().map {
+            $0.offset % 5 == 0 ? -0.0 : $0.element
+        })
+        return (x, w, b, r)
+    }
+
+    @Test("each combination of bias, residual and ReLU equals the separate ops bit for bit",
+          arguments: [(true, true, true), (true, true, false), (true, false, true), (true, false, false),
+                      (false, true, true), (false, true, false), (false, false, true), (false, false, false)])
+    func fusedEqualsSeparate(_ withBias: Bool, _ withResidual: Bool, _ relu: Bool) {
+        let (x, w, b, r) = tensors()
+        let bias = withBias ? b : nil, residual = withResidual ? r : nil
+        var separate = x.conv2d(weight: w, bias: bias, padding: (1, 1))
+        if let residual { separate = separate + residual }
+        if relu { separate = separate.relu() }
+        let fused = x.conv2d(weight: w, bias: bias, padding: (1, 1), adding: residual, relu: relu)
+        #expect(fused.shape == separate.shape)
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+    }
+
+    @Test("with a gradient to record: the separate ops' values and gradients")
+    func recordedGradients() {
+        let (x, w, b, r) = tensors()
+        let (w1, r1) = (w.requiringGrad(), r.requiringGrad())
+        let fused = x.conv2d(weight: w1, bias: b, padding: (1, 1), adding: r1, relu: true)
+        fused.sum().backward()
+        let (w2, r2) = (w.requiringGrad(), r.requiringGrad())
+        let separate = (x.conv2d(weight: w2, bias: b, padding: (1, 1)) + r2).relu()
+        separate.sum().backward()
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+        #expect(w1.grad?.scalars == w2.grad?.scalars)
+        #expect(r1.grad?.scalars == r2.grad?.scalars)
+        #expect(w1.grad != nil && r1.grad != nil)
+    }
+}
