@@ -159,4 +159,18 @@ struct FrozenInferenceTests {
         #expect(!output.logits.requiresGrad)
         expectClose(output.logits, try fixture.tensor("/logits"), "\(name) folded logits")
     }
+    @Test("the fused convolution epilogues give the separate layers' values bit for bit", arguments: SegmenterParityTests.models)
+    func fusedMatchesSeparateLayers(_ name: String) throws {
+        let fixture = try Fixture("models/\(name).h5")
+        let model = try fixtureSegmenter(name)
+        try model.load(try fixtureStateDict(fixture))
+        model.eval().freeze()
+        _ = model.foldBatchNorms()
+        let input = try fixture.tensor("/input")
+        let fused = GradMode.noGrad { model(input) }.logits
+        // An input that records gradients makes every convolution take the separate ops.
+        let separate = model(input.requiringGrad()).logits
+        #expect(separate.requiresGrad)
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern), "\(name)")
+    }
 }

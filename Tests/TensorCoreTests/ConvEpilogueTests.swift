@@ -1,9 +1,9 @@
 import Testing
 @testable import TensorCore
 
-/// `conv2d(…, adding:, relu:)`: the fused pass gives the separate ops' values bit for bit, and
+/// `conv2d(…, adding:, activation:)`: the fused pass gives the separate ops' values bit for bit, and
 /// with a gradient to record it is the separate ops (same values, same gradients).
-@Suite("Convolution epilogue: bias, residual and ReLU fused")
+@Suite("Convolution epilogue: bias, residual and activation fused")
 struct ConvEpilogueTests {
     /// Inputs with exact zeros and negative zeros among them, so sign-of-zero differences show.
     func tensors() -> (x: Tensor, w: Tensor, b: Tensor, r: Tensor) {
@@ -16,16 +16,17 @@ struct ConvEpilogueTests {
         return (x, w, b, r)
     }
 
-    @Test("each combination of bias, residual and ReLU equals the separate ops bit for bit",
-          arguments: [(true, true, true), (true, true, false), (true, false, true), (true, false, false),
-                      (false, true, true), (false, true, false), (false, false, true), (false, false, false)])
-    func fusedEqualsSeparate(_ withBias: Bool, _ withResidual: Bool, _ relu: Bool) {
+    @Test("each combination of bias, residual and activation equals the separate ops bit for bit",
+          arguments: [true, false], [(true, ConvActivation.none), (true, .relu), (true, .relu6),
+                                     (false, .none), (false, .relu), (false, .relu6)])
+    func fusedEqualsSeparate(_ withBias: Bool, _ residualAndActivation: (Bool, ConvActivation)) {
+        let (withResidual, activation) = residualAndActivation
         let (x, w, b, r) = tensors()
         let bias = withBias ? b : nil, residual = withResidual ? r : nil
         var separate = x.conv2d(weight: w, bias: bias, padding: (1, 1))
         if let residual { separate = separate + residual }
-        if relu { separate = separate.relu() }
-        let fused = x.conv2d(weight: w, bias: bias, padding: (1, 1), adding: residual, relu: relu)
+        separate = activation.applied(to: separate)
+        let fused = x.conv2d(weight: w, bias: bias, padding: (1, 1), adding: residual, activation: activation)
         #expect(fused.shape == separate.shape)
         #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
     }
@@ -34,7 +35,7 @@ struct ConvEpilogueTests {
     func recordedGradients() {
         let (x, w, b, r) = tensors()
         let (w1, r1) = (w.requiringGrad(), r.requiringGrad())
-        let fused = x.conv2d(weight: w1, bias: b, padding: (1, 1), adding: r1, relu: true)
+        let fused = x.conv2d(weight: w1, bias: b, padding: (1, 1), adding: r1, activation: .relu)
         fused.sum().backward()
         let (w2, r2) = (w.requiringGrad(), r.requiringGrad())
         let separate = (x.conv2d(weight: w2, bias: b, padding: (1, 1)) + r2).relu()

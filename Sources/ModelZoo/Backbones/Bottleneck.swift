@@ -38,7 +38,7 @@ final class Bottleneck: Module, UnaryLayer, BatchNormFoldable {
     /// Each convolution with its batch norm and ReLU (and the last with the residual) as one
     /// fused op once the batch norms are folded.
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = conv2(conv1(x, then: bn1, relu: true), then: bn2, relu: true)
-        return conv3(y, then: bn3, adding: downsample.map { $0(x) } ?? x, relu: true)
+        let y = conv2(conv1(x, then: bn1, activation: .relu), then: bn2, activation: .relu)
+        return conv3(y, then: bn3, adding: downsample.map { $0(x) } ?? x, activation: .relu)
     }
 }

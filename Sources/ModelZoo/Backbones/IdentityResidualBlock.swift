@@ -48,6 +48,6 @@ final class IdentityResidualBlock: Module, UnaryLayer {
     func callAsFunction(_ x: Tensor) -> Tensor {
         let activated = bn1(x)
         let shortcut = projConv.map { $0(activated) } ?? x
-        return convs(activated) + shortcut
+        return convs(activated, adding: shortcut)
     }
 }

@@ -30,7 +30,7 @@ final class InvertedResidual: Module, UnaryLayer {
 
     func callAsFunction(_ x: Tensor) -> Tensor {
         let padded = inputPadding == 0 ? x : x.padded([(0, 0), (0, 0), (inputPadding, inputPadding), (inputPadding, inputPadding)])
-        return useResidual ? x + conv(padded) : conv(padded)
+        return useResidual ? conv(padded, adding: x) : conv(padded)
     }
 }
 

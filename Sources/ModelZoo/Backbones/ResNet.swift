@@ -57,7 +57,7 @@ public final class ResNet: Module, Backbone, BatchNormFoldable {
     public func foldOwnBatchNorms() -> Int { foldBatchNorm(&bn1, into: &conv1) ? 1 : 0 }
 
     public func features(_ image: Tensor) -> [String: Tensor] {
-        let low = layers[0](maxpool(conv1(image, then: bn1, relu: true)))
+        let low = layers[0](maxpool(conv1(image, then: bn1, activation: .relu)))
         return ["low": low, "out": layers[3](layers[2](layers[1](low)))]
     }
 }

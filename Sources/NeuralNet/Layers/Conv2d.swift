@@ -59,19 +59,22 @@ public final class Conv2d: Module, UnaryLayer {
                  dilation: dilation, groups: groups)
     }
 
-    /// `relu(self(x) + residual)` (each part optional) as one op: bias, residual and ReLU in one
-    /// pass over the output when no gradient is recorded (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:adding:relu:)``).
-    public func callAsFunction(_ x: Tensor, adding residual: Tensor? = nil, relu: Bool) -> Tensor {
+    /// `activation(self(x) + residual)` (each part optional) as one op: bias, residual and
+    /// activation in one pass over the output when no gradient is recorded
+    /// (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:adding:activation:)``).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor? = nil, activation: ConvActivation) -> Tensor {
         x.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
-                 dilation: dilation, groups: groups, adding: residual, relu: relu)
+                 dilation: dilation, groups: groups, adding: residual, activation: activation)
     }
 
-    /// `relu(norm(self(x)) + residual)` (residual and ReLU optional): the fused op when `norm`
-    /// was folded into this convolution (an ``Identity``), the separate layers otherwise.
-    public func callAsFunction(_ x: Tensor, then norm: any UnaryLayer, adding residual: Tensor? = nil, relu: Bool) -> Tensor {
-        if norm is Identity { return self(x, adding: residual, relu: relu) }
+    /// `activation(norm(self(x)) + residual)` (residual and activation optional): the fused op
+    /// when `norm` was folded into this convolution (an ``Identity``), the separate layers
+    /// otherwise.
+    public func callAsFunction(_ x: Tensor, then norm: any UnaryLayer, adding residual: Tensor? = nil,
+                               activation: ConvActivation) -> Tensor {
+        if norm is Identity { return self(x, adding: residual, activation: activation) }
         var y = norm(self(x))
         if let residual { y = y + residual }
-        return relu ? y.relu() : y
+        return activation.applied(to: y)
     }
 }

@@ -13,6 +13,11 @@ public final class NamedSequential: Module, UnaryLayer {
 
     public override var children: [(name: String, module: Module)] { layers.map { ($0.name, $0.layer) } }
 
-    /// Shape: whatever the layers make of it.
-    public func callAsFunction(_ x: Tensor) -> Tensor { layers.reduce(x) { $1.layer($0) } }
+    /// Shape: whatever the layers make of it (fused as ``Sequential``'s).
+    public func callAsFunction(_ x: Tensor) -> Tensor { runFusing(layers.map(\.layer), x) }
+
+    /// `self(x) + residual`, fused as ``Sequential/callAsFunction(_:adding:)``.
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor {
+        runFusing(layers.map(\.layer), x, adding: residual)
+    }
 }

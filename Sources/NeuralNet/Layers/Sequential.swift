@@ -15,23 +15,11 @@ public final class Sequential: Module, UnaryLayer {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
-    /// Shape: whatever the layers make of it. A convolution followed by a ReLU (with only
-    /// ``Identity`` layers, folded batch norms, between them) runs as one fused op.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = x, index = 0
-        while index < layers.count {
-            if let conv = layers[index] as? Conv2d {
-                var next = index + 1
-                while next < layers.count, layers[next] is Identity { next += 1 }
-                if next < layers.count, layers[next] is ReLU {
-                    y = conv(y, relu: true)
-                    index = next + 1
-                    continue
-                }
-            }
-            y = layers[index](y)
-            index += 1
-        }
-        return y
-    }
+    /// Shape: whatever the layers make of it. A convolution followed by a ReLU or ReLU6 (only
+    /// folded batch norms between them) runs as one fused op.
+    public func callAsFunction(_ x: Tensor) -> Tensor { runFusing(layers, x) }
+
+    /// `self(x) + residual`, the residual added in the last convolution's pass when it ends the
+    /// layers (folded batch norms after it).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor { runFusing(layers, x, adding: residual) }
 }

@@ -1,24 +1,23 @@
 /// Per-channel kernels over [N, C, plane] buffers.
 enum ChannelKernels {
     /// A convolution's output finished in place in one pass: `y = (y + bias[c]) + residual`,
-    /// then clamped at 0 when `relu` (each step only where given: the values of the separate
-    /// bias, add and ReLU ops).
+    /// then `clamp` (each step only where given: the values of the separate bias, add and
+    /// activation ops).
     static func epilogue(_ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
-                         relu: Bool, batch: Int, channels: Int, plane: Int) {
-        guard bias != nil || residual != nil || relu else { return }
-        let clamp = ClampF(low: 0, high: .infinity)
+                         clamp: ClampF?, batch: Int, channels: Int, plane: Int) {
+        guard bias != nil || residual != nil || clamp != nil else { return }
         parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
             for nc in range {
                 let p = y + nc * plane
-                switch (bias.map { $0[nc % channels] }, residual.map { $0 + nc * plane }, relu) {
-                case let (b?, r?, true): for i in 0..<plane { p[i] = clamp((p[i] + b) + r[i]) }
-                case let (b?, r?, false): for i in 0..<plane { p[i] = (p[i] + b) + r[i] }
-                case let (b?, nil, true): for i in 0..<plane { p[i] = clamp(p[i] + b) }
-                case let (b?, nil, false): for i in 0..<plane { p[i] += b }
-                case let (nil, r?, true): for i in 0..<plane { p[i] = clamp(p[i] + r[i]) }
-                case let (nil, r?, false): for i in 0..<plane { p[i] += r[i] }
-                case (nil, nil, true): for i in 0..<plane { p[i] = clamp(p[i]) }
-                case (nil, nil, false): break
+                switch (bias.map { $0[nc % channels] }, residual.map { $0 + nc * plane }, clamp) {
+                case let (b?, r?, c?): for i in 0..<plane { p[i] = c((p[i] + b) + r[i]) }
+                case let (b?, r?, nil): for i in 0..<plane { p[i] = (p[i] + b) + r[i] }
+                case let (b?, nil, c?): for i in 0..<plane { p[i] = c(p[i] + b) }
+                case let (b?, nil, nil): for i in 0..<plane { p[i] += b }
+                case let (nil, r?, c?): for i in 0..<plane { p[i] = c(p[i] + r[i]) }
+                case let (nil, r?, nil): for i in 0..<plane { p[i] += r[i] }
+                case let (nil, nil, c?): for i in 0..<plane { p[i] = c(p[i]) }
+                case (nil, nil, nil): break
                 }
             }
         }

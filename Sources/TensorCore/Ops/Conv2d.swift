@@ -5,20 +5,21 @@ extension Tensor {
     /// 1x1 convolutions are one sgemm per image; depthwise convolutions (groups = C = O) use a
     /// direct loop; everything else is im2col + sgemm over bounded bands of output rows.
     ///
-    /// With `residual` (the output's shape) and `relu`, the op is `relu(conv + bias + residual)`:
-    /// when no gradient is recorded (a frozen or evaluated model) bias, residual and ReLU are
-    /// applied in one pass over the output, with the values the separate ops give
-    /// (`(conv + bias) + residual`, then the ReLU's clamp); when one is, the separate ops run.
+    /// With `residual` (the output's shape) and an `activation`, the op is
+    /// `activation(conv + bias + residual)`: when no gradient is recorded (a frozen or evaluated
+    /// model) bias, residual and activation are applied in one pass over the output, with the
+    /// values the separate ops give (`(conv + bias) + residual`, then the activation's clamp);
+    /// when one is, the separate ops run.
     ///
     /// Shape: `[N, O, ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1, …]`.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                       adding residual: Tensor? = nil, relu: Bool = false) -> Tensor {
-        if residual != nil || relu,
+                       adding residual: Tensor? = nil, activation: ConvActivation = .none) -> Tensor {
+        if residual != nil || activation != .none,
            GradMode.isEnabled, ([self, weight] + [bias, residual].compactMap { $0 }).contains(where: \.requiresGrad) {
             var y = conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
             if let residual { y = y + residual }
-            return relu ? y.relu() : y
+            return activation.applied(to: y)
         }
         require(rank == 4 && weight.rank == 4, "conv2d: input \(shape) and weight \(weight.shape) must be 4-D")
         require(groups > 0 && shape[1] % groups == 0 && weight.shape[0] % groups == 0 && weight.shape[1] * groups == shape[1],
@@ -39,7 +40,7 @@ extension Tensor {
             ConvKernels.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
         }
         if let residual { require(residual.shape == outShape, "conv2d: residual \(residual.shape) != output \(outShape)") }
-        ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: residual?.storage.pointer, relu: relu,
+        ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: residual?.storage.pointer, clamp: activation.clamp,
                                 batch: g.batch, channels: g.outChannels, plane: g.outHeight * g.outWidth)
         let (x, w) = (detached(), weight.detached())
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
@@ -57,6 +58,34 @@ extension Tensor {
             var grads: [Tensor?] = [gx.map { Tensor(shape: x.shape, storage: $0) }, gw.map { Tensor(shape: w.shape, storage: $0) }]
             if bias != nil { grads.append(gy.sum(axes: [0, 2, 3])) }
             return grads
+        }
+    }
+}
+
+/// The activation that finishes a convolution (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:adding:activation:)``).
+public enum ConvActivation: Sendable {
+    /// None: the convolution (plus bias and residual) as it is.
+    case none
+    /// `max(x, 0)`, ``Tensor/relu()``.
+    case relu
+    /// `min(max(x, 0), 6)`, ``Tensor/relu6()``.
+    case relu6
+
+    /// The activation as its separate op (the path that records gradients).
+    public func applied(to y: Tensor) -> Tensor {
+        switch self {
+        case .none: y
+        case .relu: y.relu()
+        case .relu6: y.relu6()
+        }
+    }
+
+    /// The clamp the separate op applies, for the fused pass.
+    var clamp: ClampF? {
+        switch self {
+        case .none: nil
+        case .relu: ClampF(low: 0, high: .infinity)
+        case .relu6: ClampF(low: 0, high: 6)
         }
     }
 }

@@ -1,0 +1,40 @@
+import TensorCore
+
+/// Runs `layers` in order, fusing what a frozen model allows: a ``Conv2d`` followed by a
+/// ``ReLU`` or ``ReLU6`` (only ``Identity`` layers, folded batch norms, between them) runs as
+/// one op, and with `residual` the last ``Conv2d`` (only ``Identity`` layers after it) adds the
+/// residual in the same pass. The values are those of the layers one by one, plus `residual`
+/// (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:adding:activation:)`` fuses only
+/// where no gradient is recorded).
+func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
+    var end = layers.count  // layers before `end` run in the loop; a convolution at `end` takes the residual
+    if residual != nil {
+        var last = layers.count - 1
+        while last >= 0, layers[last] is Identity { last -= 1 }
+        if last >= 0, layers[last] is Conv2d { end = last }
+    }
+    var y = x, index = 0
+    while index < end {
+        if let conv = layers[index] as? Conv2d {
+            var next = index + 1
+            while next < end, layers[next] is Identity { next += 1 }
+            if next < end, let activation = fusableActivation(layers[next]) {
+                y = conv(y, activation: activation)
+                index = next + 1
+                continue
+            }
+        }
+        y = layers[index](y)
+        index += 1
+    }
+    guard let residual else { return y }
+    if end < layers.count, let conv = layers[end] as? Conv2d { return conv(y, adding: residual, activation: .none) }
+    return y + residual
+}
+
+/// The activation a convolution's epilogue can apply in place of `layer`, if any.
+private func fusableActivation(_ layer: any UnaryLayer) -> ConvActivation? {
+    if layer is ReLU { return .relu }
+    if layer is ReLU6 { return .relu6 }
+    return nil
+}
