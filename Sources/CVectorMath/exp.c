@@ -7,13 +7,13 @@
 // both the rounding and the remainder and evaluates the cubic with three fused multiply-adds;
 // the lanes do the same operations in the same order.
 #include "pxo_vector_math.h"
+#include "padded_tail.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 #include <math.h>
 #include <stdint.h>
-#include <string.h>
 
 #pragma clang fp contract(off)
 
@@ -83,12 +83,7 @@ static void expf_avx512(const float *x, float *y, size_t n) {
             exp_outside_lanes(inputs, y + i, 16);
         }
     }
-    if (i < n) {
-        float in[16] = {0}, out[16];
-        memcpy(in, x + i, (n - i) * sizeof(float));
-        expf_avx512(in, out, 16);
-        memcpy(y + i, out, (n - i) * sizeof(float));
-    }
+    if (i < n) pxo_padded_tail(expf_avx512, 16, 0.0f, x + i, y + i, n - i);
 }
 
 __attribute__((target("avx2,fma")))
@@ -126,12 +121,7 @@ static void expf_avx2(const float *x, float *y, size_t n) {
             exp_outside_lanes(inputs, y + i, 8);
         }
     }
-    if (i < n) {
-        float in[8] = {0}, out[8];
-        memcpy(in, x + i, (n - i) * sizeof(float));
-        expf_avx2(in, out, 8);
-        memcpy(y + i, out, (n - i) * sizeof(float));
-    }
+    if (i < n) pxo_padded_tail(expf_avx2, 8, 0.0f, x + i, y + i, n - i);
 }
 
 #endif

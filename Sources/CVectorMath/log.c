@@ -7,6 +7,7 @@
 // build fuses z·(1/c) − 1, k·ln 2 + log c and the polynomial's steps; the lanes do the same
 // operations in the same order.
 #include "pxo_vector_math.h"
+#include "padded_tail.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -90,13 +91,7 @@ static void logf_avx512(const float *x, float *y, size_t n) {
             log_outside_lanes(inputs, y + i, 16);
         }
     }
-    if (i < n) {
-        float in[16], out[16];
-        for (size_t l = 0; l < 16; l++) in[l] = 1.0f;
-        memcpy(in, x + i, (n - i) * sizeof(float));
-        logf_avx512(in, out, 16);
-        memcpy(y + i, out, (n - i) * sizeof(float));
-    }
+    if (i < n) pxo_padded_tail(logf_avx512, 16, 1.0f, x + i, y + i, n - i);
 }
 
 __attribute__((target("avx2,fma")))
@@ -136,13 +131,7 @@ static void logf_avx2(const float *x, float *y, size_t n) {
             log_outside_lanes(inputs, y + i, 8);
         }
     }
-    if (i < n) {
-        float in[8], out[8];
-        for (size_t l = 0; l < 8; l++) in[l] = 1.0f;
-        memcpy(in, x + i, (n - i) * sizeof(float));
-        logf_avx2(in, out, 8);
-        memcpy(y + i, out, (n - i) * sizeof(float));
-    }
+    if (i < n) pxo_padded_tail(logf_avx2, 8, 1.0f, x + i, y + i, n - i);
 }
 
 #endif

@@ -144,12 +144,18 @@ struct ConvertedCheckpointTests {
 
 @Suite("Frozen inference")
 struct FrozenInferenceTests {
-    @Test("folding batch norms keeps the outputs and removes the normalisation passes", arguments: SegmenterParityTests.models)
-    func foldedMatchesPyTorch(_ name: String) throws {
+    /// The fixture of segmenter `name` and the model with its weights, in eval mode and frozen.
+    func frozenFixture(_ name: String) throws -> (Fixture, any Segmenter) {
         let fixture = try Fixture("models/\(name).h5")
         let model = try fixtureSegmenter(name)
         try model.load(try fixtureStateDict(fixture))
         model.eval().freeze()
+        return (fixture, model)
+    }
+
+    @Test("folding batch norms keeps the outputs and removes the normalisation passes", arguments: SegmenterParityTests.models)
+    func foldedMatchesPyTorch(_ name: String) throws {
+        let (fixture, model) = try frozenFixture(name)
         let batchNorms = { model.namedModules().filter { $0.module is BatchNorm2d }.count }
         let before = batchNorms()
         let folded = model.foldBatchNorms()
@@ -161,10 +167,7 @@ struct FrozenInferenceTests {
     }
     @Test("the fused convolution epilogues give the separate layers' values bit for bit", arguments: SegmenterParityTests.models)
     func fusedMatchesSeparateLayers(_ name: String) throws {
-        let fixture = try Fixture("models/\(name).h5")
-        let model = try fixtureSegmenter(name)
-        try model.load(try fixtureStateDict(fixture))
-        model.eval().freeze()
+        let (fixture, model) = try frozenFixture(name)
         _ = model.foldBatchNorms()
         let input = try fixture.tensor("/input")
         let fused = GradMode.noGrad { model(input) }.logits

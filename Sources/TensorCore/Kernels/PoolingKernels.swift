@@ -1,29 +1,44 @@
 /// Max and average pooling over [N·C] planes.
 enum PoolingKernels {
-    /// Max over each window; `argmax` receives the flat in-plane index of the winner
-    /// (PyTorch's `return_indices`). Padding counts as −∞.
+    /// Max over each window; `argmax`, when given, receives the flat in-plane index of the
+    /// winner (PyTorch's `return_indices`). Padding counts as −∞. Windows wholly inside the
+    /// image skip the bounds tests (same order, same winner).
     static func maxForward(_ x: UnsafePointer<Float>, _ g: ConvGeometry, planes: Int,
-                           into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+                           into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>?) {
         let oh = g.outHeight, ow = g.outWidth
         parallelFor(planes, grain: 1) { range in
             for p in range {
                 let src = x + p * g.height * g.width
                 for r in 0..<oh {
+                    let h0 = r * g.strideH - g.padH
+                    let rowsInside = h0 >= 0 && h0 + (g.kernelH - 1) * g.dilationH < g.height
                     for c in 0..<ow {
+                        let w0 = c * g.strideW - g.padW
                         var best = -Float.infinity, bestIndex = -1
-                        for ki in 0..<g.kernelH {
-                            let ih = r * g.strideH - g.padH + ki * g.dilationH
-                            guard ih >= 0 && ih < g.height else { continue }
-                            for kj in 0..<g.kernelW {
-                                let iw = c * g.strideW - g.padW + kj * g.dilationW
-                                guard iw >= 0 && iw < g.width else { continue }
-                                let v = src[ih * g.width + iw]
-                                if v > best || v.isNaN || bestIndex < 0 { best = v; bestIndex = ih * g.width + iw }
-                                if v.isNaN { break }
+                        // The first element wins ties; the first NaN of a window row ends that row.
+                        @inline(__always) func visit(_ index: Int) -> Bool {
+                            let v = src[index]
+                            if v > best || v.isNaN || bestIndex < 0 { best = v; bestIndex = index }
+                            return v.isNaN
+                        }
+                        if rowsInside && w0 >= 0 && w0 + (g.kernelW - 1) * g.dilationW < g.width {
+                            for ki in 0..<g.kernelH {
+                                let row = (h0 + ki * g.dilationH) * g.width + w0
+                                for kj in 0..<g.kernelW where visit(row + kj * g.dilationW) { break }
+                            }
+                        } else {
+                            for ki in 0..<g.kernelH {
+                                let ih = h0 + ki * g.dilationH
+                                guard ih >= 0 && ih < g.height else { continue }
+                                for kj in 0..<g.kernelW {
+                                    let iw = w0 + kj * g.dilationW
+                                    guard iw >= 0 && iw < g.width else { continue }
+                                    if visit(ih * g.width + iw) { break }
+                                }
                             }
                         }
                         y[(p * oh + r) * ow + c] = best
-                        argmax[(p * oh + r) * ow + c] = Int32(bestIndex)
+                        argmax?[(p * oh + r) * ow + c] = Int32(bestIndex)
                     }
                 }
             }

@@ -4,8 +4,13 @@ extension Tensor {
         let g = poolGeometry(kernel: kernel, stride: stride ?? kernel, padding: padding, op: "max_pool2d")
         let planes = g.batch * g.inChannels, outShape = [g.batch, g.inChannels, g.outHeight, g.outWidth]
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
-        var argmax = [Int32](repeating: 0, count: out.count)
-        argmax.withUnsafeMutableBufferPointer { PoolingKernels.maxForward(storage.pointer, g, planes: planes, into: out.pointer, argmax: $0.baseAddress!) }
+        // The winners' indices only where a gradient will be recorded.
+        let records = GradMode.isEnabled && requiresGrad
+        var argmax = [Int32](repeating: 0, count: records ? out.count : 0)
+        argmax.withUnsafeMutableBufferPointer { indices in
+            PoolingKernels.maxForward(storage.pointer, g, planes: planes, into: out.pointer,
+                                      argmax: records ? indices.baseAddress : nil)
+        }
         let source = shape
         return .record("max_pool2d", Tensor(shape: outShape, storage: out), inputs: [self]) { gy in
             let gx = TensorStorage(count: Shape.count(source), repeating: 0)
