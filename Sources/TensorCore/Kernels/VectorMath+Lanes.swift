@@ -1,6 +1,6 @@
 /// Sixteen-lane blocks for kernels that run along a strided axis (softmax and its
 /// statistics over classes): partial loads and stores for the last block and a bitwise select
-/// (the exponential per lane: `VectorMath+Exp.swift`).
+/// (the vector exponential and logarithm: `VectorMath+Transcendental.swift`).
 extension VectorMath {
     /// `a` where `mask` holds, `b` elsewhere, as bit operations (the generic
     /// `replacing(with:where:)` goes lane by lane).
