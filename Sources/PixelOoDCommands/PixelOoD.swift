@@ -12,9 +12,14 @@ public struct PixelOoD: ParsableCommand {
             Start with pixelood quickstart (from the repository root). Exit status: 0 done; 1 an \
             error, its message naming the file, line, key, checkpoint key or loss term; 64 a bad \
             command line (unknown option, bad value); 130 interrupted by Ctrl-C after the \
-            training in flight wrote a checkpoint (the same command again continues).             Environment: PIXELOOD_THREADS (worker threads; default the cores),             PIXELOOD_STORAGE_CACHE (idle tensor buffers kept for reuse: bytes, or with K, M or G;             0 turns the cache off; default a quarter of physical memory), PIXELOOD_CONV \
-            (im2col, the default, or winograd: stride-1 3x3 convolutions forward by Winograd \
-            F(2x2,3x3), opt-in; numbers move within rounding; docs/benchmarks.md).
+            training in flight wrote a checkpoint (the same command again continues). \
+            Environment: PIXELOOD_THREADS (worker threads; default the cores), \
+            PIXELOOD_STORAGE_CACHE (idle tensor buffers kept for reuse: bytes, or with K, M or G; \
+            0 turns the cache off; default a quarter of physical memory), PIXELOOD_CONV \
+            (im2col, the default, every recorded result's; or winograd: stride-1 3x3 convolutions \
+            forward by Winograd F(4x4,3x3) where a fixed rule says it is faster and kernel taps \
+            that only read padding left out, 25-40% off large forwards; numbers move by rounding; \
+            docs/benchmarks.md).
             """,
         subcommands: [QuickstartCommand.self, TrainCommand.self, EvalCommand.self, InferCommand.self, SweepCommand.self, ListCommand.self, CheckRecipe.self, Fuzz.self, Bench.self, Inspect.self, DataCommand.self])
     public init() {}

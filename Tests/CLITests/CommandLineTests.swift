@@ -89,6 +89,7 @@ struct CommandLineTests {
     @Test("PIXELOOD_CONV chooses im2col (default) or winograd; anything else names the variable and the choices")
     func convolutionAlgorithm() throws {
         #expect(try ConvolutionAlgorithm.chosen(environment: [:]) == .im2col)
+        #expect(try ConvolutionAlgorithm.chosen(environment: ["PIXELOOD_CONV": "im2col"]) == .im2col)
         #expect(try ConvolutionAlgorithm.chosen(environment: ["PIXELOOD_CONV": "winograd"]) == .winograd)
         do {
             _ = try ConvolutionAlgorithm.chosen(environment: ["PIXELOOD_CONV": "fft"])

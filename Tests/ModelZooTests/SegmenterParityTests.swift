@@ -176,4 +176,20 @@ struct FrozenInferenceTests {
         #expect(separate.requiresGrad)
         #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern), "\(name)")
     }
+
+    @Test("Winograd convolutions keep a segmenter's logits within 1e-4 of im2col's")
+    func winogradMatchesIm2col() throws {
+        var rng = SeededGenerator(seed: 3)
+        let backbone = ResNet(depth: .resnet50, outputStride: .eight, widthDivisor: 8, using: &rng)
+        // The decoder's 3×3 convolutions (40 → 32 and 32 → 32 channels at 32×64, batch 2) are ones Winograd takes.
+        let model = try DeepLabV3Plus(backbone: backbone, numClasses: 19, asppChannels: 32, lowLevelChannels: 8, using: &rng)
+        model.eval().freeze()
+        _ = model.foldBatchNorms()
+        let input = Tensor.normal([2, 3, 128, 256], using: &rng)
+        let winograd = GradMode.noGrad { ConvolutionAlgorithm.using(.winograd) { model(input) } }
+        let direct = GradMode.noGrad { ConvolutionAlgorithm.using(.im2col) { model(input) } }
+        expectClose(winograd.logits, direct.logits, "logits")
+        expectClose(winograd.decoderFeatures, direct.decoderFeatures, "dec0")
+        #expect(winograd.logits.scalars != direct.logits.scalars, "the two algorithms round differently, so Winograd ran")
+    }
 }

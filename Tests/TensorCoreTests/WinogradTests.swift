@@ -1,8 +1,10 @@
 import Testing
+import PixelOoDTestSupport
 @testable import TensorCore
 
-/// Winograd F(2×2, 3×3) against the direct (im2col) kernel and a float64 reference.
-@Suite("Winograd F(2x2, 3x3)")
+/// Winograd F(4×4, 3×3) against a float64 convolution, within the rounding bound of its own
+/// arithmetic, and the rule that chooses it.
+@Suite("Winograd F(4x4, 3x3)")
 struct WinogradTests {
     /// The convolution in float64, straight from the definition.
     func reference(_ x: [Float], _ w: [Float], _ g: ConvGeometry) -> [Double] {
@@ -32,33 +34,122 @@ struct WinogradTests {
         return y
     }
 
-    @Test("equals the convolution within a few ulp of the channel sum's scale, like the direct kernel",
+    static let bT: [[Double]] = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+                                 [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]
+    static let gMatrix: [[Double]] = [[0.25, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+                                      [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
+    static let aT: [[Double]] = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
+
+    /// The magnitude of the Winograd computation of each output:
+    /// `Σ_c Σ_ξ |Aᵀ_r,ξ1| |Aᵀ_s,ξ2| (|G| |g_oc| |G|ᵀ)_ξ (|Bᵀ| |d_c| |B|)_ξ` over the 6×6 input tile
+    /// `d_c` of the output's tile (row `r`, column `s` inside it). Each value the kernel computes
+    /// is a signed sum of at most `C + 20` rounded steps over these terms, so its error is at
+    /// most γ_{C+20} = (C + 20)·ε/(1 − (C + 20)·ε) times this (Higham, Accuracy and Stability of
+    /// Numerical Algorithms, §3.1).
+    func magnitude(_ x: [Float], _ w: [Float], _ g: ConvGeometry) -> [Double] {
+        let absB = Self.bT.map { $0.map(abs) }, absG = Self.gMatrix.map { $0.map(abs) }, absA = Self.aT.map { $0.map(abs) }
+        var y = [Double](repeating: 0, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
+        // The tile that holds output index r along an axis of dilation d: its first output, and r's place in it.
+        func tile(_ r: Int, _ d: Int) -> (first: Int, place: Int) {
+            let classIndex = r / d
+            return (r % d + 4 * d * (classIndex / 4), classIndex % 4)
+        }
+        for n in 0..<g.batch {
+            for r in 0..<g.outHeight {
+                for s in 0..<g.outWidth {
+                    let (row0, pr) = tile(r, g.dilationH), (column0, ps) = tile(s, g.dilationW)
+                    for ch in 0..<g.inChannels {
+                        var d = [[Double]](repeating: [Double](repeating: 0, count: 6), count: 6)
+                        for p in 0..<6 {
+                            let row = row0 - g.padH + p * g.dilationH
+                            guard row >= 0 && row < g.height else { continue }
+                            for q in 0..<6 {
+                                let column = column0 - g.padW + q * g.dilationW
+                                guard column >= 0 && column < g.width else { continue }
+                                d[p][q] = Double(abs(x[((n * g.inChannels + ch) * g.height + row) * g.width + column]))
+                            }
+                        }
+                        let v = product(product(absB, d), transpose(absB))
+                        for o in 0..<g.outChannels {
+                            let k = (0..<3).map { i in (0..<3).map { j in Double(abs(w[((o * g.inChannels + ch) * 3 + i) * 3 + j])) } }
+                            let u = product(product(absG, k), transpose(absG))
+                            var total = 0.0
+                            for i in 0..<6 { for j in 0..<6 { total += absA[pr][i] * absA[ps][j] * u[i][j] * v[i][j] } }
+                            y[((n * g.outChannels + o) * g.outHeight + r) * g.outWidth + s] += total
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    func product(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
+        a.map { row in (0..<b[0].count).map { j in zip(row, b).reduce(0) { $0 + $1.0 * $1.1[j] } } }
+    }
+
+    func transpose(_ a: [[Double]]) -> [[Double]] { (0..<a[0].count).map { j in a.map { $0[j] } } }
+
+    @Test("equals the convolution within the rounding bound of its own arithmetic",
           arguments: [(2, 5, 7, 9, 11, 1, 1), (1, 16, 8, 12, 10, 2, 2), (1, 6, 4, 13, 17, 3, 3), (1, 8, 8, 7, 9, 0, 1),
                       (2, 32, 24, 20, 24, 1, 1), (1, 3, 5, 6, 40, 4, 2), (1, 4, 4, 2, 3, 1, 1),
-                      // Tile rows of 16 tiles and more (the sixteen-tile column transform and its remainder).
-                      (1, 4, 3, 5, 70, 1, 1), (1, 3, 4, 7, 75, 2, 2), (2, 4, 4, 6, 41, 3, 1)])
-    func matchesDirect(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
-                       _ pad: Int, _ dilation: Int) {
+                      (1, 4, 3, 5, 70, 1, 1), (1, 3, 4, 7, 75, 2, 2), (3, 4, 4, 6, 41, 3, 1),
+                      // More tiles than one block holds (1024): tile rows of several images in one block, and a second block.
+                      (3, 2, 2, 50, 90, 1, 1),
+                      // More channels than one chunk (512): the products accumulate over two chunks.
+                      (1, 520, 2, 6, 7, 1, 1)])
+    func matchesConvolution(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
+                            _ pad: Int, _ dilation: Int) {
         let g = ConvGeometry(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
                              kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: pad, padW: pad,
                              dilationH: dilation, dilationW: dilation, groups: 1)
         var rng = SeededGenerator(seed: 7)
         let x = Tensor.normal([batch, inChannels, height, width], using: &rng).scalars
         let w = Tensor.normal([outChannels, inChannels, 3, 3], using: &rng).scalars
-        let count = batch * outChannels * g.outHeight * g.outWidth
-        var winograd = [Float](repeating: .nan, count: count), direct = [Float](repeating: .nan, count: count)
+        var winograd = [Float](repeating: .nan, count: batch * outChannels * g.outHeight * g.outWidth)
         x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
                 winograd.withUnsafeMutableBufferPointer { Winograd.forward(xp.baseAddress!, wp.baseAddress!, g, into: $0.baseAddress!) }
-                direct.withUnsafeMutableBufferPointer { ConvKernels.forward(xp.baseAddress!, wp.baseAddress!, g, into: $0.baseAddress!) }
             }
         }
-        let exact = reference(x, w, g)
-        // The scale of one output's rounding: ε times Σ|x||w| over its 9·C products, at most 9·C·max|x|·max|w|.
-        let scale = Double(9 * inChannels) * Double(x.map(abs).max() ?? 1) * Double(w.map(abs).max() ?? 1) * Double(Float.ulpOfOne)
-        let winogradError = zip(winograd, exact).map { abs(Double($0) - $1) }.max() ?? 0
-        let directError = zip(direct, exact).map { abs(Double($0) - $1) }.max() ?? 0
+        let exact = reference(x, w, g), bounds = magnitude(x, w, g)
+        let steps = Double(inChannels + 20) * Double(Float.ulpOfOne)
+        let gamma = steps / (1 - steps)
+        let worst = zip(zip(winograd, exact), bounds).map { abs(Double($0.0) - $0.1) / (gamma * $1) }.max() ?? 0
         #expect(winograd.allSatisfy { $0.isFinite }, "every output written")
-        #expect(winogradError <= scale, "Winograd error \(winogradError), direct \(directError), bound \(scale)")
+        #expect(worst <= 1, "Winograd error up to \(worst) of the bound γ_{C+20}·magnitude")
+    }
+
+    @Test("pays with 32 channels or more, products per output at most half of im2col's and 256 tiles or more")
+    func rule() {
+        func geometry(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ d: Int, kernel: Int = 3, stride: Int = 1) -> ConvGeometry {
+            ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: c, kernelH: kernel, kernelW: kernel,
+                         strideH: stride, strideW: stride, padH: d, padW: d, dilationH: d, dilationW: d, groups: 1)
+        }
+        #expect(Winograd.pays(for: geometry(1, 256, 64, 128, 2)))  // ResNet layer 3 at 512×1024: 512 tiles, 0.25 products per im2col's
+        #expect(Winograd.pays(for: geometry(1, 2048, 64, 128, 12)))  // ASPP d12: 864 tiles, 0.42
+        #expect(!Winograd.pays(for: geometry(1, 2048, 64, 128, 36)))  // ASPP d36: 1296 tiles, 0.63
+        #expect(!Winograd.pays(for: geometry(1, 128, 32, 32, 1)))  // 64 tiles
+        #expect(!Winograd.pays(for: geometry(8, 16, 64, 128, 1)))  // 16 channels
+        #expect(Winograd.pays(for: geometry(4, 128, 32, 32, 1)))  // the same layer on a batch of 4: 256 tiles
+        #expect(!Winograd.pays(for: geometry(4, 64, 64, 64, 1, stride: 2)))  // strided
+        #expect(!Winograd.pays(for: geometry(4, 64, 64, 64, 0, kernel: 1)))  // 1×1
+    }
+
+    @Test("conv2d under the winograd algorithm takes Winograd where it pays and agrees with PyTorch to 1e-4, as im2col does",
+          arguments: [1, 2])
+    func matchesPyTorch(_ dilation: Int) throws {
+        let fixture = try Fixture("winograd.h5")
+        let x = try fixture.tensor("/input"), weight = try fixture.tensor("/dilation\(dilation)/weight")
+        let bias = try fixture.tensor("/dilation\(dilation)/bias")
+        let g = ConvGeometry(batch: 1, inChannels: 32, height: 64, width: 64, outChannels: 32, kernelH: 3, kernelW: 3,
+                             strideH: 1, strideW: 1, padH: dilation, padW: dilation, dilationH: dilation, dilationW: dilation, groups: 1)
+        #expect(Winograd.pays(for: g))
+        let convolve = { x.conv2d(weight: weight, bias: bias, padding: (dilation, dilation), dilation: (dilation, dilation)) }
+        let winograd = ConvolutionAlgorithm.using(.winograd, convolve), direct = ConvolutionAlgorithm.using(.im2col, convolve)
+        let expected = try fixture.tensor("/dilation\(dilation)/output")
+        expectClose(winograd, expected, "Winograd, dilation \(dilation)")
+        expectClose(direct, expected, "im2col, dilation \(dilation)")
+        #expect(winograd.scalars != direct.scalars, "the two algorithms round differently, so Winograd ran")
     }
 }

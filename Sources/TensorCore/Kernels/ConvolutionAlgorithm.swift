@@ -1,15 +1,19 @@
 import Foundation
 
-/// How the forward pass computes dense stride-1 3×3 convolutions, chosen once per process
-/// from `PIXELOOD_CONV`: `im2col` (the default; im2col and sgemm, as every other
-/// convolution) or `winograd` (``Winograd``, F(2×2, 3×3), opt-in: it rounds differently,
-/// so every trained number moves within the bound ``WinogradTests`` checks, and its benefit
-/// per layer is measured in `docs/benchmarks.md` before it becomes a default). Backward
-/// passes use im2col either way.
+/// How the forward pass computes dense convolutions: `im2col` (the default: im2col and sgemm
+/// for every convolution, the algorithm every recorded result used) or `winograd` (opt-in;
+/// ``Winograd`` F(4×4, 3×3) for the stride-1 3×3 ones where its fixed rule,
+/// ``Winograd/pays(for:)``, says it is faster, kernel taps that only read padding left out,
+/// ``DeadTaps``, and im2col and sgemm for the rest). The process's choice comes from
+/// `PIXELOOD_CONV`; a task can run under another with ``using(_:_:)``. The two round
+/// differently (Winograd within the bound ``WinogradTests`` checks), so trained numbers move
+/// by rounding between them: `winograd` becomes the default when the results tables are made
+/// again with it. Backward passes use im2col either way.
 public enum ConvolutionAlgorithm: String, CaseIterable, Sendable {
-    /// im2col and sgemm (1×1 convolutions: sgemm alone), the default.
+    /// im2col and sgemm (1×1 convolutions: sgemm alone) for every convolution, the default.
     case im2col
-    /// Winograd F(2×2, 3×3) for dense stride-1 3×3 convolutions; the rest as `im2col`.
+    /// Winograd F(4×4, 3×3) for the dense stride-1 3×3 convolutions where it pays, dead kernel
+    /// taps left out; the rest as `im2col`.
     case winograd
 
     /// The environment variable that chooses it.
@@ -21,6 +25,19 @@ public enum ConvolutionAlgorithm: String, CaseIterable, Sendable {
         guard let text = environment[variable] else { return .im2col }
         guard let algorithm = ConvolutionAlgorithm(rawValue: text) else { throw ConvolutionAlgorithmError(value: text) }
         return algorithm
+    }
+
+    /// The process's choice, read once (an unknown value falls back to the default here;
+    /// `pixelood` refuses it before any work).
+    static let process = (try? chosen(environment: ProcessInfo.processInfo.environment)) ?? .im2col
+
+    /// The algorithm this task's convolutions use: the process's choice outside ``using(_:_:)``.
+    @TaskLocal public static var current: ConvolutionAlgorithm = process
+
+    /// Runs `body` with its convolutions (on the calling task) computed by `algorithm`.
+    /// - Returns: what `body` returns.
+    public static func using<R>(_ algorithm: ConvolutionAlgorithm, _ body: () throws -> R) rethrows -> R {
+        try $current.withValue(algorithm, operation: body)
     }
 }
 
@@ -34,7 +51,3 @@ public struct ConvolutionAlgorithmError: Error, CustomStringConvertible {
             + ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", ") + ")"
     }
 }
-
-/// The process's choice, read once (an unknown value falls back to im2col here; `pixelood`
-/// refuses it before any work).
-let convolutionAlgorithm = (try? ConvolutionAlgorithm.chosen(environment: ProcessInfo.processInfo.environment)) ?? .im2col

@@ -3,7 +3,10 @@ extension Tensor {
     /// PyTorch: `F.conv2d(x, weight, bias, stride, padding, dilation, groups)`.
     ///
     /// 1x1 convolutions are one sgemm per image; depthwise convolutions (groups = C = O) use a
-    /// direct loop; everything else is im2col + sgemm over bounded bands of output rows.
+    /// direct loop; under ``ConvolutionAlgorithm/winograd`` (opt-in) kernel taps that only
+    /// read padding are left out (``DeadTaps``) and stride-1 3×3 convolutions use Winograd
+    /// F(4×4, 3×3) where ``Winograd/pays(for:)``; everything else is im2col + sgemm over
+    /// bounded bands of output rows.
     ///
     /// With `residual` (the output's shape) and an `activation`, the op is
     /// `activation(conv + bias + residual)`: when no gradient is recorded (a frozen or evaluated
@@ -32,13 +35,7 @@ extension Tensor {
         require(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape) larger than padded input \(shape)")
         let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
-        if g.isDepthwise {
-            DepthwiseConv.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
-        } else if convolutionAlgorithm == .winograd, Winograd.applies(to: g) {
-            Winograd.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
-        } else {
-            ConvKernels.forward(storage.pointer, weight.storage.pointer, g, into: out.pointer)
-        }
+        Self.convolve(storage.pointer, weight.storage.pointer, g, into: out.pointer)
         if let residual { require(residual.shape == outShape, "conv2d: residual \(residual.shape) != output \(outShape)") }
         ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: residual?.storage.pointer, clamp: activation.clamp,
                                 batch: g.batch, channels: g.outChannels, plane: g.outHeight * g.outWidth)
@@ -89,3 +86,26 @@ public enum ConvActivation: Sendable {
         }
     }
 }
+
+extension Tensor {
+    /// The forward convolution of `x` by `w` into `y` (no bias), by the kernel that fits the
+    /// geometry: depthwise; under ``ConvolutionAlgorithm/winograd`` (opt-in) a kernel with
+    /// taps that only ever read padding (``DeadTaps``) runs with its live part and Winograd
+    /// where it pays; im2col otherwise.
+    static func convolve(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
+                         into y: UnsafeMutablePointer<Float>) {
+        let winograd = ConvolutionAlgorithm.current == .winograd
+        if g.isDepthwise {
+            DepthwiseConv.forward(x, w, g, into: y)
+        } else if winograd, let (live, rows, columns) = DeadTaps.cropped(g) {
+            let kernel = TensorStorage(uninitializedCount: live.outChannels * live.patch)
+            DeadTaps.crop(w, g, rows: rows, columns: columns, into: kernel.pointer)
+            convolve(x, kernel.pointer, live, into: y)
+        } else if winograd, Winograd.pays(for: g) {
+            Winograd.forward(x, w, g, into: y)
+        } else {
+            ConvKernels.forward(x, w, g, into: y)
+        }
+    }
+}
+

@@ -1,0 +1,53 @@
+/// Kernel rows and columns that never touch the image: a 3×3 convolution dilated by 36 on a
+/// 32-row feature map (DeepLabV3+'s ASPP on a 256-row crop) reads only padding with its top
+/// and bottom kernel rows, so it is a 1×3 convolution done with 3 times the work. The
+/// forward pass computes such a convolution with the live part of its kernel (same output,
+/// the zero products left out); the backward pass keeps the whole kernel (the dead taps'
+/// weight gradients are zeros it writes).
+enum DeadTaps {
+    /// The kernel indices along one axis of a stride-1 convolution whose input position
+    /// `o − pad + k·dilation` lies inside `0..<size` for some output `o < outputs`.
+    static func live(kernel: Int, size: Int, outputs: Int, pad: Int, dilation: Int) -> Range<Int> {
+        let touches = { (k: Int) -> Bool in k * dilation - pad < size && outputs - 1 - pad + k * dilation >= 0 }
+        let lower = (0..<kernel).first(where: touches) ?? 0
+        let upper = (0..<kernel).last(where: touches).map { $0 + 1 } ?? kernel
+        return lower..<max(lower, upper)
+    }
+
+    /// The geometry of the live part of `g`'s kernel when dead taps can be cut symmetrically
+    /// (the same number at both ends of an axis, so the padding stays symmetric and the output
+    /// the same size), with the kernel rows and columns it keeps; nil when nothing is dead or
+    /// the convolution is strided.
+    static func cropped(_ g: ConvGeometry) -> (geometry: ConvGeometry, rows: Range<Int>, columns: Range<Int>)? {
+        guard g.strideH == 1 && g.strideW == 1 else { return nil }
+        func axis(kernel: Int, size: Int, outputs: Int, pad: Int, dilation: Int) -> Range<Int> {
+            let live = live(kernel: kernel, size: size, outputs: outputs, pad: pad, dilation: dilation)
+            let cut = min(live.lowerBound, kernel - live.upperBound)
+            return cut > 0 && pad >= cut * dilation ? cut..<(kernel - cut) : 0..<kernel
+        }
+        let rows = axis(kernel: g.kernelH, size: g.height, outputs: g.outHeight, pad: g.padH, dilation: g.dilationH)
+        let columns = axis(kernel: g.kernelW, size: g.width, outputs: g.outWidth, pad: g.padW, dilation: g.dilationW)
+        guard rows.count < g.kernelH || columns.count < g.kernelW else { return nil }
+        var cropped = g
+        cropped.kernelH = rows.count
+        cropped.kernelW = columns.count
+        cropped.padH -= rows.lowerBound * g.dilationH
+        cropped.padW -= columns.lowerBound * g.dilationW
+        return (cropped, rows, columns)
+    }
+
+    /// `w` (`[O, C/groups, kh, kw]`) restricted to kernel rows `rows` and columns `columns`.
+    static func crop(_ w: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, columns: Range<Int>,
+                     into out: UnsafeMutablePointer<Float>) {
+        var index = 0
+        for filter in 0..<(g.outChannels * g.groupIn) {
+            let kernel = w + filter * g.kernelH * g.kernelW
+            for i in rows {
+                for j in columns {
+                    out[index] = kernel[i * g.kernelW + j]
+                    index += 1
+                }
+            }
+        }
+    }
+}

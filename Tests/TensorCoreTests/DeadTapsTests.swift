@@ -1,0 +1,53 @@
+import Testing
+import PixelOoDTestSupport
+@testable import TensorCore
+
+/// Convolutions whose dilated taps only read padding run with the live part of the kernel.
+@Suite("Dead kernel taps")
+struct DeadTapsTests {
+    func geometry(_ h: Int, _ w: Int, dilation: Int, channels: Int = 3, outputs: Int = 4, batch: Int = 2) -> ConvGeometry {
+        ConvGeometry(batch: batch, inChannels: channels, height: h, width: w, outChannels: outputs, kernelH: 3, kernelW: 3,
+                     strideH: 1, strideW: 1, padH: dilation, padW: dilation, dilationH: dilation, dilationW: dilation, groups: 1)
+    }
+
+    @Test("a tap is dead when every output reads padding through it")
+    func live() throws {
+        // ASPP at a 256×512 crop (32×64 features): dilation 36 leaves only the middle kernel row, all three columns.
+        let aspp = geometry(32, 64, dilation: 36)
+        #expect(DeadTaps.live(kernel: 3, size: 32, outputs: 32, pad: 36, dilation: 36) == 1..<2)
+        #expect(DeadTaps.live(kernel: 3, size: 64, outputs: 64, pad: 36, dilation: 36) == 0..<3)
+        let cut = try #require(DeadTaps.cropped(aspp))
+        #expect(cut.geometry.kernelH == 1 && cut.geometry.kernelW == 3 && cut.geometry.padH == 0 && cut.geometry.padW == 36)
+        #expect(cut.geometry.outHeight == 32 && cut.geometry.outWidth == 64)
+        // Dilation 24 on 32 rows: every tap reads the image for some output.
+        #expect(DeadTaps.cropped(geometry(32, 64, dilation: 24)) == nil)
+        // Larger than both sides: a 1×1 convolution.
+        #expect(DeadTaps.cropped(geometry(8, 10, dilation: 12))?.geometry.isPointwise == true)
+    }
+
+    @Test("conv2d under the winograd algorithm, dead taps cut, equals the whole kernel's convolution, forward and backward",
+          arguments: [(5, 9, 6), (8, 10, 12), (7, 7, 7)])
+    func matchesWholeKernel(_ h: Int, _ w: Int, _ dilation: Int) throws {
+        let g = geometry(h, w, dilation: dilation)
+        let live = try #require(DeadTaps.cropped(g))
+        var rng = SeededGenerator(seed: 5)
+        let x = Tensor.normal([g.batch, g.inChannels, h, w], using: &rng).requiringGrad()
+        let weight = Tensor.normal([g.outChannels, g.inChannels, 3, 3], using: &rng).requiringGrad()
+        let y = ConvolutionAlgorithm.using(.winograd) { x.conv2d(weight: weight, padding: (dilation, dilation), dilation: (dilation, dilation)) }
+        var whole = [Float](repeating: .nan, count: y.count)
+        x.scalars.withUnsafeBufferPointer { xp in
+            weight.scalars.withUnsafeBufferPointer { wp in
+                whole.withUnsafeMutableBufferPointer { ConvKernels.forward(xp.baseAddress!, wp.baseAddress!, g, into: $0.baseAddress!) }
+            }
+        }
+        expectClose(y, Tensor(shape: y.shape, whole), tolerance: 1e-6, "forward")
+        // The backward pass uses the whole kernel: the dead taps' weight gradients are exactly zero.
+        y.backward(Tensor.ones(y.shape))
+        let gw = try #require(weight.grad).scalars
+        for (index, value) in gw.enumerated() {
+            let i = (index / 3) % 3, j = index % 3
+            if !live.rows.contains(i) || !live.columns.contains(j) { #expect(value == 0) }
+        }
+        #expect(x.grad != nil)
+    }
+}
