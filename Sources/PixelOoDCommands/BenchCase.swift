@@ -35,6 +35,10 @@ struct BenchCase {
             conv("conv1x1 256->256 128x256", c: 256, o: 256, h: 128, w: 256, k: 1),
             conv("depthwise3x3 144 128x256", c: 144, o: 144, h: 128, w: 256, k: 3, groups: 144),
             conv("aspp3x3 2048->256 d12 2x64x64", c: 2048, o: 256, h: 64, w: 64, k: 3, dilation: 12, batch: 2),
+            // The full-tier RPL step's frozen ASPP (width / 4, 4 crops + 4 context images at 256×512):
+            // dilation 24 and 36 on 32×64 features, where most kernel taps read padding.
+            conv("aspp3x3 512->64 d24 8x32x64", c: 512, o: 64, h: 32, w: 64, k: 3, dilation: 24, batch: 8),
+            conv("aspp3x3 512->64 d36 8x32x64", c: 512, o: 64, h: 32, w: 64, k: 3, dilation: 36, batch: 8),
             BenchCase(name: "batchnorm train 2x64x128x256", forwardFlops: 0) {
                 bnInput.batchNorm(weight: gamma, bias: beta, runningMean: .zeros([64]), runningVar: .ones([64]),
                                   training: true).output

@@ -14,8 +14,8 @@ struct DeadTapsTests {
     func live() throws {
         // ASPP at a 256×512 crop (32×64 features): dilation 36 leaves only the middle kernel row, all three columns.
         let aspp = geometry(32, 64, dilation: 36)
-        #expect(DeadTaps.live(kernel: 3, size: 32, outputs: 32, pad: 36, dilation: 36) == 1..<2)
-        #expect(DeadTaps.live(kernel: 3, size: 64, outputs: 64, pad: 36, dilation: 36) == 0..<3)
+        #expect(DeadTaps.live(kernel: 3, size: 32, outputs: 0..<32, pad: 36, dilation: 36) == 1..<2)
+        #expect(DeadTaps.live(kernel: 3, size: 64, outputs: 0..<64, pad: 36, dilation: 36) == 0..<3)
         let cut = try #require(DeadTaps.cropped(aspp))
         #expect(cut.geometry.kernelH == 1 && cut.geometry.kernelW == 3 && cut.geometry.padH == 0 && cut.geometry.padW == 36)
         #expect(cut.geometry.outHeight == 32 && cut.geometry.outWidth == 64)
@@ -49,5 +49,39 @@ struct DeadTapsTests {
             if !live.rows.contains(i) || !live.columns.contains(j) { #expect(value == 0) }
         }
         #expect(x.grad != nil)
+    }
+
+    @Test("a band of output rows keeps the kernel rows it reads the image with")
+    func bands() {
+        let g = geometry(32, 64, dilation: 24)
+        #expect(DeadTaps.band(g, rows: 0..<8).kernelRows == 1..<3)
+        #expect(DeadTaps.band(g, rows: 8..<16).kernelRows == 1..<2)
+        #expect(DeadTaps.band(g, rows: 20..<28).kernelRows == 0..<2)
+        #expect(DeadTaps.band(g, rows: 0..<32).geometry == g)
+        let middle = DeadTaps.band(g, rows: 8..<16).geometry
+        #expect(middle.kernelH == 1 && middle.padH == 0 && middle.outWidth == g.outWidth)
+    }
+
+    @Test("im2col with dead kernel rows cut per band equals the whole kernel's, on the tile and the band paths",
+          arguments: [(64, 8, 256), (512, 64, 64)])
+    func bandsMatchWholeKernel(_ channels: Int, _ outputs: Int, _ width: Int) {
+        let g = geometry(32, width, dilation: 24, channels: channels, outputs: outputs, batch: 1)
+        var rng = SeededGenerator(seed: 9)
+        let x = Tensor.normal([1, channels, 32, width], using: &rng).scalars
+        let w = Tensor.normal([outputs, channels, 3, 3], using: &rng).scalars
+        let count = outputs * 32 * width
+        var cut = [Float](repeating: .nan, count: count), whole = [Float](repeating: .nan, count: count)
+        x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                cut.withUnsafeMutableBufferPointer {
+                    ConvKernels.forward(xp.baseAddress!, wp.baseAddress!, g, cutDeadRows: true, into: $0.baseAddress!)
+                }
+                whole.withUnsafeMutableBufferPointer { ConvKernels.forward(xp.baseAddress!, wp.baseAddress!, g, into: $0.baseAddress!) }
+                let kernels = BandKernels(wp.baseAddress!, g, bands: [0..<8, 8..<16], cut: true)
+                #expect(kernels.kernel(for: 8..<16, pointer: wp.baseAddress!).0.kernelH == 1)
+                #expect(kernels.kernel(for: 0..<8, pointer: wp.baseAddress!).0.kernelH == 2)
+            }
+        }
+        #expect(normalizedMaxError(cut, whole) <= 1e-6)
     }
 }

@@ -15,15 +15,9 @@ struct WinogradTests {
                     for c in 0..<g.outWidth {
                         var total = 0.0
                         for ch in 0..<g.inChannels {
+                            let patch = window(x, g, image: n, channel: ch, row: r - g.padH, column: c - g.padW, size: 3)
                             for ki in 0..<3 {
-                                let row = r - g.padH + ki * g.dilationH
-                                guard row >= 0 && row < g.height else { continue }
-                                for kj in 0..<3 {
-                                    let column = c - g.padW + kj * g.dilationW
-                                    guard column >= 0 && column < g.width else { continue }
-                                    total += Double(x[((n * g.inChannels + ch) * g.height + row) * g.width + column])
-                                        * Double(w[((o * g.inChannels + ch) * 3 + ki) * 3 + kj])
-                                }
+                                for kj in 0..<3 { total += patch[ki][kj] * Double(w[((o * g.inChannels + ch) * 3 + ki) * 3 + kj]) }
                             }
                         }
                         y[((n * g.outChannels + o) * g.outHeight + r) * g.outWidth + c] = total
@@ -59,17 +53,8 @@ struct WinogradTests {
                 for s in 0..<g.outWidth {
                     let (row0, pr) = tile(r, g.dilationH), (column0, ps) = tile(s, g.dilationW)
                     for ch in 0..<g.inChannels {
-                        var d = [[Double]](repeating: [Double](repeating: 0, count: 6), count: 6)
-                        for p in 0..<6 {
-                            let row = row0 - g.padH + p * g.dilationH
-                            guard row >= 0 && row < g.height else { continue }
-                            for q in 0..<6 {
-                                let column = column0 - g.padW + q * g.dilationW
-                                guard column >= 0 && column < g.width else { continue }
-                                d[p][q] = Double(abs(x[((n * g.inChannels + ch) * g.height + row) * g.width + column]))
-                            }
-                        }
-                        let v = product(product(absB, d), transpose(absB))
+                        let d = window(x, g, image: n, channel: ch, row: row0 - g.padH, column: column0 - g.padW, size: 6)
+                        let v = product(product(absB, d.map { $0.map(abs) }), transpose(absB))
                         for o in 0..<g.outChannels {
                             let k = (0..<3).map { i in (0..<3).map { j in Double(abs(w[((o * g.inChannels + ch) * 3 + i) * 3 + j])) } }
                             let u = product(product(absG, k), transpose(absG))
@@ -82,6 +67,18 @@ struct WinogradTests {
             }
         }
         return y
+    }
+
+    /// The `size`×`size` input window of one image and channel whose first element is at
+    /// (`row`, `column`), its elements `dilation` apart, zero outside the image.
+    func window(_ x: [Float], _ g: ConvGeometry, image: Int, channel: Int, row: Int, column: Int, size: Int) -> [[Double]] {
+        (0..<size).map { p in
+            (0..<size).map { q in
+                let i = row + p * g.dilationH, j = column + q * g.dilationW
+                guard i >= 0 && i < g.height && j >= 0 && j < g.width else { return 0 }
+                return Double(x[((image * g.inChannels + channel) * g.height + i) * g.width + j])
+            }
+        }
     }
 
     func product(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {

@@ -38,6 +38,8 @@ def cases():
         conv("conv1x1 256->256 128x256", 256, 256, 128, 256, 1),
         conv("depthwise3x3 144 128x256", 144, 144, 128, 256, 3, groups=144),
         conv("aspp3x3 2048->256 d12 2x64x64", 2048, 256, 64, 64, 3, dilation=12, batch=2),
+        conv("aspp3x3 512->64 d24 8x32x64", 512, 64, 32, 64, 3, dilation=24, batch=8),
+        conv("aspp3x3 512->64 d36 8x32x64", 512, 64, 32, 64, 3, dilation=36, batch=8),
         ("batchnorm train 2x64x128x256", 0,
          lambda: F.batch_norm(bn_x, torch.zeros(64), torch.ones(64), gamma, beta, training=True)),
         ("resize 19x128x256->512x1024", 0,

@@ -29,8 +29,12 @@ enum ConvKernels {
     /// it while it sits in the core's L2 cache instead of streaming it through memory.
     static let forwardTileBudget = 1 << 17
 
+    /// The convolution of `x` by `w` into `y` (no bias). With `cutDeadRows`, each tile or band
+    /// of output rows multiplies only by the kernel rows it reads the image with
+    /// (``DeadTaps/band(_:rows:)``): the same sums without the zero products, rounded
+    /// differently, so only ``ConvolutionAlgorithm/winograd`` asks for it.
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
-                        into y: UnsafeMutablePointer<Float>) {
+                        cutDeadRows: Bool = false, into y: UnsafeMutablePointer<Float>) {
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
         if g.isPointwise {
             for n in 0..<g.batch {
@@ -44,11 +48,13 @@ enum ConvKernels {
         }
         let tile = max(1, min(g.outHeight, forwardTileBudget / max(1, g.patch * g.outWidth)))
         if tile * g.outWidth < minimumColumns && tile < g.outHeight && g.groupOut * g.patch > cachedWeightBudget {
-            forwardInBands(x, w, g, into: y)
+            forwardInBands(x, w, g, cutDeadRows: cutDeadRows, into: y)
             return
         }
         // Independent tiles of output rows, each gathered and multiplied by one worker.
         let tilesPerPlane = (g.outHeight + tile - 1) / tile
+        let kernels = BandKernels(w, g, bands: stride(from: 0, to: g.outHeight, by: tile).map { $0..<min(g.outHeight, $0 + tile) },
+                                  cut: cutDeadRows)
         let tasks = g.batch * g.groups * tilesPerPlane
         parallelFor(tasks, grain: 1) { range in
             let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patch * tile * g.outWidth)
@@ -57,9 +63,10 @@ enum ConvKernels {
                 let plane = task / tilesPerPlane, n = plane / g.groups, grp = plane % g.groups
                 let r0 = (task % tilesPerPlane) * tile
                 let rows = r0..<min(g.outHeight, r0 + tile), cols = rows.count * g.outWidth
-                Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, g, rows: rows,
-                              patchRows: 0..<g.patch, into: col)
-                Gemm.call(false, false, g.groupOut, cols, g.patch, 1, w + grp * g.groupOut * g.patch, g.patch,
+                let (band, weights) = kernels.kernel(for: rows, pointer: w)
+                Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, band, rows: rows,
+                              patchRows: 0..<band.patch, into: col)
+                Gemm.call(false, false, g.groupOut, cols, band.patch, 1, weights + grp * g.groupOut * band.patch, band.patch,
                           col, cols, 0, y + (n * g.outChannels + grp * g.groupOut) * outPlane + r0 * g.outWidth, outPlane)
             }
         }
@@ -68,18 +75,21 @@ enum ConvKernels {
     /// The forward pass for deep patches: shared bands of ``bandRows(_:)`` rows, each
     /// gathered by all workers and multiplied by one sgemm split across them.
     private static func forwardInBands(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
-                                       into y: UnsafeMutablePointer<Float>) {
+                                       cutDeadRows: Bool, into y: UnsafeMutablePointer<Float>) {
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
         let band = bandRows(g)
+        let bands = stride(from: 0, to: g.outHeight, by: band).map { $0..<min(g.outHeight, $0 + band) }
+        let kernels = BandKernels(w, g, bands: bands, cut: cutDeadRows)
         let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patch * band * g.outWidth)
         defer { col.deallocate() }
         for n in 0..<g.batch {
             for grp in 0..<g.groups {
-                for r0 in stride(from: 0, to: g.outHeight, by: band) {
-                    let rows = r0..<min(g.outHeight, r0 + band), cols = rows.count * g.outWidth
-                    Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, g, rows: rows, into: col)
-                    Gemm.sgemm(m: g.groupOut, n: cols, k: g.patch, a: w + grp * g.groupOut * g.patch, lda: g.patch,
-                               b: col, ldb: cols, c: y + (n * g.outChannels + grp * g.groupOut) * outPlane + r0 * g.outWidth,
+                for rows in bands {
+                    let cols = rows.count * g.outWidth
+                    let (live, weights) = kernels.kernel(for: rows, pointer: w)
+                    Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, live, rows: rows, into: col)
+                    Gemm.sgemm(m: g.groupOut, n: cols, k: live.patch, a: weights + grp * g.groupOut * live.patch, lda: live.patch,
+                               b: col, ldb: cols, c: y + (n * g.outChannels + grp * g.groupOut) * outPlane + rows.lowerBound * g.outWidth,
                                ldc: outPlane)
                 }
             }

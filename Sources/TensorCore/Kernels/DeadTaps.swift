@@ -6,12 +6,27 @@
 /// weight gradients are zeros it writes).
 enum DeadTaps {
     /// The kernel indices along one axis of a stride-1 convolution whose input position
-    /// `o − pad + k·dilation` lies inside `0..<size` for some output `o < outputs`.
-    static func live(kernel: Int, size: Int, outputs: Int, pad: Int, dilation: Int) -> Range<Int> {
-        let touches = { (k: Int) -> Bool in k * dilation - pad < size && outputs - 1 - pad + k * dilation >= 0 }
+    /// `o − pad + k·dilation` lies inside `0..<size` for some output `o` in `outputs`.
+    static func live(kernel: Int, size: Int, outputs: Range<Int>, pad: Int, dilation: Int) -> Range<Int> {
+        let touches = { (k: Int) -> Bool in
+            outputs.lowerBound - pad + k * dilation < size && outputs.upperBound - 1 - pad + k * dilation >= 0
+        }
         let lower = (0..<kernel).first(where: touches) ?? 0
         let upper = (0..<kernel).last(where: touches).map { $0 + 1 } ?? kernel
         return lower..<max(lower, upper)
+    }
+
+    /// For a band of output rows of a stride-1 convolution: the kernel rows it reads the image
+    /// with and the geometry that leaves the others out (same columns; the band's outputs
+    /// gathered by ``Im2col`` with it equal the whole kernel's without the zero products).
+    static func band(_ g: ConvGeometry, rows: Range<Int>) -> (kernelRows: Range<Int>, geometry: ConvGeometry) {
+        guard g.strideH == 1 else { return (0..<g.kernelH, g) }
+        let live = live(kernel: g.kernelH, size: g.height, outputs: rows, pad: g.padH, dilation: g.dilationH)
+        guard !live.isEmpty, live.count < g.kernelH else { return (0..<g.kernelH, g) }
+        var cropped = g
+        cropped.kernelH = live.count
+        cropped.padH -= live.lowerBound * g.dilationH
+        return (live, cropped)
     }
 
     /// The geometry of the live part of `g`'s kernel when dead taps can be cut symmetrically
@@ -21,7 +36,7 @@ enum DeadTaps {
     static func cropped(_ g: ConvGeometry) -> (geometry: ConvGeometry, rows: Range<Int>, columns: Range<Int>)? {
         guard g.strideH == 1 && g.strideW == 1 else { return nil }
         func axis(kernel: Int, size: Int, outputs: Int, pad: Int, dilation: Int) -> Range<Int> {
-            let live = live(kernel: kernel, size: size, outputs: outputs, pad: pad, dilation: dilation)
+            let live = live(kernel: kernel, size: size, outputs: 0..<outputs, pad: pad, dilation: dilation)
             let cut = min(live.lowerBound, kernel - live.upperBound)
             return cut > 0 && pad >= cut * dilation ? cut..<(kernel - cut) : 0..<kernel
         }
@@ -49,5 +64,35 @@ enum DeadTaps {
                 }
             }
         }
+    }
+}
+
+/// The kernels of one forward convolution's bands of output rows: the whole kernel, or with
+/// dead-row cutting, per band the kernel rows it reads the image with (``DeadTaps/band(_:rows:)``),
+/// each distinct cut cropped once before the bands run.
+struct BandKernels {
+    private let geometry: ConvGeometry
+    private let cut: Bool
+    private var cropped: [Range<Int>: (geometry: ConvGeometry, weights: TensorStorage)] = [:]
+
+    init(_ w: UnsafePointer<Float>, _ g: ConvGeometry, bands: [Range<Int>], cut: Bool) {
+        geometry = g
+        self.cut = cut
+        guard cut else { return }
+        for rows in bands {
+            let (kernelRows, live) = DeadTaps.band(g, rows: rows)
+            guard kernelRows.count < g.kernelH, cropped[kernelRows] == nil else { continue }
+            let weights = TensorStorage(uninitializedCount: live.outChannels * live.patch)
+            DeadTaps.crop(w, g, rows: kernelRows, columns: 0..<g.kernelW, into: weights.pointer)
+            cropped[kernelRows] = (live, weights)
+        }
+    }
+
+    /// The geometry and weights (`pointer`, the whole kernel, when nothing is cut) for the band `rows`.
+    func kernel(for rows: Range<Int>, pointer: UnsafePointer<Float>) -> (ConvGeometry, UnsafePointer<Float>) {
+        guard cut else { return (geometry, pointer) }
+        let kernelRows = DeadTaps.band(geometry, rows: rows).kernelRows
+        guard let entry = cropped[kernelRows] else { return (geometry, pointer) }
+        return (entry.geometry, UnsafePointer(entry.weights.pointer))
     }
 }

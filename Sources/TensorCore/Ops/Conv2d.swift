@@ -104,7 +104,7 @@ extension Tensor {
         } else if winograd, Winograd.pays(for: g) {
             Winograd.forward(x, w, g, into: y)
         } else {
-            ConvKernels.forward(x, w, g, into: y)
+            ConvKernels.forward(x, w, g, cutDeadRows: winograd, into: y)
         }
     }
 }
