@@ -8,9 +8,9 @@
 /// any rearranging.
 ///
 /// Rounding differs from the direct (im2col) product: the transforms add and subtract
-/// multiples of the inputs before the products (and of the products after), so the result is
-/// within a few ulp of the inputs' and weights' magnitudes times the channel count, not of the
-/// output (``WinogradTests`` bounds it against the direct convolution in float64).
+/// multiples of the inputs before the products (and of the products after), so the error
+/// scales with the magnitudes of those transformed terms, not with the output's
+/// (``WinogradTests`` checks it against a float64 convolution within `γ_{C+20}` times them).
 ///
 /// The work goes in blocks of whole tile rows (across the batch, up to 1024 tiles), each
 /// block in three phases spread over the workers: the input transform by channel, the 36
