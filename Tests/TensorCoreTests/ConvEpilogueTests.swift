@@ -1,9 +1,9 @@
 import Testing
 @testable import TensorCore
 
-/// `conv2d(…, adding:, activation:)`: the fused pass gives the separate ops' values bit for bit, and
+/// `conv2d(…, normalizing:, adding:, activation:)`: the fused pass gives the separate ops' values bit for bit, and
 /// with a gradient to record it is the separate ops (same values, same gradients).
-@Suite("Convolution epilogue: bias, residual and activation fused")
+@Suite("Convolution epilogue: bias, batch norm, residual and activation fused")
 struct ConvEpilogueTests {
     /// Inputs with exact zeros and negative zeros among them, so sign-of-zero differences show.
     func tensors() -> (x: Tensor, w: Tensor, b: Tensor, r: Tensor) {
@@ -29,6 +29,35 @@ struct ConvEpilogueTests {
         let fused = x.conv2d(weight: w, bias: bias, padding: (1, 1), adding: residual, activation: activation)
         #expect(fused.shape == separate.shape)
         #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+    }
+
+    /// An eval-mode batch norm over the 4 output channels (a zero and a negative-zero β among them).
+    func frozenNorm() -> FrozenBatchNorm {
+        FrozenBatchNorm(weight: Tensor(shape: [4], [1.5, -0.75, 0.2, 1]), bias: Tensor(shape: [4], [0.1, 0, -0.0, -2]),
+                        runningMean: Tensor(shape: [4], [0.3, -1, 0, 2.5]), runningVar: Tensor(shape: [4], [0.5, 2, 1e-6, 4]), eps: 1e-5)
+    }
+
+    @Test("with an eval-mode batch norm: each combination equals conv, batch norm, add and activation bit for bit",
+          arguments: [true, false], [(true, ConvActivation.none), (true, .relu), (true, .relu6),
+                                     (false, .none), (false, .relu), (false, .relu6)])
+    func normalizedEqualsSeparate(_ withBias: Bool, _ residualAndActivation: (Bool, ConvActivation)) {
+        let (withResidual, activation) = residualAndActivation
+        let (x, w, b, r) = tensors()
+        let bias = withBias ? b : nil, residual = withResidual ? r : nil, norm = frozenNorm()
+        var separate = x.conv2d(weight: w, bias: bias, padding: (1, 1))
+            .batchNorm(weight: norm.weight, bias: norm.bias, runningMean: norm.runningMean, runningVar: norm.runningVar,
+                       training: false, eps: norm.eps).output
+        if let residual { separate = separate + residual }
+        separate = activation.applied(to: separate)
+        let fused = x.conv2d(weight: w, bias: bias, padding: (1, 1), normalizing: norm, adding: residual, activation: activation)
+        #expect(fused.shape == separate.shape)
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+        // With a gradient to record the separate ops run: the same values, and gradients reach the weight.
+        let weight = w.requiringGrad()
+        let recorded = x.conv2d(weight: weight, bias: bias, padding: (1, 1), normalizing: norm, adding: residual, activation: activation)
+        recorded.sum().backward()
+        #expect(recorded.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+        #expect(weight.grad != nil)
     }
 
     @Test("with a gradient to record: the separate ops' values and gradients")

@@ -41,14 +41,30 @@ struct DeadTapsTests {
             }
         }
         expectClose(y, Tensor(shape: y.shape, whole), tolerance: 1e-6, "forward")
-        // The backward pass uses the whole kernel: the dead taps' weight gradients are exactly zero.
-        y.backward(Tensor.ones(y.shape))
-        let gw = try #require(weight.grad).scalars
+        // The backward pass runs with the live kernel too: the same gradients as the whole
+        // kernel's, the dead taps' weight gradients exactly zero.
+        var upstream = SeededGenerator(seed: 6)
+        let gy = Tensor.normal(y.shape, using: &upstream)
+        y.backward(gy)
+        let gw = try #require(weight.grad).scalars, gx = try #require(x.grad).scalars
         for (index, value) in gw.enumerated() {
             let i = (index / 3) % 3, j = index % 3
             if !live.rows.contains(i) || !live.columns.contains(j) { #expect(value == 0) }
         }
-        #expect(x.grad != nil)
+        var wholeGX = [Float](repeating: .nan, count: gx.count), wholeGW = [Float](repeating: .nan, count: gw.count)
+        x.scalars.withUnsafeBufferPointer { xp in
+            weight.scalars.withUnsafeBufferPointer { wp in
+                gy.scalars.withUnsafeBufferPointer { yp in
+                    wholeGX.withUnsafeMutableBufferPointer { gxp in
+                        wholeGW.withUnsafeMutableBufferPointer { gwp in
+                            ConvKernels.backward(xp.baseAddress!, wp.baseAddress!, yp.baseAddress!, g, gx: gxp.baseAddress!, gw: gwp.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(normalizedMaxError(gx, wholeGX) <= 1e-6, "input gradient")
+        #expect(normalizedMaxError(gw, wholeGW) <= 1e-6, "weight gradient")
     }
 
     @Test("a band of output rows keeps the kernel rows it reads the image with")
@@ -62,7 +78,7 @@ struct DeadTapsTests {
         #expect(middle.kernelH == 1 && middle.padH == 0 && middle.outWidth == g.outWidth)
     }
 
-    @Test("im2col with dead kernel rows cut per band equals the whole kernel's, on the tile and the band paths",
+    @Test("im2col with dead kernel rows cut per band equals the whole kernel's, on the tile and the band paths, and in the weight gradient",
           arguments: [(64, 8, 256), (512, 64, 64)])
     func bandsMatchWholeKernel(_ channels: Int, _ outputs: Int, _ width: Int) {
         let g = geometry(32, width, dilation: 24, channels: channels, outputs: outputs, batch: 1)
@@ -83,5 +99,27 @@ struct DeadTapsTests {
             }
         }
         #expect(normalizedMaxError(cut, whole) <= 1e-6)
+        // The weight gradient with each band's dead kernel rows left out of its product.
+        let gy = Tensor.normal([1, outputs, 32, width], using: &rng).scalars
+        var cutGradient = [Float](repeating: .nan, count: w.count), wholeGradient = [Float](repeating: .nan, count: w.count)
+        x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                gy.withUnsafeBufferPointer { yp in
+                    cutGradient.withUnsafeMutableBufferPointer {
+                        ConvKernels.backward(xp.baseAddress!, wp.baseAddress!, yp.baseAddress!, g, cutDeadRows: true, gx: nil, gw: $0.baseAddress!)
+                    }
+                    wholeGradient.withUnsafeMutableBufferPointer {
+                        ConvKernels.backward(xp.baseAddress!, wp.baseAddress!, yp.baseAddress!, g, gx: nil, gw: $0.baseAddress!)
+                    }
+                }
+            }
+        }
+        #expect(normalizedMaxError(cutGradient, wholeGradient) <= 1e-6, "weight gradient")
+        var scratch = [Float](repeating: 0, count: w.count)
+        scratch.withUnsafeMutableBufferPointer { whole in
+            let gradients = BandWeightGradients(g, bands: [0..<8, 8..<16], cut: true)
+            #expect(gradients.target(for: 8..<16, whole: whole.baseAddress!).0.kernelH == 1)
+            #expect(gradients.target(for: 0..<8, whole: whole.baseAddress!).0.kernelH == 2)
+        }
     }
 }

@@ -117,6 +117,67 @@ struct WinogradTests {
         #expect(worst <= 1, "Winograd error up to \(worst) of the bound γ_{C+20}·magnitude")
     }
 
+    /// The input gradient of `g`'s convolution by `w` from the output gradient `gy`, in float64,
+    /// straight from the definition (every output's gradient times each weight it used, added
+    /// to the input it read).
+    func inputGradient(_ gy: [Float], _ w: [Float], _ g: ConvGeometry) -> [Double] {
+        var gx = [Double](repeating: 0, count: g.batch * g.inChannels * g.height * g.width)
+        for n in 0..<g.batch {
+            for o in 0..<g.outChannels {
+                for r in 0..<g.outHeight {
+                    for c in 0..<g.outWidth {
+                        let upstream = Double(gy[((n * g.outChannels + o) * g.outHeight + r) * g.outWidth + c])
+                        for ch in 0..<g.inChannels {
+                            for ki in 0..<3 {
+                                for kj in 0..<3 {
+                                    let i = r - g.padH + ki * g.dilationH, j = c - g.padW + kj * g.dilationW
+                                    guard i >= 0 && i < g.height && j >= 0 && j < g.width else { continue }
+                                    gx[((n * g.inChannels + ch) * g.height + i) * g.width + j]
+                                        += upstream * Double(w[((o * g.inChannels + ch) * 3 + ki) * 3 + kj])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return gx
+    }
+
+    @Test("the input gradient as Winograd's convolution of the output gradient by the flipped, transposed kernel, within its bound",
+          arguments: [(2, 5, 7, 9, 11, 1, 1), (1, 6, 4, 13, 17, 0, 1), (1, 4, 6, 12, 10, 2, 2), (1, 3, 5, 14, 9, 3, 3),
+                      (2, 4, 3, 8, 19, 6, 3), (1, 8, 8, 7, 9, 2, 1)])
+    func inputGradientMatches(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
+                              _ pad: Int, _ dilation: Int) throws {
+        let g = ConvGeometry(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
+                             kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: pad, padW: pad,
+                             dilationH: dilation, dilationW: dilation, groups: 1)
+        let transposed = try #require(Winograd.inputGradientGeometry(g))
+        #expect(transposed.outHeight == height && transposed.outWidth == width && transposed.outChannels == inChannels)
+        var rng = SeededGenerator(seed: 11)
+        let gy = Tensor.normal([batch, outChannels, g.outHeight, g.outWidth], using: &rng).scalars
+        let w = Tensor.normal([outChannels, inChannels, 3, 3], using: &rng).scalars
+        var flipped = [Float](repeating: .nan, count: w.count), gx = [Float](repeating: .nan, count: batch * inChannels * height * width)
+        w.withUnsafeBufferPointer { wp in
+            flipped.withUnsafeMutableBufferPointer { Winograd.flipTransposing(wp.baseAddress!, g, into: $0.baseAddress!) }
+        }
+        gy.withUnsafeBufferPointer { yp in
+            flipped.withUnsafeBufferPointer { fp in
+                gx.withUnsafeMutableBufferPointer { Winograd.forward(yp.baseAddress!, fp.baseAddress!, transposed, into: $0.baseAddress!) }
+            }
+        }
+        let exact = inputGradient(gy, w, g), bounds = magnitude(gy, flipped, transposed)
+        let steps = Double(outChannels + 20) * Double(Float.ulpOfOne)
+        let gamma = steps / (1 - steps)
+        let worst = zip(zip(gx, exact), bounds).map { abs(Double($0.0) - $0.1) / (gamma * $1) }.max() ?? 0
+        #expect(gx.allSatisfy { $0.isFinite }, "every input gradient written")
+        #expect(worst <= 1, "Winograd input-gradient error up to \(worst) of the bound γ_{O+20}·magnitude")
+        // A padding wider than the kernel's reach has no transposed convolution: im2col computes that one.
+        var wide = g
+        wide.padH = 2 * dilation + 1
+        #expect(Winograd.inputGradientGeometry(wide) == nil)
+    }
+
     @Test("pays with 32 channels or more, products per output at most half of im2col's and 256 tiles or more")
     func rule() {
         func geometry(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ d: Int, kernel: Int = 3, stride: Int = 1) -> ConvGeometry {
@@ -148,5 +209,19 @@ struct WinogradTests {
         expectClose(winograd, expected, "Winograd, dilation \(dilation)")
         expectClose(direct, expected, "im2col, dilation \(dilation)")
         #expect(winograd.scalars != direct.scalars, "the two algorithms round differently, so Winograd ran")
+        // The input gradient: Winograd on the output gradient by the flipped, transposed kernel, where it pays.
+        #expect(Winograd.inputGradientGeometry(g).map(Winograd.pays(for:)) == true)
+        let upstream = try fixture.tensor("/grad_output"), expectedGradient = try fixture.tensor("/dilation\(dilation)/input_grad")
+        let gradient = { (algorithm: ConvolutionAlgorithm) -> Tensor in
+            let leaf = x.detached().requiringGrad()
+            ConvolutionAlgorithm.using(algorithm) {
+                leaf.conv2d(weight: weight, bias: bias, padding: (dilation, dilation), dilation: (dilation, dilation))
+            }.backward(upstream)
+            return leaf.grad ?? Tensor.zeros(x.shape)
+        }
+        let winogradGradient = gradient(.winograd), directGradient = gradient(.im2col)
+        expectClose(winogradGradient, expectedGradient, "Winograd input gradient, dilation \(dilation)")
+        expectClose(directGradient, expectedGradient, "im2col input gradient, dilation \(dilation)")
+        #expect(winogradGradient.scalars != directGradient.scalars, "the input gradient went through Winograd")
     }
 }

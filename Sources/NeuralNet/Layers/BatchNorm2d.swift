@@ -47,6 +47,12 @@ public final class BatchNorm2d: Module, UnaryLayer {
     }
     public override var extraDescription: String { "\(features), eps=\(eps), momentum=\(momentum)" }
 
+    /// This batch norm as a convolution's epilogue while it is in evaluation mode (nil in training).
+    public var evaluationMap: FrozenBatchNorm? {
+        isTraining ? nil : FrozenBatchNorm(weight: weight.value, bias: bias.value, runningMean: runningMean.value,
+                                           runningVar: runningVar.value, eps: eps)
+    }
+
     /// Shape: `[N, C, H, W]` → same.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let result = x.batchNorm(weight: weight.value, bias: bias.value, runningMean: runningMean.value,

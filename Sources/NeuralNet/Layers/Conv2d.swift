@@ -61,18 +61,22 @@ public final class Conv2d: Module, UnaryLayer {
 
     /// `activation(self(x) + residual)` (each part optional) as one op: bias, residual and
     /// activation in one pass over the output when no gradient is recorded
-    /// (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:adding:activation:)``).
+    /// (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:normalizing:adding:activation:)``).
     public func callAsFunction(_ x: Tensor, adding residual: Tensor? = nil, activation: ConvActivation) -> Tensor {
         x.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
                  dilation: dilation, groups: groups, adding: residual, activation: activation)
     }
 
     /// `activation(norm(self(x)) + residual)` (residual and activation optional): the fused op
-    /// when `norm` was folded into this convolution (an ``Identity``), the separate layers
-    /// otherwise.
+    /// when `norm` was folded into this convolution (an ``Identity``) or is a batch norm in
+    /// evaluation mode (applied in the convolution's epilogue), the separate layers otherwise.
     public func callAsFunction(_ x: Tensor, then norm: any UnaryLayer, adding residual: Tensor? = nil,
                                activation: ConvActivation) -> Tensor {
         if norm is Identity { return self(x, adding: residual, activation: activation) }
+        if let frozen = (norm as? BatchNorm2d)?.evaluationMap {
+            return x.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation,
+                            groups: groups, normalizing: frozen, adding: residual, activation: activation)
+        }
         var y = norm(self(x))
         if let residual { y = y + residual }
         return activation.applied(to: y)

@@ -1,11 +1,12 @@
 import TensorCore
 
-/// Runs `layers` in order, fusing what a frozen model allows: a ``Conv2d`` followed by a
-/// ``ReLU`` or ``ReLU6`` (only ``Identity`` layers, folded batch norms, between them) runs as
-/// one op, and with `residual` the last ``Conv2d`` (only ``Identity`` layers after it) adds the
-/// residual in the same pass. The values are those of the layers one by one, plus `residual`
-/// (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:adding:activation:)`` fuses only
-/// where no gradient is recorded).
+/// Runs `layers` in order, fusing what a frozen model allows: a ``Conv2d`` followed by a batch
+/// norm in evaluation mode, a ``ReLU`` or ``ReLU6``, or both (only ``Identity`` layers, folded
+/// batch norms, between them) runs as one op, and with `residual` the last ``Conv2d`` (only
+/// ``Identity`` layers after it) adds the residual in the same pass. The values are those of
+/// the layers one by one, plus `residual`
+/// (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:normalizing:adding:activation:)``
+/// fuses only where no gradient is recorded).
 func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
     var end = layers.count  // layers before `end` run in the loop; a convolution at `end` takes the residual
     if residual != nil {
@@ -18,9 +19,20 @@ func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor?
         if let conv = layers[index] as? Conv2d {
             var next = index + 1
             while next < end, layers[next] is Identity { next += 1 }
+            var norm: any UnaryLayer = Identity()
+            if next < end, let batchNorm = layers[next] as? BatchNorm2d, batchNorm.evaluationMap != nil {
+                norm = batchNorm
+                next += 1
+                while next < end, layers[next] is Identity { next += 1 }
+            }
             if next < end, let activation = fusableActivation(layers[next]) {
-                y = conv(y, activation: activation)
+                y = conv(y, then: norm, activation: activation)
                 index = next + 1
+                continue
+            }
+            if !(norm is Identity) {
+                y = conv(y, then: norm, activation: .none)
+                index = next
                 continue
             }
         }

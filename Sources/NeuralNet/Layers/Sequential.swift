@@ -15,8 +15,9 @@ public final class Sequential: Module, UnaryLayer {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
-    /// Shape: whatever the layers make of it. A convolution followed by a ReLU or ReLU6 (only
-    /// folded batch norms between them) runs as one fused op.
+    /// Shape: whatever the layers make of it. A convolution followed by a batch norm in
+    /// evaluation mode, a ReLU or ReLU6, or both (only folded batch norms between them) runs as
+    /// one fused op.
     public func callAsFunction(_ x: Tensor) -> Tensor { runFusing(layers, x) }
 
     /// `self(x) + residual`, the residual added in the last convolution's pass when it ends the

@@ -96,11 +96,18 @@ enum ConvKernels {
         }
     }
 
-    /// Input gradient (overwritten) and weight gradient (overwritten); either may be nil.
+    /// Input gradient (overwritten) and weight gradient (overwritten); either may be nil. With
+    /// `cutDeadRows`, each band's weight-gradient product gathers only the kernel rows the band
+    /// reads the image with (``BandWeightGradients``; the others' contributions are zeros), as
+    /// ``forward(_:_:_:cutDeadRows:into:)`` does.
     static func backward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
-                         _ g: ConvGeometry, gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?) {
+                         _ g: ConvGeometry, cutDeadRows: Bool = false,
+                         gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?) {
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
         let band = bandRows(g)
+        let gradients = BandWeightGradients(g, bands: stride(from: 0, to: g.outHeight, by: band).map { $0..<min(g.outHeight, $0 + band) },
+                                            cut: cutDeadRows && gw != nil && !g.isPointwise)
+        defer { if let gw { gradients.finish(into: gw) } }
         let bandSize = g.patch * band * g.outWidth
         let col = g.isPointwise || gw == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: bandSize)
         let gcol = g.isPointwise || gx == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: bandSize)
@@ -128,10 +135,11 @@ enum ConvKernels {
                 for r0 in stride(from: 0, to: g.outHeight, by: band) {
                     let rows = r0..<min(g.outHeight, r0 + band), cols = rows.count * g.outWidth
                     let gyBand = gyg + r0 * g.outWidth
-                    if let gwg, let col {
-                        Im2col.gather(xg, g, rows: rows, into: col)
-                        Gemm.sgemm(transB: true, m: g.groupOut, n: g.patch, k: cols, a: gyBand, lda: outPlane,
-                                   b: col, ldb: cols, beta: 1, c: gwg, ldc: g.patch)
+                    if let gw, let col {
+                        let (live, target) = gradients.target(for: rows, whole: gw)
+                        Im2col.gather(xg, live, rows: rows, into: col)
+                        Gemm.sgemm(transB: true, m: g.groupOut, n: live.patch, k: cols, a: gyBand, lda: outPlane,
+                                   b: col, ldb: cols, beta: 1, c: target + grp * g.groupOut * live.patch, ldc: live.patch)
                     }
                     if let gxg, let gcol {
                         Gemm.sgemm(transA: true, m: g.patch, n: cols, k: g.groupOut, a: wg, lda: g.patch,

@@ -8,12 +8,14 @@ import Foundation
 /// `PIXELOOD_CONV`; a task can run under another with ``using(_:_:)``. The two round
 /// differently (Winograd within the bound ``WinogradTests`` checks), so trained numbers move
 /// by rounding between them: `winograd` becomes the default when the results tables are made
-/// again with it. Backward passes use im2col either way.
+/// again with it. A backward pass uses the algorithm its forward pass ran under (under
+/// `winograd`: the input gradients of the 3×3 convolutions where Winograd pays, dead taps cut;
+/// weight gradients by im2col).
 public enum ConvolutionAlgorithm: String, CaseIterable, Sendable {
     /// im2col and sgemm (1×1 convolutions: sgemm alone) for every convolution, the default.
     case im2col
-    /// Winograd F(4×4, 3×3) for the dense stride-1 3×3 convolutions where it pays, dead kernel
-    /// taps left out; the rest as `im2col`.
+    /// Winograd F(4×4, 3×3) for the dense stride-1 3×3 convolutions and their input gradients
+    /// where it pays, dead kernel taps left out; the rest as `im2col`.
     case winograd
 
     /// The environment variable that chooses it.

@@ -1,9 +1,8 @@
 /// Kernel rows and columns that never touch the image: a 3×3 convolution dilated by 36 on a
 /// 32-row feature map (DeepLabV3+'s ASPP on a 256-row crop) reads only padding with its top
-/// and bottom kernel rows, so it is a 1×3 convolution done with 3 times the work. The
-/// forward pass computes such a convolution with the live part of its kernel (same output,
-/// the zero products left out); the backward pass keeps the whole kernel (the dead taps'
-/// weight gradients are zeros it writes).
+/// and bottom kernel rows, so it is a 1×3 convolution done with 3 times the work. Such a
+/// convolution runs with the live part of its kernel, forward and backward (same output and
+/// input gradient, the zero products left out; the dead taps' weight gradients are zeros).
 enum DeadTaps {
     /// The kernel indices along one axis of a stride-1 convolution whose input position
     /// `o − pad + k·dilation` lies inside `0..<size` for some output `o` in `outputs`.
@@ -51,8 +50,32 @@ enum DeadTaps {
         return (cropped, rows, columns)
     }
 
+    /// `w` (`[O, C/groups, kh, kw]`) restricted to kernel rows `rows` and columns `columns`, in new storage.
+    static func cropping(_ w: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, columns: Range<Int>) -> TensorStorage {
+        let kernel = TensorStorage(uninitializedCount: g.outChannels * g.groupIn * rows.count * columns.count)
+        crop(w, g, rows: rows, columns: columns, into: kernel.pointer)
+        return kernel
+    }
+
+    /// The inverse of ``cropping(_:_:rows:columns:)``: the whole kernel `[O, C/groups, kh, kw]`
+    /// with `live`'s values at rows `rows` and columns `columns`, zero elsewhere.
+    static func expand(_ live: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, columns: Range<Int>,
+                       into out: UnsafeMutablePointer<Float>) {
+        out.initialize(repeating: 0, count: g.outChannels * g.patch)
+        var index = 0
+        for filter in 0..<(g.outChannels * g.groupIn) {
+            let kernel = out + filter * g.kernelH * g.kernelW
+            for i in rows {
+                for j in columns {
+                    kernel[i * g.kernelW + j] = live[index]
+                    index += 1
+                }
+            }
+        }
+    }
+
     /// `w` (`[O, C/groups, kh, kw]`) restricted to kernel rows `rows` and columns `columns`.
-    static func crop(_ w: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, columns: Range<Int>,
+    private static func crop(_ w: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, columns: Range<Int>,
                      into out: UnsafeMutablePointer<Float>) {
         var index = 0
         for filter in 0..<(g.outChannels * g.groupIn) {
@@ -82,9 +105,7 @@ struct BandKernels {
         for rows in bands {
             let (kernelRows, live) = DeadTaps.band(g, rows: rows)
             guard kernelRows.count < g.kernelH, cropped[kernelRows] == nil else { continue }
-            let weights = TensorStorage(uninitializedCount: live.outChannels * live.patch)
-            DeadTaps.crop(w, g, rows: kernelRows, columns: 0..<g.kernelW, into: weights.pointer)
-            cropped[kernelRows] = (live, weights)
+            cropped[kernelRows] = (live, DeadTaps.cropping(w, g, rows: kernelRows, columns: 0..<g.kernelW))
         }
     }
 
@@ -94,5 +115,49 @@ struct BandKernels {
         let kernelRows = DeadTaps.band(geometry, rows: rows).kernelRows
         guard let entry = cropped[kernelRows] else { return (geometry, pointer) }
         return (entry.geometry, UnsafePointer(entry.weights.pointer))
+    }
+}
+
+/// The weight gradient of a backward pass whose bands of output rows gather only the kernel
+/// rows they read the image with (``DeadTaps/band(_:rows:)``): the bands with the same cut
+/// accumulate into one zeroed gradient of that cut's shape, added into the whole kernel's
+/// gradient at the end (``finish(into:)``); uncut bands accumulate into it directly.
+struct BandWeightGradients {
+    private let geometry: ConvGeometry
+    private let cut: Bool
+    private var cropped: [Range<Int>: (geometry: ConvGeometry, gradient: TensorStorage)] = [:]
+
+    init(_ g: ConvGeometry, bands: [Range<Int>], cut: Bool) {
+        geometry = g
+        self.cut = cut
+        guard cut else { return }
+        for rows in bands {
+            let (kernelRows, live) = DeadTaps.band(g, rows: rows)
+            guard kernelRows.count < g.kernelH, cropped[kernelRows] == nil else { continue }
+            let gradient = TensorStorage(uninitializedCount: live.outChannels * live.patch)
+            gradient.pointer.initialize(repeating: 0, count: gradient.count)
+            cropped[kernelRows] = (live, gradient)
+        }
+    }
+
+    /// The geometry to gather the band `rows` with and the gradient its product accumulates
+    /// into (`whole`, the whole kernel's, when nothing is cut).
+    func target(for rows: Range<Int>, whole: UnsafeMutablePointer<Float>) -> (ConvGeometry, UnsafeMutablePointer<Float>) {
+        guard cut else { return (geometry, whole) }
+        let kernelRows = DeadTaps.band(geometry, rows: rows).kernelRows
+        guard let entry = cropped[kernelRows] else { return (geometry, whole) }
+        return (entry.geometry, entry.gradient.pointer)
+    }
+
+    /// Adds every cut's gradient into `gw`, the whole kernel's, at the kernel rows it kept.
+    func finish(into gw: UnsafeMutablePointer<Float>) {
+        let g = geometry, taps = g.kernelH * g.kernelW
+        for (kernelRows, entry) in cropped {
+            let part = entry.gradient.pointer, width = kernelRows.count * g.kernelW
+            for filter in 0..<(g.outChannels * g.groupIn) {
+                let target = gw + filter * taps + kernelRows.lowerBound * g.kernelW, source = part + filter * width
+                for k in 0..<width { target[k] += source[k] }
+            }
+        }
     }
 }

@@ -38,6 +38,31 @@ enum Winograd {
         return tiles >= 256 && 8 * tiles <= g.batch * g.outHeight * g.outWidth
     }
 
+    /// The geometry of the convolution whose output is `g`'s input gradient: for stride 1, one
+    /// group and a `k×k` kernel dilated by `d` and padded by `p`, the input gradient is the
+    /// convolution of the output gradient (`O` channels) by the flipped, transposed kernel
+    /// (``flipTransposing(_:_:into:)``, `C` outputs) with the same dilation, padded by
+    /// `d(k − 1) − p`; nil when that padding would be negative, for another stride or groups.
+    static func inputGradientGeometry(_ g: ConvGeometry) -> ConvGeometry? {
+        let padH = g.dilationH * (g.kernelH - 1) - g.padH, padW = g.dilationW * (g.kernelW - 1) - g.padW
+        guard g.strideH == 1, g.strideW == 1, g.groups == 1, padH >= 0, padW >= 0 else { return nil }
+        return ConvGeometry(batch: g.batch, inChannels: g.outChannels, height: g.outHeight, width: g.outWidth,
+                            outChannels: g.inChannels, kernelH: g.kernelH, kernelW: g.kernelW, strideH: 1, strideW: 1,
+                            padH: padH, padW: padW, dilationH: g.dilationH, dilationW: g.dilationW, groups: 1)
+    }
+
+    /// `w` (`[O, C, kh, kw]`) as the kernel of ``inputGradientGeometry(_:)``: `[C, O, kh, kw]`,
+    /// each kernel rotated by half a turn.
+    static func flipTransposing(_ w: UnsafePointer<Float>, _ g: ConvGeometry, into out: UnsafeMutablePointer<Float>) {
+        let taps = g.kernelH * g.kernelW
+        for o in 0..<g.outChannels {
+            for c in 0..<g.inChannels {
+                let source = w + (o * g.inChannels + c) * taps, target = out + (c * g.outChannels + o) * taps
+                for t in 0..<taps { target[taps - 1 - t] = source[t] }
+            }
+        }
+    }
+
     /// A row of 4×4 output tiles of one image and residue class: the output coordinates of its
     /// first tile's first element and its tiles, 4·dilation apart. Its input tiles start `pad`
     /// above and left of the outputs, rows and columns `dilation` apart.

@@ -52,12 +52,10 @@ extension Tensor {
             (mean, variance) = (runningMean.scalars, runningVar.scalars)
         }
         let gamma = weight?.scalars ?? [Float](repeating: 1, count: channels)
-        let beta = bias?.scalars ?? [Float](repeating: 0, count: channels)
-        let invStd = variance.map { 1 / ($0 + eps).squareRoot() }
-        let scale = (0..<channels).map { gamma[$0] * invStd[$0] }
-        let shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }
+        let affine = BatchNormAffine(gamma: gamma, beta: bias?.scalars, mean: mean, variance: variance, eps: eps)
+        let invStd = affine.invStd
         let out = TensorStorage(uninitializedCount: count)
-        ChannelKernels.scaleShift(storage.pointer, scale: scale, shift: shift, into: out.pointer,
+        ChannelKernels.scaleShift(storage.pointer, scale: affine.scale, shift: affine.shift, into: out.pointer,
                                   batch: batch, channels: channels, plane: plane)
         let x = detached()
         var inputs = [self]

@@ -4,23 +4,26 @@ extension Tensor {
     ///
     /// 1x1 convolutions are one sgemm per image; depthwise convolutions (groups = C = O) use a
     /// direct loop; under ``ConvolutionAlgorithm/winograd`` (opt-in) kernel taps that only
-    /// read padding are left out (``DeadTaps``) and stride-1 3×3 convolutions use Winograd
-    /// F(4×4, 3×3) where ``Winograd/pays(for:)``; everything else is im2col + sgemm over
-    /// bounded bands of output rows.
+    /// read padding are left out (``DeadTaps``, forward and backward) and stride-1 3×3
+    /// convolutions use Winograd F(4×4, 3×3) where ``Winograd/pays(for:)``, for the output and
+    /// for the input gradient; everything else is im2col + sgemm over bounded bands of output
+    /// rows (``ConvDispatch``). The backward pass uses the algorithm the forward pass ran under.
     ///
-    /// With `residual` (the output's shape) and an `activation`, the op is
-    /// `activation(conv + bias + residual)`: when no gradient is recorded (a frozen or evaluated
-    /// model) bias, residual and activation are applied in one pass over the output, with the
-    /// values the separate ops give (`(conv + bias) + residual`, then the activation's clamp);
-    /// when one is, the separate ops run.
+    /// With a frozen batch norm `norm`, a `residual` (the output's shape) and an `activation`, the
+    /// op is `activation(norm(conv + bias) + residual)`: when no gradient is recorded (a frozen or
+    /// evaluated model) they are applied in one pass over the output (two with both a bias and a
+    /// norm), with the values the separate ops give (`(conv + bias)`, the norm's `x · scale +
+    /// shift`, `+ residual`, then the activation's clamp); when one is, the separate ops run.
     ///
     /// Shape: `[N, O, ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1, …]`.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                       normalizing norm: FrozenBatchNorm? = nil,
                        adding residual: Tensor? = nil, activation: ConvActivation = .none) -> Tensor {
-        if residual != nil || activation != .none,
-           GradMode.isEnabled, ([self, weight] + [bias, residual].compactMap { $0 }).contains(where: \.requiresGrad) {
+        if residual != nil || activation != .none || norm != nil, GradMode.isEnabled,
+           ([self, weight] + [bias, residual, norm?.weight, norm?.bias].compactMap { $0 }).contains(where: \.requiresGrad) {
             var y = conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            if let norm { y = norm.applied(to: y) }
             if let residual { y = y + residual }
             return activation.applied(to: y)
         }
@@ -35,23 +38,31 @@ extension Tensor {
         require(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape) larger than padded input \(shape)")
         let outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth]
         let out = TensorStorage(uninitializedCount: Shape.count(outShape))
-        Self.convolve(storage.pointer, weight.storage.pointer, g, into: out.pointer)
+        let algorithm = ConvolutionAlgorithm.current
+        ConvDispatch.forward(storage.pointer, weight.storage.pointer, g, algorithm: algorithm, into: out.pointer)
         if let residual { require(residual.shape == outShape, "conv2d: residual \(residual.shape) != output \(outShape)") }
-        ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: residual?.storage.pointer, clamp: activation.clamp,
-                                batch: g.batch, channels: g.outChannels, plane: g.outHeight * g.outWidth)
+        let plane = g.outHeight * g.outWidth
+        if let norm {
+            for (name, t) in [("weight", norm.weight), ("bias", norm.bias), ("running_mean", norm.runningMean), ("running_var", norm.runningVar)] {
+                if let t { require(t.shape == [g.outChannels], "conv2d: batch norm \(name) \(t.shape) != [\(g.outChannels)]") }
+            }
+            ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: nil, clamp: nil,
+                                    batch: g.batch, channels: g.outChannels, plane: plane)
+            let affine = norm.affine
+            ChannelKernels.normalizingEpilogue(out.pointer, scale: affine.scale, shift: affine.shift, residual: residual?.storage.pointer,
+                                               clamp: activation.clamp, batch: g.batch, channels: g.outChannels, plane: plane)
+        } else {
+            ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: residual?.storage.pointer, clamp: activation.clamp,
+                                    batch: g.batch, channels: g.outChannels, plane: plane)
+        }
         let (x, w) = (detached(), weight.detached())
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         let needX = requiresGrad, needW = weight.requiresGrad
         return .record("conv2d", Tensor(shape: outShape, storage: out), inputs: inputs) { gy in
             let gx = needX ? TensorStorage(uninitializedCount: x.count) : nil
             let gw = needW ? TensorStorage(uninitializedCount: w.count) : nil
-            if g.isDepthwise {
-                DepthwiseConv.backward(x.storage.pointer, w.storage.pointer, gy.storage.pointer, g,
-                                       gx: gx?.pointer, gw: gw?.pointer)
-            } else {
-                ConvKernels.backward(x.storage.pointer, w.storage.pointer, gy.storage.pointer, g,
-                                     gx: gx?.pointer, gw: gw?.pointer)
-            }
+            ConvDispatch.backward(x.storage.pointer, w.storage.pointer, gy.storage.pointer, g, algorithm: algorithm,
+                                  gx: gx?.pointer, gw: gw?.pointer)
             var grads: [Tensor?] = [gx.map { Tensor(shape: x.shape, storage: $0) }, gw.map { Tensor(shape: w.shape, storage: $0) }]
             if bias != nil { grads.append(gy.sum(axes: [0, 2, 3])) }
             return grads
@@ -59,7 +70,7 @@ extension Tensor {
     }
 }
 
-/// The activation that finishes a convolution (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:adding:activation:)``).
+/// The activation that finishes a convolution (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:normalizing:adding:activation:)``).
 public enum ConvActivation: Sendable {
     /// None: the convolution (plus bias and residual) as it is.
     case none
@@ -86,26 +97,3 @@ public enum ConvActivation: Sendable {
         }
     }
 }
-
-extension Tensor {
-    /// The forward convolution of `x` by `w` into `y` (no bias), by the kernel that fits the
-    /// geometry: depthwise; under ``ConvolutionAlgorithm/winograd`` (opt-in) a kernel with
-    /// taps that only ever read padding (``DeadTaps``) runs with its live part and Winograd
-    /// where it pays; im2col otherwise.
-    static func convolve(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
-                         into y: UnsafeMutablePointer<Float>) {
-        let winograd = ConvolutionAlgorithm.current == .winograd
-        if g.isDepthwise {
-            DepthwiseConv.forward(x, w, g, into: y)
-        } else if winograd, let (live, rows, columns) = DeadTaps.cropped(g) {
-            let kernel = TensorStorage(uninitializedCount: live.outChannels * live.patch)
-            DeadTaps.crop(w, g, rows: rows, columns: columns, into: kernel.pointer)
-            convolve(x, kernel.pointer, live, into: y)
-        } else if winograd, Winograd.pays(for: g) {
-            Winograd.forward(x, w, g, into: y)
-        } else {
-            ConvKernels.forward(x, w, g, cutDeadRows: winograd, into: y)
-        }
-    }
-}
-

@@ -1,0 +1,51 @@
+/// Which kernel computes a convolution's forward and backward products, for the algorithm the
+/// forward pass ran under (``ConvolutionAlgorithm``): depthwise convolutions by their direct
+/// loop; under `winograd`, a kernel with taps that only ever read padding (``DeadTaps``) by its
+/// live part, and stride-1 3×3 convolutions by ``Winograd`` F(4×4, 3×3) where it pays — the
+/// forward product, and the input gradient as the forward convolution of the output gradient
+/// by the flipped, transposed kernel; im2col and sgemm for everything else (every weight
+/// gradient included, its bands gathering only the kernel rows they read the image with).
+enum ConvDispatch {
+    /// The forward convolution of `x` by `w` into `y` (no bias).
+    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
+                        algorithm: ConvolutionAlgorithm, into y: UnsafeMutablePointer<Float>) {
+        let winograd = algorithm == .winograd
+        if g.isDepthwise {
+            DepthwiseConv.forward(x, w, g, into: y)
+        } else if winograd, let (live, rows, columns) = DeadTaps.cropped(g) {
+            let kernel = DeadTaps.cropping(w, g, rows: rows, columns: columns)
+            withExtendedLifetime(kernel) { forward(x, kernel.pointer, live, algorithm: algorithm, into: y) }
+        } else if winograd, Winograd.pays(for: g) {
+            Winograd.forward(x, w, g, into: y)
+        } else {
+            ConvKernels.forward(x, w, g, cutDeadRows: winograd, into: y)
+        }
+    }
+
+    /// The input gradient `gx` and the weight gradient `gw` (each overwritten; either may be
+    /// nil) of the convolution of `x` by `w`, from the output gradient `gy`.
+    static func backward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, _ g: ConvGeometry,
+                         algorithm: ConvolutionAlgorithm, gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?) {
+        let winograd = algorithm == .winograd
+        if g.isDepthwise {
+            DepthwiseConv.backward(x, w, gy, g, gx: gx, gw: gw)
+        } else if winograd, let (live, rows, columns) = DeadTaps.cropped(g) {
+            // The dead taps reach only padding: the input gradient is the live part's, their weight gradients zero.
+            let kernel = DeadTaps.cropping(w, g, rows: rows, columns: columns)
+            let liveGradient = gw.map { _ in TensorStorage(uninitializedCount: live.outChannels * live.patch) }
+            withExtendedLifetime(kernel) {
+                backward(x, kernel.pointer, gy, live, algorithm: algorithm, gx: gx, gw: liveGradient?.pointer)
+            }
+            if let gw, let liveGradient { DeadTaps.expand(liveGradient.pointer, g, rows: rows, columns: columns, into: gw) }
+        } else if winograd, let gx, let transposed = Winograd.inputGradientGeometry(g), Winograd.pays(for: transposed) {
+            let flipped = TensorStorage(uninitializedCount: g.outChannels * g.patch)
+            withExtendedLifetime(flipped) {
+                Winograd.flipTransposing(w, g, into: flipped.pointer)
+                Winograd.forward(gy, flipped.pointer, transposed, into: gx)
+            }
+            if gw != nil { ConvKernels.backward(x, w, gy, g, cutDeadRows: true, gx: nil, gw: gw) }
+        } else {
+            ConvKernels.backward(x, w, gy, g, cutDeadRows: winograd, gx: gx, gw: gw)
+        }
+    }
+}
