@@ -103,18 +103,29 @@ struct WinogradTests {
         var rng = SeededGenerator(seed: 7)
         let x = Tensor.normal([batch, inChannels, height, width], using: &rng).scalars
         let w = Tensor.normal([outChannels, inChannels, 3, 3], using: &rng).scalars
-        var winograd = [Float](repeating: .nan, count: batch * outChannels * g.outHeight * g.outWidth)
+        expectWithinBound(winograd(x, w, g), exact: reference(x, w, g), x, w, g, "output")
+    }
+
+    /// Winograd's convolution of `x` by `w`.
+    func winograd(_ x: [Float], _ w: [Float], _ g: ConvGeometry) -> [Float] {
+        var y = [Float](repeating: .nan, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
         x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
-                winograd.withUnsafeMutableBufferPointer { Winograd.forward(xp.baseAddress!, wp.baseAddress!, g, into: $0.baseAddress!) }
+                y.withUnsafeMutableBufferPointer { Winograd.forward(xp.baseAddress!, wp.baseAddress!, g, into: $0.baseAddress!) }
             }
         }
-        let exact = reference(x, w, g), bounds = magnitude(x, w, g)
-        let steps = Double(inChannels + 20) * Double(Float.ulpOfOne)
+        return y
+    }
+
+    /// Expects `computed`, Winograd's convolution of `x` by `w`, finite and within
+    /// `γ_{C+20} · magnitude(x, w, g)` of `exact` on every output.
+    func expectWithinBound(_ computed: [Float], exact: [Double], _ x: [Float], _ w: [Float], _ g: ConvGeometry, _ what: String,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+        let steps = Double(g.inChannels + 20) * Double(Float.ulpOfOne)
         let gamma = steps / (1 - steps)
-        let worst = zip(zip(winograd, exact), bounds).map { abs(Double($0.0) - $0.1) / (gamma * $1) }.max() ?? 0
-        #expect(winograd.allSatisfy { $0.isFinite }, "every output written")
-        #expect(worst <= 1, "Winograd error up to \(worst) of the bound γ_{C+20}·magnitude")
+        let worst = zip(zip(computed, exact), magnitude(x, w, g)).map { abs(Double($0.0) - $0.1) / (gamma * $1) }.max() ?? 0
+        #expect(computed.allSatisfy { $0.isFinite }, "every \(what) written", sourceLocation: sourceLocation)
+        #expect(worst <= 1, "Winograd \(what) error up to \(worst) of the bound γ_{C+20}·magnitude", sourceLocation: sourceLocation)
     }
 
     /// The input gradient of `g`'s convolution by `w` from the output gradient `gy`, in float64,
@@ -157,21 +168,11 @@ struct WinogradTests {
         var rng = SeededGenerator(seed: 11)
         let gy = Tensor.normal([batch, outChannels, g.outHeight, g.outWidth], using: &rng).scalars
         let w = Tensor.normal([outChannels, inChannels, 3, 3], using: &rng).scalars
-        var flipped = [Float](repeating: .nan, count: w.count), gx = [Float](repeating: .nan, count: batch * inChannels * height * width)
+        var flipped = [Float](repeating: .nan, count: w.count)
         w.withUnsafeBufferPointer { wp in
             flipped.withUnsafeMutableBufferPointer { Winograd.flipTransposing(wp.baseAddress!, g, into: $0.baseAddress!) }
         }
-        gy.withUnsafeBufferPointer { yp in
-            flipped.withUnsafeBufferPointer { fp in
-                gx.withUnsafeMutableBufferPointer { Winograd.forward(yp.baseAddress!, fp.baseAddress!, transposed, into: $0.baseAddress!) }
-            }
-        }
-        let exact = inputGradient(gy, w, g), bounds = magnitude(gy, flipped, transposed)
-        let steps = Double(outChannels + 20) * Double(Float.ulpOfOne)
-        let gamma = steps / (1 - steps)
-        let worst = zip(zip(gx, exact), bounds).map { abs(Double($0.0) - $0.1) / (gamma * $1) }.max() ?? 0
-        #expect(gx.allSatisfy { $0.isFinite }, "every input gradient written")
-        #expect(worst <= 1, "Winograd input-gradient error up to \(worst) of the bound γ_{O+20}·magnitude")
+        expectWithinBound(winograd(gy, flipped, transposed), exact: inputGradient(gy, w, g), gy, flipped, transposed, "input gradient")
         // A padding wider than the kernel's reach has no transposed convolution: im2col computes that one.
         var wide = g
         wide.padH = 2 * dilation + 1

@@ -28,6 +28,17 @@ enum DeadTaps {
         return (live, cropped)
     }
 
+    /// The distinct cuts of ``band(_:rows:)`` over `bands` that leave a kernel row out: each
+    /// range of kernel rows kept, with its geometry.
+    static func cuts(_ g: ConvGeometry, bands: [Range<Int>]) -> [Range<Int>: ConvGeometry] {
+        var cuts: [Range<Int>: ConvGeometry] = [:]
+        for rows in bands {
+            let (kernelRows, live) = band(g, rows: rows)
+            if kernelRows.count < g.kernelH { cuts[kernelRows] = live }
+        }
+        return cuts
+    }
+
     /// The geometry of the live part of `g`'s kernel when dead taps can be cut symmetrically
     /// (the same number at both ends of an axis, so the padding stays symmetric and the output
     /// the same size), with the kernel rows and columns it keeps; nil when nothing is dead or
@@ -102,9 +113,7 @@ struct BandKernels {
         geometry = g
         self.cut = cut
         guard cut else { return }
-        for rows in bands {
-            let (kernelRows, live) = DeadTaps.band(g, rows: rows)
-            guard kernelRows.count < g.kernelH, cropped[kernelRows] == nil else { continue }
+        for (kernelRows, live) in DeadTaps.cuts(g, bands: bands) {
             cropped[kernelRows] = (live, DeadTaps.cropping(w, g, rows: kernelRows, columns: 0..<g.kernelW))
         }
     }
@@ -131,9 +140,7 @@ struct BandWeightGradients {
         geometry = g
         self.cut = cut
         guard cut else { return }
-        for rows in bands {
-            let (kernelRows, live) = DeadTaps.band(g, rows: rows)
-            guard kernelRows.count < g.kernelH, cropped[kernelRows] == nil else { continue }
+        for (kernelRows, live) in DeadTaps.cuts(g, bands: bands) {
             let gradient = TensorStorage(uninitializedCount: live.outChannels * live.patch)
             gradient.pointer.initialize(repeating: 0, count: gradient.count)
             cropped[kernelRows] = (live, gradient)
