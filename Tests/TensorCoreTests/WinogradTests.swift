@@ -6,6 +6,12 @@ import PixelOoDTestSupport
 /// arithmetic, and the rule that chooses it.
 @Suite("Winograd F(4x4, 3x3)")
 struct WinogradTests {
+    /// A stride-1 3×3 convolution's geometry, padded and dilated the same way along both axes.
+    func geometry(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int, _ pad: Int, _ dilation: Int) -> ConvGeometry {
+        ConvGeometry(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
+                     kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: pad, padW: pad, dilationH: dilation, dilationW: dilation, groups: 1)
+    }
+
     /// The convolution in float64, straight from the definition.
     func reference(_ x: [Float], _ w: [Float], _ g: ConvGeometry) -> [Double] {
         var y = [Double](repeating: 0, count: g.batch * g.outChannels * g.outHeight * g.outWidth)
@@ -97,9 +103,7 @@ struct WinogradTests {
                       (1, 520, 2, 6, 7, 1, 1)])
     func matchesConvolution(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
                             _ pad: Int, _ dilation: Int) {
-        let g = ConvGeometry(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
-                             kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: pad, padW: pad,
-                             dilationH: dilation, dilationW: dilation, groups: 1)
+        let g = geometry(batch, inChannels, outChannels, height, width, pad, dilation)
         var rng = SeededGenerator(seed: 7)
         let x = Tensor.normal([batch, inChannels, height, width], using: &rng).scalars
         let w = Tensor.normal([outChannels, inChannels, 3, 3], using: &rng).scalars
@@ -160,9 +164,7 @@ struct WinogradTests {
                       (2, 4, 3, 8, 19, 6, 3), (1, 8, 8, 7, 9, 2, 1)])
     func inputGradientMatches(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
                               _ pad: Int, _ dilation: Int) throws {
-        let g = ConvGeometry(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
-                             kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: pad, padW: pad,
-                             dilationH: dilation, dilationW: dilation, groups: 1)
+        let g = geometry(batch, inChannels, outChannels, height, width, pad, dilation)
         let transposed = try #require(Winograd.inputGradientGeometry(g))
         #expect(transposed.outHeight == height && transposed.outWidth == width && transposed.outChannels == inChannels)
         var rng = SeededGenerator(seed: 11)
@@ -177,6 +179,90 @@ struct WinogradTests {
         var wide = g
         wide.padH = 2 * dilation + 1
         #expect(Winograd.inputGradientGeometry(wide) == nil)
+    }
+
+    /// The weight gradient of `g`'s convolution of `x` from the output gradient `gy`, in float64,
+    /// straight from the definition.
+    func weightGradient(_ x: [Float], _ gy: [Float], _ g: ConvGeometry) -> [Double] {
+        var gw = [Double](repeating: 0, count: g.outChannels * g.inChannels * 9)
+        for n in 0..<g.batch {
+            for o in 0..<g.outChannels {
+                for r in 0..<g.outHeight {
+                    for c in 0..<g.outWidth {
+                        let upstream = Double(gy[((n * g.outChannels + o) * g.outHeight + r) * g.outWidth + c])
+                        for ch in 0..<g.inChannels {
+                            let patch = window(x, g, image: n, channel: ch, row: r - g.padH, column: c - g.padW, size: 3)
+                            for ki in 0..<3 {
+                                for kj in 0..<3 { gw[((o * g.inChannels + ch) * 3 + ki) * 3 + kj] += upstream * patch[ki][kj] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return gw
+    }
+
+    /// The magnitude of the Winograd computation of each weight-gradient entry:
+    /// `Σ_t Σ_ξ |G_ξ1,a| |G_ξ2,b| (|A| |GY_ot| |A|ᵀ)_ξ (|Bᵀ| |d_ct| |B|)_ξ` over the batch's
+    /// tiles `t` (``Winograd/tileRows(_:)``), each entry's computed value a signed sum of at most
+    /// `tiles + 20` rounded steps over these terms.
+    func weightGradientMagnitude(_ x: [Float], _ gy: [Float], _ g: ConvGeometry) -> (bound: [Double], tiles: Int) {
+        let absB = Self.bT.map { $0.map(abs) }, absG = Self.gMatrix.map { $0.map(abs) }, absA = transpose(Self.aT.map { $0.map(abs) })
+        var bound = [Double](repeating: 0, count: g.outChannels * g.inChannels * 9), tiles = 0
+        for tileRow in Winograd.tileRows(g) {
+            for k in 0..<tileRow.tiles {
+                tiles += 1
+                let row = tileRow.row, column = tileRow.column + 4 * k * g.dilationW
+                let upstream = (0..<g.outChannels).map { o in
+                    let tile = (0..<4).map { i in
+                        (0..<4).map { j -> Double in
+                            let r = row + i * g.dilationH, c = column + j * g.dilationW
+                            guard r < g.outHeight && c < g.outWidth else { return 0 }
+                            return Double(abs(gy[((tileRow.image * g.outChannels + o) * g.outHeight + r) * g.outWidth + c]))
+                        }
+                    }
+                    return product(product(absA, tile), transpose(absA))
+                }
+                for ch in 0..<g.inChannels {
+                    let d = window(x, g, image: tileRow.image, channel: ch, row: row - g.padH, column: column - g.padW, size: 6)
+                    let v = product(product(absB, d.map { $0.map(abs) }), transpose(absB))
+                    for o in 0..<g.outChannels {
+                        for a in 0..<3 {
+                            for b in 0..<3 {
+                                var total = 0.0
+                                for i in 0..<6 { for j in 0..<6 { total += absG[i][a] * absG[j][b] * upstream[o][i][j] * v[i][j] } }
+                                bound[((o * g.inChannels + ch) * 3 + a) * 3 + b] += total
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (bound, tiles)
+    }
+
+    @Test("the weight gradient from Winograd's transformed tiles equals the gradient within the rounding bound of its arithmetic",
+          arguments: [(2, 5, 7, 9, 11, 1, 1), (1, 6, 4, 13, 17, 0, 1), (1, 4, 6, 12, 10, 2, 2), (1, 3, 5, 14, 9, 3, 3),
+                      (3, 2, 2, 50, 90, 1, 1), (1, 520, 2, 6, 7, 1, 1)])
+    func weightGradientMatches(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
+                               _ pad: Int, _ dilation: Int) {
+        let g = geometry(batch, inChannels, outChannels, height, width, pad, dilation)
+        var rng = SeededGenerator(seed: 13)
+        let x = Tensor.normal([batch, inChannels, height, width], using: &rng).scalars
+        let gy = Tensor.normal([batch, outChannels, g.outHeight, g.outWidth], using: &rng).scalars
+        var gw = [Float](repeating: .nan, count: outChannels * inChannels * 9)
+        x.withUnsafeBufferPointer { xp in
+            gy.withUnsafeBufferPointer { yp in
+                gw.withUnsafeMutableBufferPointer { Winograd.weightGradient(xp.baseAddress!, yp.baseAddress!, g, into: $0.baseAddress!) }
+            }
+        }
+        let exact = weightGradient(x, gy, g), (bounds, tiles) = weightGradientMagnitude(x, gy, g)
+        let steps = Double(tiles + 20) * Double(Float.ulpOfOne)
+        let gamma = steps / (1 - steps)
+        let worst = zip(zip(gw, exact), bounds).map { abs(Double($0.0) - $0.1) / (gamma * $1) }.max() ?? 0
+        #expect(gw.allSatisfy { $0.isFinite }, "every weight gradient written")
+        #expect(worst <= 1, "Winograd weight-gradient error up to \(worst) of the bound γ_{tiles+20}·magnitude")
     }
 
     @Test("pays with 32 channels or more, products per output at most half of im2col's and 256 tiles or more")
@@ -195,7 +281,7 @@ struct WinogradTests {
         #expect(!Winograd.pays(for: geometry(4, 64, 64, 64, 0, kernel: 1)))  // 1×1
     }
 
-    @Test("conv2d under the winograd algorithm takes Winograd where it pays and agrees with PyTorch to 1e-4, as im2col does",
+    @Test("conv2d under the winograd algorithm takes Winograd where it pays and agrees with PyTorch to 1e-4, forward and both gradients, as im2col does",
           arguments: [1, 2])
     func matchesPyTorch(_ dilation: Int) throws {
         let fixture = try Fixture("winograd.h5")
@@ -210,19 +296,23 @@ struct WinogradTests {
         expectClose(winograd, expected, "Winograd, dilation \(dilation)")
         expectClose(direct, expected, "im2col, dilation \(dilation)")
         #expect(winograd.scalars != direct.scalars, "the two algorithms round differently, so Winograd ran")
-        // The input gradient: Winograd on the output gradient by the flipped, transposed kernel, where it pays.
+        // The gradients: the input's by Winograd on the output gradient with the flipped, transposed kernel, the
+        // weight's from Winograd's transformed tiles, where the rule takes their geometries.
         #expect(Winograd.inputGradientGeometry(g).map(Winograd.pays(for:)) == true)
-        let upstream = try fixture.tensor("/grad_output"), expectedGradient = try fixture.tensor("/dilation\(dilation)/input_grad")
-        let gradient = { (algorithm: ConvolutionAlgorithm) -> Tensor in
-            let leaf = x.detached().requiringGrad()
+        let upstream = try fixture.tensor("/grad_output")
+        let gradients = { (algorithm: ConvolutionAlgorithm) -> (input: Tensor, weight: Tensor) in
+            let (input, kernel) = (x.detached().requiringGrad(), weight.detached().requiringGrad())
             ConvolutionAlgorithm.using(algorithm) {
-                leaf.conv2d(weight: weight, bias: bias, padding: (dilation, dilation), dilation: (dilation, dilation))
+                input.conv2d(weight: kernel, bias: bias, padding: (dilation, dilation), dilation: (dilation, dilation))
             }.backward(upstream)
-            return leaf.grad ?? Tensor.zeros(x.shape)
+            return (input.grad ?? Tensor.zeros(x.shape), kernel.grad ?? Tensor.zeros(weight.shape))
         }
-        let winogradGradient = gradient(.winograd), directGradient = gradient(.im2col)
-        expectClose(winogradGradient, expectedGradient, "Winograd input gradient, dilation \(dilation)")
-        expectClose(directGradient, expectedGradient, "im2col input gradient, dilation \(dilation)")
-        #expect(winogradGradient.scalars != directGradient.scalars, "the input gradient went through Winograd")
+        let fast = gradients(.winograd), plain = gradients(.im2col)
+        for (name, key, computed, reference) in [("input", "input_grad", fast.input, plain.input), ("weight", "weight_grad", fast.weight, plain.weight)] {
+            let expectedGradient = try fixture.tensor("/dilation\(dilation)/\(key)")
+            expectClose(computed, expectedGradient, "Winograd \(name) gradient, dilation \(dilation)")
+            expectClose(reference, expectedGradient, "im2col \(name) gradient, dilation \(dilation)")
+            #expect(computed.scalars != reference.scalars, "the \(name) gradient went through Winograd")
+        }
     }
 }

@@ -2,9 +2,10 @@
 /// forward pass ran under (``ConvolutionAlgorithm``): depthwise convolutions by their direct
 /// loop; under `winograd`, a kernel with taps that only ever read padding (``DeadTaps``) by its
 /// live part, and stride-1 3×3 convolutions by ``Winograd`` F(4×4, 3×3) where it pays — the
-/// forward product, and the input gradient as the forward convolution of the output gradient
-/// by the flipped, transposed kernel; im2col and sgemm for everything else (every weight
-/// gradient included, its bands gathering only the kernel rows they read the image with).
+/// forward product, the input gradient as the forward convolution of the output gradient by
+/// the flipped, transposed kernel, and the weight gradient (``Winograd/weightGradient(_:_:_:into:)``);
+/// im2col and sgemm for everything else (its weight-gradient bands gathering only the kernel
+/// rows they read the image with).
 enum ConvDispatch {
     /// The forward convolution of `x` by `w` into `y` (no bias).
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
@@ -37,13 +38,19 @@ enum ConvDispatch {
                 backward(x, kernel.pointer, gy, live, algorithm: algorithm, gx: gx, gw: liveGradient?.pointer)
             }
             if let gw, let liveGradient { DeadTaps.expand(liveGradient.pointer, g, rows: rows, columns: columns, into: gw) }
-        } else if winograd, let gx, let transposed = Winograd.inputGradientGeometry(g), Winograd.pays(for: transposed) {
-            let flipped = TensorStorage(uninitializedCount: g.outChannels * g.patch)
-            withExtendedLifetime(flipped) {
-                Winograd.flipTransposing(w, g, into: flipped.pointer)
-                Winograd.forward(gy, flipped.pointer, transposed, into: gx)
+        } else if winograd, Winograd.applies(to: g) {
+            let transposed = gx == nil ? nil : Winograd.inputGradientGeometry(g).flatMap { Winograd.pays(for: $0) ? $0 : nil }
+            let weightsByWinograd = gw != nil && Winograd.pays(for: g)
+            if let gx, let transposed {
+                let flipped = TensorStorage(uninitializedCount: g.outChannels * g.patch)
+                withExtendedLifetime(flipped) {
+                    Winograd.flipTransposing(w, g, into: flipped.pointer)
+                    Winograd.forward(gy, flipped.pointer, transposed, into: gx)
+                }
             }
-            if gw != nil { ConvKernels.backward(x, w, gy, g, cutDeadRows: true, gx: nil, gw: gw) }
+            if let gw, weightsByWinograd { Winograd.weightGradient(x, gy, g, into: gw) }
+            let (restX, restW) = (transposed == nil ? gx : nil, weightsByWinograd ? nil : gw)
+            if restX != nil || restW != nil { ConvKernels.backward(x, w, gy, g, cutDeadRows: true, gx: restX, gw: restW) }
         } else {
             ConvKernels.backward(x, w, gy, g, cutDeadRows: winograd, gx: gx, gw: gw)
         }

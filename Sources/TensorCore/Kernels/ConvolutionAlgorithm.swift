@@ -9,12 +9,12 @@ import Foundation
 /// differently (Winograd within the bound ``WinogradTests`` checks), so trained numbers move
 /// by rounding between them: `winograd` becomes the default when the results tables are made
 /// again with it. A backward pass uses the algorithm its forward pass ran under (under
-/// `winograd`: the input gradients of the 3×3 convolutions where Winograd pays, dead taps cut;
-/// weight gradients by im2col).
+/// `winograd`: the input and weight gradients of the 3×3 convolutions where Winograd pays,
+/// dead taps cut).
 public enum ConvolutionAlgorithm: String, CaseIterable, Sendable {
     /// im2col and sgemm (1×1 convolutions: sgemm alone) for every convolution, the default.
     case im2col
-    /// Winograd F(4×4, 3×3) for the dense stride-1 3×3 convolutions and their input gradients
+    /// Winograd F(4×4, 3×3) for the dense stride-1 3×3 convolutions and both their gradients
     /// where it pays, dead kernel taps left out; the rest as `im2col`.
     case winograd
 

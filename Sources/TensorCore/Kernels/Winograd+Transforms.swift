@@ -33,6 +33,18 @@ extension Winograd {
         }
     }
 
+    /// ``transformInput(_:_:rows:channels:offset:chunk:stride:lane:scratch:into:)`` for the
+    /// input channels `channels` (one chunk, written at indices from 0), spread over the workers.
+    static func transformInput(_ x: UnsafePointer<Float>, _ g: ConvGeometry, rows: ArraySlice<TileRow>, channels: Range<Int>,
+                               stride: Int, lane: Int, into v: UnsafeMutablePointer<Float>) {
+        parallelFor(channels.count, grain: 1) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * lane) { scratch in
+                transformInput(x, g, rows: rows, channels: range, offset: channels.lowerBound, chunk: channels.count, stride: stride,
+                               lane: lane, scratch: scratch.baseAddress!, into: v)
+            }
+        }
+    }
+
     /// V_ξ[c, t] = (Bᵀ d_ct B)_ξ for the channels `offset + channels` of the block's tiles
     /// (zero outside the image), written `[36, chunk, stride]` at channel index `c − offset`:
     /// per channel and tile row, the six input rows gathered (`scratch`: 6 lines of `lane`),

@@ -120,12 +120,7 @@ enum Winograd {
             for c0 in stride(from: 0, to: channels, by: chunk) {
                 let width = min(chunk, channels - c0)
                 if channels > chunk { transformWeights(w, g, channels: c0..<(c0 + width), into: u) }
-                parallelFor(width, grain: 1) { range in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * lane) { scratch in
-                        transformInput(x, g, rows: block, channels: range, offset: c0, chunk: width, stride: ld, lane: lane,
-                                       scratch: scratch.baseAddress!, into: v)
-                    }
-                }
+                transformInput(x, g, rows: block, channels: c0..<(c0 + width), stride: ld, lane: lane, into: v)
                 parallelFor(36, grain: 1) { range in
                     for xi in range {
                         Gemm.call(false, false, outs, count, width, 1, u + xi * outs * width, width,

@@ -6,7 +6,7 @@ extension Tensor {
     /// direct loop; under ``ConvolutionAlgorithm/winograd`` (opt-in) kernel taps that only
     /// read padding are left out (``DeadTaps``, forward and backward) and stride-1 3×3
     /// convolutions use Winograd F(4×4, 3×3) where ``Winograd/pays(for:)``, for the output and
-    /// for the input gradient; everything else is im2col + sgemm over bounded bands of output
+    /// both gradients; everything else is im2col + sgemm over bounded bands of output
     /// rows (``ConvDispatch``). The backward pass uses the algorithm the forward pass ran under.
     ///
     /// With a frozen batch norm `norm`, a `residual` (the output's shape) and an `activation`, the
