@@ -64,13 +64,13 @@ enum ChannelKernels {
 
     /// Per-channel Σx over batch and plane (Float partials per plane, Double across them).
     static func sums(_ x: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int) -> [Double] {
-        perChannel(channels, batch: batch, plane: plane) { c in
-            var total: Double = 0
+        perChannel(channels, batch: batch, plane: plane) { first, count in
+            var total = SIMD8<Double>()
             for b in 0..<batch {
-                let p = x + (b * channels + c) * plane
-                var partial: Float = 0
-                for i in 0..<plane { partial += p[i] }
-                total += Double(partial)
+                let lanes = ChannelLanes(x + b * channels * plane, first: first, count: count, plane: plane)
+                var partial = SIMD8<Float>()
+                for i in 0..<plane { partial += lanes[i] }
+                total += SIMD8<Double>(partial)
             }
             return total
         }
@@ -78,26 +78,28 @@ enum ChannelKernels {
 
     /// Per-channel Σ(x − mean)² over batch and plane (Float partials per plane, Double across them).
     static func centredSquares(_ x: UnsafePointer<Float>, mean: [Float], batch: Int, channels: Int, plane: Int) -> [Double] {
-        perChannel(channels, batch: batch, plane: plane) { c in
-            let mu = mean[c]
-            var squares: Double = 0
+        perChannel(channels, batch: batch, plane: plane) { first, count in
+            let mu = ChannelLanes.values(mean, first: first, count: count)
+            var squares = SIMD8<Double>()
             for b in 0..<batch {
-                let p = x + (b * channels + c) * plane
-                var partial: Float = 0
-                for i in 0..<plane { let d = p[i] - mu; partial += d * d }
-                squares += Double(partial)
+                let lanes = ChannelLanes(x + b * channels * plane, first: first, count: count, plane: plane)
+                var partial = SIMD8<Float>()
+                for i in 0..<plane { let d = lanes[i] - mu; partial += d * d }
+                squares += SIMD8<Double>(partial)
             }
             return squares
         }
     }
 
-    /// `value(c)` for every channel, channels split over the workers.
-    private static func perChannel(_ channels: Int, batch: Int, plane: Int, _ value: (Int) -> Double) -> [Double] {
+    /// `value(first, count)` (channels `first ..< first + count` in its first lanes) for every
+    /// group of channels, the groups split over the workers.
+    private static func perChannel(_ channels: Int, batch: Int, plane: Int,
+                                   _ value: (_ first: Int, _ count: Int) -> SIMD8<Double>) -> [Double] {
         var out = [Double](repeating: 0, count: channels)
         out.withUnsafeMutableBufferPointer { o in
             let o = o.baseAddress!
-            parallelFor(channels, grain: max(1, 32_768 / max(batch * plane, 1))) { range in
-                for c in range { o[c] = value(c) }
+            ChannelLanes.forEachGroup(channels: channels, batch: batch, plane: plane) { first, count in
+                ChannelLanes.store(value(first, count), count: count, into: o, at: first)
             }
         }
         return out

@@ -101,18 +101,19 @@ enum BatchNormKernels {
         sumG.withUnsafeMutableBufferPointer { sg in
             sumGC.withUnsafeMutableBufferPointer { sc in
                 let (sg, sc) = (sg.baseAddress!, sc.baseAddress!)
-                parallelFor(channels, grain: max(1, 32_768 / max(batch * plane, 1))) { range in
-                    for c in range {
-                        var a: Double = 0, b: Double = 0
-                        let mu = mean[c]
-                        for n in 0..<batch {
-                            let off = (n * channels + c) * plane
-                            var fa: Float = 0, fb: Float = 0
-                            for i in 0..<plane { fa += g[off + i]; fb += g[off + i] * (x[off + i] - mu) }
-                            a += Double(fa); b += Double(fb)
-                        }
-                        sg[c] = Float(a); sc[c] = Float(b)
+                ChannelLanes.forEachGroup(channels: channels, batch: batch, plane: plane) { first, count in
+                    var a = SIMD8<Double>(), b = SIMD8<Double>()
+                    let mu = ChannelLanes.values(mean, first: first, count: count)
+                    for n in 0..<batch {
+                        let offset = n * channels * plane
+                        let gl = ChannelLanes(g + offset, first: first, count: count, plane: plane)
+                        let xl = ChannelLanes(x + offset, first: first, count: count, plane: plane)
+                        var fa = SIMD8<Float>(), fb = SIMD8<Float>()
+                        for i in 0..<plane { let gi = gl[i]; fa += gi; fb += gi * (xl[i] - mu) }
+                        a += SIMD8<Double>(fa); b += SIMD8<Double>(fb)
                     }
+                    ChannelLanes.store(SIMD8<Float>(a), count: count, into: sg, at: first)
+                    ChannelLanes.store(SIMD8<Float>(b), count: count, into: sc, at: first)
                 }
             }
         }
