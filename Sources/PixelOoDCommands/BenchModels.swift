@@ -26,7 +26,7 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Timed repetitions (the median is reported).")
     var repeats = 3
 
-    @Flag(help: "Then profile --repeats more forwards: wall time per op (scripts/bench/torch_models.py --profile for PyTorch's).")
+    @Flag(help: "Then profile --repeats more forwards: wall time per op and the peak of live tensor memory by op (scripts/bench/torch_models.py --profile for PyTorch's).")
     var profile = false
 
     func run() throws {
@@ -52,5 +52,6 @@ struct BenchModel: ParsableCommand {
         profiled.measure { for _ in 0..<repeats { step() } }
         print("\nwhere the time goes, per forward (\(repeats) profiled; an op is charged the time since the previous op):")
         print(profiled.report(per: repeats))
+        print("\n" + profiled.memoryReport())
     }
 }

@@ -30,7 +30,7 @@ struct BenchStep: ParsableCommand {
     @Option(help: "Untimed steps first.")
     var warmup = 1
 
-    @Flag(help: "Then profile --steps more steps: wall time per op (forward and backward) and per phase (scripts/bench/torch_train_step.py --profile for PyTorch's).")
+    @Flag(help: "Then profile --steps more steps: wall time per op (forward and backward) and per phase, and the peak of live tensor memory by the op that made it (scripts/bench/torch_train_step.py --profile for PyTorch's).")
     var profile = false
 
     func validate() throws {
@@ -53,5 +53,6 @@ struct BenchStep: ParsableCommand {
         _ = try profiled.measure { try trainer.timeSteps(stage: stage, steps: steps, warmup: 0) }
         print("\nwhere the time goes, per step (\(steps) profiled steps; a forward op is charged the time since the previous op):")
         print(profiled.report(per: steps))
+        print("\n" + profiled.memoryReport())
     }
 }

@@ -18,6 +18,8 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Where the buffer goes when the storage dies (nil: `free`); see ``StorageCache``.
     let cache: StorageCache?
+    /// The buffer as the measuring ``OpProfile`` counts it (nil outside one, and for views).
+    private let tracked: TrackedBytes?
 
     /// Allocates uninitialised memory for `count` elements (from the task's
     /// ``StorageCache`` when one is bound and the buffer is large).
@@ -31,6 +33,7 @@ public final class TensorStorage: @unchecked Sendable {
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.cache = cache
         base = nil
+        tracked = OpProfile.track(bytes: bytes)
     }
 
     /// A view of `count` elements of `base` from element `offset` (a view of a view views
@@ -42,6 +45,7 @@ public final class TensorStorage: @unchecked Sendable {
         self.base = base.base ?? base
         pointer = base.pointer + offset
         cache = nil
+        tracked = nil
     }
 
     /// Allocates `count` elements set to `value`.
@@ -55,6 +59,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     deinit {
         guard base == nil else { return }
+        tracked?.release()
         if let cache {
             cache.release(UnsafeMutableRawPointer(pointer), bytes: Self.allocatedBytes(count))
         } else {

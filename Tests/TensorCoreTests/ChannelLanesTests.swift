@@ -1,9 +1,10 @@
-import XCTest
+import Testing
 @testable import TensorCore
 
 /// The per-channel reductions run eight channels side by side; each channel must get exactly
 /// the result of a lone scalar loop in the same order (batch norm's numbers may not move).
-final class ChannelLanesTests: XCTestCase {
+@Suite("Per-channel reductions, eight channels side by side")
+struct ChannelLanesTests {
     private struct Case { let batch, channels, plane: Int }
     private let cases = [Case(batch: 3, channels: 11, plane: 37), Case(batch: 1, channels: 3, plane: 1000),
                          Case(batch: 2, channels: 16, plane: 5), Case(batch: 4, channels: 1, plane: 64)]
@@ -27,23 +28,23 @@ final class ChannelLanesTests: XCTestCase {
         }
     }
 
-    func testChannelSumsAreTheScalarLoopsBitForBit() {
+    @Test("sums, centred squares and batch norm's gradient sums equal a lone scalar loop per channel, bit for bit")
+    func channelSumsAreTheScalarLoopsBitForBit() {
         for (n, c) in cases.enumerated() {
             let size = c.batch * c.channels * c.plane
             let x = values(size, seed: UInt64(n)), g = values(size, seed: UInt64(n) + 100)
             let mean = (0..<c.channels).map { Float($0) * 0.01 - 0.03 }
-            XCTAssertEqual(ChannelKernels.sums(x, batch: c.batch, channels: c.channels, plane: c.plane),
-                           scalarSums(c, x, g) { x, _ in x })
+            #expect(ChannelKernels.sums(x, batch: c.batch, channels: c.channels, plane: c.plane) == scalarSums(c, x, g) { x, _ in x })
             let squares = ChannelKernels.centredSquares(x, mean: mean, batch: c.batch, channels: c.channels, plane: c.plane)
             for ch in 0..<c.channels {
                 let expected = scalarSums(c, x, g) { x, _ in (x - mean[ch]) * (x - mean[ch]) }[ch]
-                XCTAssertEqual(squares[ch], expected, "channel \(ch) of \(c)")
+                #expect(squares[ch] == expected, "channel \(ch) of \(c)")
             }
             let stats = BatchNormKernels.gradStats(x: x, g: g, mean: mean, batch: c.batch, channels: c.channels, plane: c.plane)
-            XCTAssertEqual(stats.sumG, scalarSums(c, x, g) { _, g in g }.map(Float.init))
+            #expect(stats.sumG == scalarSums(c, x, g) { _, g in g }.map(Float.init))
             for ch in 0..<c.channels {
                 let expected = Float(scalarSums(c, x, g) { x, g in g * (x - mean[ch]) }[ch])
-                XCTAssertEqual(stats.sumGCentered[ch], expected, "channel \(ch) of \(c)")
+                #expect(stats.sumGCentered[ch] == expected, "channel \(ch) of \(c)")
             }
         }
     }

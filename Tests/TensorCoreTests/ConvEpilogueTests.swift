@@ -74,4 +74,35 @@ struct ConvEpilogueTests {
         #expect(r1.grad?.scalars == r2.grad?.scalars)
         #expect(w1.grad != nil && r1.grad != nil)
     }
+
+    @Test("a training batch norm with residual and activation as one op: the separate ops' values, running statistics and every gradient, bit for bit",
+          arguments: [(true, ConvActivation.none), (true, .relu), (true, .relu6), (false, .relu), (false, .relu6)])
+    func trainingBatchNormFused(_ withResidual: Bool, _ activation: ConvActivation) {
+        let (x, _, _, r) = tensors()
+        let input = Tensor(shape: r.shape, r.scalars.reversed().map { $0 * 4 })  // values past relu6's bound too
+        let norm = frozenNorm()
+        func run(fused: Bool) -> (out: Tensor, mean: [Float]?, grads: [[Float]?]) {
+            let (xg, gamma, beta) = (input.requiringGrad(), norm.weight!.requiringGrad(), norm.bias!.requiringGrad())
+            let residual = withResidual ? x.conv2d(weight: tensors().w, padding: (1, 1)).requiringGrad() : nil
+            let result: BatchNormResult
+            var out: Tensor
+            if fused {
+                result = xg.batchNorm(weight: gamma, bias: beta, runningMean: norm.runningMean, runningVar: norm.runningVar,
+                                      training: true, adding: residual, activation: activation)
+                out = result.output
+            } else {
+                result = xg.batchNorm(weight: gamma, bias: beta, runningMean: norm.runningMean, runningVar: norm.runningVar, training: true)
+                out = result.output
+                if let residual { out = out + residual }
+                out = activation.applied(to: out)
+            }
+            (out * Tensor(shape: out.shape, (0..<out.count).map { Float($0 % 7) - 3 })).sum().backward()
+            return (out, result.batchMean, [xg.grad?.scalars, gamma.grad?.scalars, beta.grad?.scalars, residual?.grad?.scalars])
+        }
+        let (fused, separate) = (run(fused: true), run(fused: false))
+        #expect(fused.out.scalars.map(\.bitPattern) == separate.out.scalars.map(\.bitPattern))
+        #expect(fused.mean == separate.mean)
+        for (a, b) in zip(fused.grads, separate.grads) { #expect(a?.map(\.bitPattern) == b?.map(\.bitPattern)) }
+        #expect(fused.grads[0] != nil && (fused.grads[3] != nil) == withResidual)
+    }
 }

@@ -22,4 +22,18 @@ struct OpProfileTests {
         let report = profile.report(per: 1)
         #expect(report.hasPrefix("op") && report.contains("relu backward") && report.split(separator: "\n").last?.hasPrefix("total") == true)
     }
+
+    @Test("the memory peak counts live tensor buffers by the op that made them, and forgets them when they die")
+    func memoryPeak() {
+        let profile = OpProfile()
+        let x = Tensor(shape: [1000], (0..<1000).map(Float.init))
+        profile.measure {
+            let squared = x * x  // 4000 bytes, alive throughout
+            for _ in 0..<3 { _ = squared.exp() }  // 4000 bytes each, dead before the next
+        }
+        let peak = profile.memoryPeak
+        #expect(peak.bytes == 8000, "\(peak)")
+        #expect(peak.byOp["mul"] == 4000 && peak.byOp["(being computed)"] == 4000, "\(peak.byOp)")
+        #expect(profile.memoryReport().hasPrefix("peak live tensor memory"))
+    }
 }

@@ -54,10 +54,15 @@ public final class BatchNorm2d: Module, UnaryLayer {
     }
 
     /// Shape: `[N, C, H, W]` → same.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { self(x, adding: nil, activation: .none) }
+
+    /// `activation(self(x) + residual)` (each part optional) as one op, with the values of the
+    /// separate ops; in training the normalised tensor before the add and activation is not kept
+    /// for the backward pass (``Tensor/batchNorm(weight:bias:runningMean:runningVar:training:eps:reducer:adding:activation:)``).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor?, activation: ConvActivation) -> Tensor {
         let result = x.batchNorm(weight: weight.value, bias: bias.value, runningMean: runningMean.value,
                                  runningVar: runningVar.value, training: isTraining, eps: eps,
-                                 reducer: synchronizer)
+                                 reducer: synchronizer, adding: residual, activation: activation)
         if isTraining, let mean = result.batchMean, let variance = result.batchVarianceUnbiased {
             runningMean.value = runningMean.value * (1 - momentum) + Tensor(shape: [features], mean) * momentum
             runningVar.value = runningVar.value * (1 - momentum) + Tensor(shape: [features], variance) * momentum

@@ -69,7 +69,8 @@ public final class Conv2d: Module, UnaryLayer {
 
     /// `activation(norm(self(x)) + residual)` (residual and activation optional): the fused op
     /// when `norm` was folded into this convolution (an ``Identity``) or is a batch norm in
-    /// evaluation mode (applied in the convolution's epilogue), the separate layers otherwise.
+    /// evaluation mode (applied in the convolution's epilogue); a batch norm in training takes
+    /// the residual and activation into its own op; other layers run separately.
     public func callAsFunction(_ x: Tensor, then norm: any UnaryLayer, adding residual: Tensor? = nil,
                                activation: ConvActivation) -> Tensor {
         if norm is Identity { return self(x, adding: residual, activation: activation) }
@@ -77,6 +78,7 @@ public final class Conv2d: Module, UnaryLayer {
             return x.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation,
                             groups: groups, normalizing: frozen, adding: residual, activation: activation)
         }
+        if let batchNorm = norm as? BatchNorm2d { return batchNorm(self(x), adding: residual, activation: activation) }
         var y = norm(self(x))
         if let residual { y = y + residual }
         return activation.applied(to: y)

@@ -1,12 +1,11 @@
 import TensorCore
 
-/// Runs `layers` in order, fusing what a frozen model allows: a ``Conv2d`` followed by a batch
-/// norm in evaluation mode, a ``ReLU`` or ``ReLU6``, or both (only ``Identity`` layers, folded
-/// batch norms, between them) runs as one op, and with `residual` the last ``Conv2d`` (only
-/// ``Identity`` layers after it) adds the residual in the same pass. The values are those of
-/// the layers one by one, plus `residual`
-/// (``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:normalizing:adding:activation:)``
-/// fuses only where no gradient is recorded).
+/// Runs `layers` in order, fusing what the model allows: a ``Conv2d`` followed by a batch norm,
+/// a ``ReLU`` or ``ReLU6``, or both (only ``Identity`` layers, folded batch norms, between them)
+/// runs through ``Conv2d/callAsFunction(_:then:adding:activation:)`` (one op when no gradient is
+/// recorded; in training the batch norm and activation as one op), and with `residual` the last
+/// ``Conv2d`` (only ``Identity`` layers after it) adds the residual in the same pass. The values
+/// are those of the layers one by one, plus `residual`.
 func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
     var end = layers.count  // layers before `end` run in the loop; a convolution at `end` takes the residual
     if residual != nil {
@@ -20,7 +19,7 @@ func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor?
             var next = index + 1
             while next < end, layers[next] is Identity { next += 1 }
             var norm: any UnaryLayer = Identity()
-            if next < end, let batchNorm = layers[next] as? BatchNorm2d, batchNorm.evaluationMap != nil {
+            if next < end, let batchNorm = layers[next] as? BatchNorm2d {
                 norm = batchNorm
                 next += 1
                 while next < end, layers[next] is Identity { next += 1 }

@@ -6,8 +6,10 @@ import Foundation
 /// gradient is taken) is charged the time since the previous charge — its own computation
 /// and whatever ran between the two (module glue, allocation) — and every backward rule its
 /// own time, under `"<op> backward"`. Callers name their other phases with ``charge(_:)``
-/// (the trainer: `data`, `optimizer step`). The profile is a task-local value, bound only
-/// inside ``measure(_:)``: nothing is timed, and almost nothing is spent, anywhere else.
+/// (the trainer: `data`, `optimizer step`). It also counts the tensor memory alive
+/// (``memoryPeak``): every buffer allocated inside is charged to the op it was made for, until
+/// it dies. The profile is a task-local value, bound only inside ``measure(_:)``: nothing is
+/// timed or counted, and almost nothing is spent, anywhere else.
 public final class OpProfile: @unchecked Sendable {
     /// One row of the profile.
     public struct Row: Sendable, Equatable {
@@ -24,6 +26,13 @@ public final class OpProfile: @unchecked Sendable {
     private let lock = NSLock()
     private var last: UInt64 = 0
     private var rows: [String: Row] = [:]
+    /// Buffers allocated since the last charge (charged to the next op), live bytes per op,
+    /// their total, and the largest total so far.
+    private var inFlight: [ObjectIdentifier: TrackedBytes] = [:]
+    private var liveByOp: [String: Int] = [:]
+    private var liveBytes = 0
+    private var peak = MemoryPeak(bytes: 0, after: "", byOp: [:])
+    private var lastLabel = "(start)"
 
     /// An empty profile.
     public init() {}
@@ -38,6 +47,9 @@ public final class OpProfile: @unchecked Sendable {
 
     /// Charges `label` with the time since the previous charge, when a profile is measuring.
     public static func charge(_ label: String) { current?.charge(label, now: DispatchTime.now().uptimeNanoseconds) }
+
+    /// A new buffer of `bytes`, counted when a profile is measuring (nil otherwise).
+    static func track(bytes: Int) -> TrackedBytes? { current?.allocated(bytes) }
 
     /// Times a backward rule under `"<op> backward"` when a profile is measuring.
     static func backward<T>(_ op: String, _ rule: () -> T) -> T {
@@ -55,8 +67,39 @@ public final class OpProfile: @unchecked Sendable {
             row.seconds += Double(now &- last) / 1e9
             rows[label] = row
             last = now
+            lastLabel = label
+            for tracked in inFlight.values {
+                tracked.op = label
+                liveByOp[label, default: 0] += tracked.bytes
+            }
+            inFlight = [:]
         }
     }
+
+    /// Counts a new buffer of `bytes` as alive, charged to the next op.
+    fileprivate func allocated(_ bytes: Int) -> TrackedBytes {
+        let tracked = TrackedBytes(bytes: bytes, profile: self)
+        lock.withLock {
+            inFlight[ObjectIdentifier(tracked)] = tracked
+            liveBytes += bytes
+            if liveBytes > peak.bytes {
+                let computing = inFlight.values.reduce(0) { $0 + $1.bytes }
+                peak = MemoryPeak(bytes: liveBytes, after: lastLabel, byOp: liveByOp.merging([Self.beingComputed: computing]) { $0 + $1 })
+            }
+        }
+        return tracked
+    }
+
+    /// Counts `tracked`'s buffer as dead.
+    func released(_ tracked: TrackedBytes) {
+        lock.withLock {
+            liveBytes -= tracked.bytes
+            if let op = tracked.op { liveByOp[op, default: 0] -= tracked.bytes } else { inFlight[ObjectIdentifier(tracked)] = nil }
+        }
+    }
+
+    /// The peak of live tensor memory so far.
+    public var memoryPeak: MemoryPeak { lock.withLock { peak } }
 
     /// The rows, most time first.
     public var table: [Row] { lock.withLock { rows.values.sorted { ($0.seconds, $1.op) > ($1.seconds, $0.op) } } }

@@ -23,32 +23,20 @@ enum ChannelKernels {
         }
     }
 
-    /// A convolution's output finished in place in one pass: `y = (y · scale[c] + shift[c]) +
-    /// residual`, then `clamp` (residual and clamp only where given: the values of the separate
-    /// eval-mode batch norm, add and activation ops).
-    static func normalizingEpilogue(_ y: UnsafeMutablePointer<Float>, scale: [Float], shift: [Float], residual: UnsafePointer<Float>?,
-                                    clamp: ClampF?, batch: Int, channels: Int, plane: Int) {
+    /// `y = (x · scale[c] + shift[c]) + residual`, then `clamp` (residual and clamp only where
+    /// given), in one pass: the values of the separate batch-norm, add and activation ops. `y`
+    /// may be `x` (a convolution's output finished in place).
+    static func normalizingEpilogue(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, scale: [Float], shift: [Float],
+                                    residual: UnsafePointer<Float>?, clamp: ClampF?, batch: Int, channels: Int, plane: Int) {
         parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
             for nc in range {
-                let p = y + nc * plane, a = scale[nc % channels], b = shift[nc % channels]
+                let s = x + nc * plane, p = y + nc * plane, a = scale[nc % channels], b = shift[nc % channels]
                 switch (residual.map { $0 + nc * plane }, clamp) {
-                case let (r?, c?): for i in 0..<plane { p[i] = c((p[i] * a + b) + r[i]) }
-                case let (r?, nil): for i in 0..<plane { p[i] = (p[i] * a + b) + r[i] }
-                case let (nil, c?): for i in 0..<plane { p[i] = c(p[i] * a + b) }
-                case (nil, nil): for i in 0..<plane { p[i] = p[i] * a + b }
+                case let (r?, c?): for i in 0..<plane { p[i] = c((s[i] * a + b) + r[i]) }
+                case let (r?, nil): for i in 0..<plane { p[i] = (s[i] * a + b) + r[i] }
+                case let (nil, c?): for i in 0..<plane { p[i] = c(s[i] * a + b) }
+                case (nil, nil): for i in 0..<plane { p[i] = s[i] * a + b }
                 }
-            }
-        }
-    }
-
-    /// y[n, c, :] = x[n, c, :] * scale[c] + shift[c].
-    static func scaleShift(_ x: UnsafePointer<Float>, scale: UnsafePointer<Float>, shift: UnsafePointer<Float>,
-                           into y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int) {
-        parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
-            for nc in range {
-                let c = nc % channels, a = scale[c], b = shift[c]
-                let src = x + nc * plane, dst = y + nc * plane
-                for i in 0..<plane { dst[i] = src[i] * a + b }
             }
         }
     }

@@ -26,12 +26,17 @@ extension Tensor {
     ///
     /// In training the batch statistics normalise (biased variance) and are returned so the
     /// caller can update its running averages; in evaluation `runningMean`/`runningVar` are used.
+    /// With a `residual` (the input's shape) and an `activation` the op is
+    /// `activation(batchNorm(x) + residual)` in one pass, with the values of the separate ops
+    /// (`x · scale + shift`, `+ residual`, the activation's clamp); its backward reads the
+    /// activation's mask from the output, so the normalised tensor before them is never kept.
     /// The backward is fused (one pass per channel). With a `reducer` (training only), the
     /// statistics are those of every process's batch together: the forward sums Σx, then
     /// Σ(x − mean)², and the backward Σg and Σg·(x − mean) over the processes; the weight and
     /// bias gradients stay this process's share (the caller sums gradients across processes).
     public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                          training: Bool, eps: Float = 1e-5, reducer: (any StatisticsReducer)? = nil) -> BatchNormResult {
+                          training: Bool, eps: Float = 1e-5, reducer: (any StatisticsReducer)? = nil,
+                          adding residual: Tensor? = nil, activation: ConvActivation = .none) -> BatchNormResult {
         require(rank >= 2, "batch_norm: input needs [N, C, ...], got \(shape)")
         let batch = shape[0], channels = shape[1], plane = Shape.count(Array(shape[2...]))
         for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", Optional(runningMean)), ("running_var", Optional(runningVar))] {
@@ -55,14 +60,16 @@ extension Tensor {
         let affine = BatchNormAffine(gamma: gamma, beta: bias?.scalars, mean: mean, variance: variance, eps: eps)
         let invStd = affine.invStd
         let out = TensorStorage(uninitializedCount: count)
-        ChannelKernels.scaleShift(storage.pointer, scale: affine.scale, shift: affine.shift, into: out.pointer,
-                                  batch: batch, channels: channels, plane: plane)
-        let x = detached()
-        var inputs = [self]
-        if let weight { inputs.append(weight) }
-        if let bias { inputs.append(bias) }
-        let hasWeight = weight != nil, hasBias = bias != nil
-        let output = Tensor.record("batch_norm", Tensor(shape: shape, storage: out), inputs: inputs) { g in
+        ChannelKernels.normalizingEpilogue(storage.pointer, into: out.pointer, scale: affine.scale, shift: affine.shift,
+                                           residual: residual?.storage.pointer, clamp: activation.clamp,
+                                           batch: batch, channels: channels, plane: plane)
+        let x = detached(), mask = activation.gradientMask
+        let activated = mask.map { _ in Tensor(shape: shape, storage: out) }  // kept only where the mask is read
+        let inputs = [self] + [weight, bias, residual].compactMap { $0 }
+        let hasWeight = weight != nil, hasBias = bias != nil, hasResidual = residual != nil
+        let output = Tensor.record("batch_norm", Tensor(shape: shape, storage: out), inputs: inputs) { gy in
+            var g = gy
+            if let mask, let activated { g = Tensor.maskedGrad(gy, where: mask, of: activated) }
             let stats = BatchNormKernels.gradStats(x: x.storage.pointer, g: g.storage.pointer, mean: mean,
                                                    batch: batch, channels: channels, plane: plane)
             let whole = synchronised.map { stats.summed(by: $0) } ?? stats
@@ -73,6 +80,7 @@ extension Tensor {
             var grads: [Tensor?] = [Tensor(shape: x.shape, storage: gx)]
             if hasWeight { grads.append(Tensor(shape: [channels], stats.sumGXhat(invStd))) }
             if hasBias { grads.append(Tensor(shape: [channels], stats.sumG)) }
+            if hasResidual { grads.append(g) }
             return grads
         }
         let n = Float(elements)

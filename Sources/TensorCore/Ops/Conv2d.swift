@@ -49,7 +49,7 @@ extension Tensor {
             ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: nil, clamp: nil,
                                     batch: g.batch, channels: g.outChannels, plane: plane)
             let affine = norm.affine
-            ChannelKernels.normalizingEpilogue(out.pointer, scale: affine.scale, shift: affine.shift, residual: residual?.storage.pointer,
+            ChannelKernels.normalizingEpilogue(out.pointer, into: out.pointer, scale: affine.scale, shift: affine.shift, residual: residual?.storage.pointer,
                                                clamp: activation.clamp, batch: g.batch, channels: g.outChannels, plane: plane)
         } else {
             ChannelKernels.epilogue(out.pointer, bias: bias?.storage.pointer, residual: residual?.storage.pointer, clamp: activation.clamp,
@@ -85,6 +85,16 @@ public enum ConvActivation: Sendable {
         case .none: y
         case .relu: y.relu()
         case .relu6: y.relu6()
+        }
+    }
+
+    /// Where the separate op passes its gradient on, read from its input or its output alike
+    /// (the clamp keeps the strict inside of its bounds and maps the rest onto them).
+    var gradientMask: InsideStrictF? {
+        switch self {
+        case .none: nil
+        case .relu: InsideStrictF(low: 0, high: .infinity)
+        case .relu6: InsideStrictF(low: 0, high: 6)
         }
     }
 
