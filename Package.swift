@@ -36,10 +36,12 @@ let package = Package(
         .target(name: "CBLAS", path: "Sources/CBLAS"),
         // C layer: e^x in AVX-512 / AVX2 lanes chosen from CPUID, glibc's expf bit for bit.
         .target(name: "CVectorMath", path: "Sources/CVectorMath", linkerSettings: [.linkedLibrary("m")]),
+        // C layer: anonymous mappings for the tensor storage cache (mremap is variadic in C).
+        .target(name: "CMemoryMap", path: "Sources/CMemoryMap"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath", "CMemoryMap"]),
         .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
         .target(name: "ModelZoo", dependencies: ["NeuralNet", "TensorCore"]),

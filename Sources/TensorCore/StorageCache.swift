@@ -1,3 +1,4 @@
+import CMemoryMap
 import Foundation
 
 /// Idle tensor buffers kept for reuse, so a loop's large outputs land in memory the process
@@ -7,15 +8,21 @@ import Foundation
 ///
 /// A cache serves the tensors created inside ``using(_:_:)``'s body (a task-local
 /// binding; `pixelood` binds one per command). Buffers of at least ``minimumBytes`` are
-/// rounded up to a size class (eighths of a power of two, so at most 12.5% over the
-/// request), go back to the class's free list when their storage dies, wherever that
-/// happens, and serve the next request of the class, most recent first. Idle bytes stay
-/// under ``limit``: past it the least recently released buffers are freed; an allocation
-/// that fails frees every idle buffer and tries again; when the scope ends the idle
-/// buffers are freed and buffers released later are freed at once. Smaller buffers, and
-/// every buffer outside a scope or of a cache whose limit is 0, use `posix_memalign` and
-/// `free` directly. Contents of a reused buffer are whatever its last tensor left (storage
-/// is allocated uninitialised).
+/// anonymous mappings of their own (`CMemoryMap`) rounded up to a size class (eighths of a
+/// power of two, so at most 12.5% over the request); they go back to the class's free list
+/// when their storage dies, wherever that happens, and serve the next request of the class,
+/// most recent first. A request no idle buffer of its class serves is mapped afresh while all
+/// the cache holds (in use and idle) stays within an eighth above the most it ever had in use
+/// at once; past that it takes an idle buffer of another class and resizes it (`mremap`: the
+/// nearest larger class, shrunk, else the largest smaller one, grown), so idle buffers of sizes
+/// a later phase no longer asks for become that phase's buffers instead of sitting beside them
+/// (the RPL + CoroCL step's peak resident memory 1230 → 1046 MB, docs/benchmarks.md).
+/// Idle bytes stay under ``limit``: past it the least recently
+/// released buffers are unmapped; an allocation that fails unmaps every idle buffer and tries
+/// again; when the scope ends the idle buffers are unmapped and buffers released later are
+/// unmapped at once. Smaller buffers, and every buffer outside a scope or of a cache whose
+/// limit is 0, use `posix_memalign` and `free` directly. Contents of a reused buffer are
+/// whatever its last tensor left (storage is allocated uninitialised).
 public final class StorageCache: @unchecked Sendable {
     /// The cache serving this task's allocations, if any.
     @TaskLocal static var current: StorageCache?
@@ -34,6 +41,8 @@ public final class StorageCache: @unchecked Sendable {
         public var reused = 0
         /// Requests that allocated a new buffer.
         public var allocated = 0
+        /// Requests served by resizing an idle buffer of another size class.
+        public var resized = 0
         /// Bytes of idle buffers held now.
         public var idleBytes = 0
     }
@@ -42,6 +51,8 @@ public final class StorageCache: @unchecked Sendable {
     private var idle: [Int: [(buffer: UnsafeMutableRawPointer, stamp: Int)]] = [:]
     private var counts = Statistics()
     private var clock = 0
+    /// Bytes of this cache's buffers in use now, and the most ever in use at once.
+    private var inUse = 0, peakInUse = 0
     private var closed = false
 
     /// A cache keeping at most `limit` idle bytes.
@@ -60,19 +71,19 @@ public final class StorageCache: @unchecked Sendable {
         return try $current.withValue(cache, operation: body)
     }
 
-    /// Frees every idle buffer; buffers released afterwards are freed at once.
+    /// Unmaps every idle buffer; buffers released afterwards are unmapped at once.
     public func close() {
         lock.withLock {
             closed = true
             return removeIdle()
-        }.forEach { free($0) }
+        }.forEach { pxo_unmap($0.buffer, $0.size) }
     }
 
-    /// Empties the free lists (under the lock), returning their buffers.
-    private func removeIdle() -> [UnsafeMutableRawPointer] {
+    /// Empties the free lists (under the lock), returning their buffers and sizes.
+    private func removeIdle() -> [(buffer: UnsafeMutableRawPointer, size: Int)] {
         counts.idleBytes = 0
         defer { idle = [:] }
-        return idle.values.flatMap { $0.map(\.buffer) }
+        return idle.flatMap { size, entries in entries.map { ($0.buffer, size) } }
     }
 
     /// The size class of a request of `bytes` (≥ ``minimumBytes``): rounded up to an eighth
@@ -96,34 +107,55 @@ public final class StorageCache: @unchecked Sendable {
     }
 
     private func take(_ size: Int) -> UnsafeMutableRawPointer? {
-        let reused: UnsafeMutableRawPointer? = lock.withLock {
-            guard let entry = idle[size]?.popLast() else { counts.allocated += 1; return nil }
-            counts.reused += 1
-            counts.idleBytes -= size
-            return entry.buffer
+        enum Source { case idle(UnsafeMutableRawPointer), resize(UnsafeMutableRawPointer, from: Int), fresh }
+        let source: Source = lock.withLock {
+            inUse += size
+            peakInUse = max(peakInUse, inUse)
+            if let entry = idle[size]?.popLast() {
+                counts.reused += 1
+                counts.idleBytes -= size
+                return .idle(entry.buffer)
+            }
+            // Map more only while everything held stays within an eighth above the most ever in use.
+            let classes = idle.filter { !$0.value.isEmpty }.keys
+            guard inUse + counts.idleBytes > peakInUse + peakInUse / 8,
+                  let other = classes.filter({ $0 > size }).min() ?? classes.max(), let entry = idle[other]?.popLast() else {
+                counts.allocated += 1
+                return .fresh
+            }
+            counts.resized += 1
+            counts.idleBytes -= other
+            return .resize(entry.buffer, from: other)
         }
-        if let reused { return reused }
-        if let fresh = Self.alignedAllocation(size) { return fresh }
+        switch source {
+        case .idle(let buffer): return buffer
+        case .resize(let buffer, let other):
+            if let resized = pxo_remap(buffer, other, size) { return resized }
+            pxo_unmap(buffer, other)
+        case .fresh: break
+        }
+        if let fresh = pxo_map(size) { return fresh }
         // Out of memory: give back what is idle and try once more.
-        lock.withLock { removeIdle() }.forEach { free($0) }
-        return Self.alignedAllocation(size)
+        lock.withLock { removeIdle() }.forEach { pxo_unmap($0.buffer, $0.size) }
+        return pxo_map(size)
     }
 
     /// Takes back a buffer of `bytes` (the original request) when its storage dies.
     func release(_ buffer: UnsafeMutableRawPointer, bytes: Int) {
         let size = Self.sizeClass(bytes)
-        let freed: [UnsafeMutableRawPointer] = lock.withLock {
-            guard !closed, size <= limit else { return [buffer] }
+        let unmapped: [(buffer: UnsafeMutableRawPointer, size: Int)] = lock.withLock {
+            inUse -= size
+            guard !closed, size <= limit else { return [(buffer, size)] }
             clock += 1
             idle[size, default: []].append((buffer, clock))
             counts.idleBytes += size
-            var evicted: [UnsafeMutableRawPointer] = []
+            var evicted: [(buffer: UnsafeMutableRawPointer, size: Int)] = []
             while counts.idleBytes > limit, let oldest = idle.filter({ !$0.value.isEmpty }).min(by: { $0.value[0].stamp < $1.value[0].stamp }) {
-                evicted.append(idle[oldest.key, default: []].removeFirst().buffer)
+                evicted.append((idle[oldest.key, default: []].removeFirst().buffer, oldest.key))
                 counts.idleBytes -= oldest.key
             }
             return evicted
         }
-        freed.forEach { free($0) }
+        unmapped.forEach { pxo_unmap($0.buffer, $0.size) }
     }
 }

@@ -37,6 +37,33 @@ struct StorageCacheTests {
         #expect(off.statistics == StorageCache.Statistics(), "a cache of limit 0 (PIXELOOD_STORAGE_CACHE=0) is bypassed")
     }
 
+    @Test("a request no idle buffer of its class serves maps afresh while all held stays within an eighth above the most in use, else resizes an idle buffer (the nearest larger, else the largest smaller)")
+    func resizesIdleBuffers() {
+        let size = { (elements: Int) in StorageCache.sizeClass(elements * 4) }
+        let cache = StorageCache(limit: 1 << 30)
+        StorageCache.using(cache) {
+            var buffers = [TensorStorage(uninitializedCount: large), TensorStorage(uninitializedCount: 64 * large)]
+            buffers.removeAll()  // the most in use: 65 units, all idle now
+            var shrunk: TensorStorage? = TensorStorage(uninitializedCount: 16 * large)  // 16 + 65 held > 65 · 9/8: the 64 shrinks
+            shrunk?.pointer.update(repeating: 1, count: 16 * large)  // the resized mapping is writable throughout
+            #expect(cache.statistics == StorageCache.Statistics(reused: 0, allocated: 2, resized: 1, idleBytes: size(large)))
+            let fresh = TensorStorage(uninitializedCount: 2 * large)  // 18 + 1 held: within the allowance, mapped afresh
+            fresh.pointer.update(repeating: 2, count: 2 * large)
+            #expect(cache.statistics == StorageCache.Statistics(reused: 0, allocated: 3, resized: 1, idleBytes: size(large)))
+            shrunk = nil
+            #expect(cache.statistics.idleBytes == size(large) + size(16 * large), "a resized buffer returns to its new class")
+        }
+        let growing = StorageCache(limit: 1 << 30)
+        StorageCache.using(growing) {
+            var buffers = (0..<10).map { _ in TensorStorage(uninitializedCount: 8 * large) }
+            buffers.removeAll()  // 80 units idle
+            let grown = TensorStorage(uninitializedCount: 40 * large)  // no larger class idle: an 8 grows
+            grown.pointer.update(repeating: 3, count: 40 * large)
+            #expect(growing.statistics == StorageCache.Statistics(reused: 0, allocated: 10, resized: 1, idleBytes: 9 * size(8 * large)))
+        }
+        #expect(cache.statistics.idleBytes == 0 && growing.statistics.idleBytes == 0)
+    }
+
     @Test("idle bytes stay under the limit (oldest freed first); a buffer released after the scope closed is freed")
     func limitAndClose() {
         let size = StorageCache.sizeClass(large * 4)
