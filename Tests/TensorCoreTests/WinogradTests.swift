@@ -137,26 +137,30 @@ struct WinogradTests {
     /// to the input it read).
     func inputGradient(_ gy: [Float], _ w: [Float], _ g: ConvGeometry) -> [Double] {
         var gx = [Double](repeating: 0, count: g.batch * g.inChannels * g.height * g.width)
-        for n in 0..<g.batch {
-            for o in 0..<g.outChannels {
-                for r in 0..<g.outHeight {
-                    for c in 0..<g.outWidth {
-                        let upstream = Double(gy[((n * g.outChannels + o) * g.outHeight + r) * g.outWidth + c])
-                        for ch in 0..<g.inChannels {
-                            for ki in 0..<3 {
-                                for kj in 0..<3 {
-                                    let i = r - g.padH + ki * g.dilationH, j = c - g.padW + kj * g.dilationW
-                                    guard i >= 0 && i < g.height && j >= 0 && j < g.width else { continue }
-                                    gx[((n * g.inChannels + ch) * g.height + i) * g.width + j]
-                                        += upstream * Double(w[((o * g.inChannels + ch) * 3 + ki) * 3 + kj])
-                                }
-                            }
-                        }
+        forEachOutputGradient(gy, g) { n, o, r, c, upstream in
+            for ch in 0..<g.inChannels {
+                for ki in 0..<3 {
+                    for kj in 0..<3 {
+                        let i = r - g.padH + ki * g.dilationH, j = c - g.padW + kj * g.dilationW
+                        guard i >= 0 && i < g.height && j >= 0 && j < g.width else { continue }
+                        gx[((n * g.inChannels + ch) * g.height + i) * g.width + j]
+                            += upstream * Double(w[((o * g.inChannels + ch) * 3 + ki) * 3 + kj])
                     }
                 }
             }
         }
         return gx
+    }
+
+    /// `body(image, output channel, row, column, gradient)` for every entry of the output gradient `gy`.
+    func forEachOutputGradient(_ gy: [Float], _ g: ConvGeometry, _ body: (Int, Int, Int, Int, Double) -> Void) {
+        for n in 0..<g.batch {
+            for o in 0..<g.outChannels {
+                for r in 0..<g.outHeight {
+                    for c in 0..<g.outWidth { body(n, o, r, c, Double(gy[((n * g.outChannels + o) * g.outHeight + r) * g.outWidth + c])) }
+                }
+            }
+        }
     }
 
     @Test("the input gradient as Winograd's convolution of the output gradient by the flipped, transposed kernel, within its bound",
@@ -185,18 +189,11 @@ struct WinogradTests {
     /// straight from the definition.
     func weightGradient(_ x: [Float], _ gy: [Float], _ g: ConvGeometry) -> [Double] {
         var gw = [Double](repeating: 0, count: g.outChannels * g.inChannels * 9)
-        for n in 0..<g.batch {
-            for o in 0..<g.outChannels {
-                for r in 0..<g.outHeight {
-                    for c in 0..<g.outWidth {
-                        let upstream = Double(gy[((n * g.outChannels + o) * g.outHeight + r) * g.outWidth + c])
-                        for ch in 0..<g.inChannels {
-                            let patch = window(x, g, image: n, channel: ch, row: r - g.padH, column: c - g.padW, size: 3)
-                            for ki in 0..<3 {
-                                for kj in 0..<3 { gw[((o * g.inChannels + ch) * 3 + ki) * 3 + kj] += upstream * patch[ki][kj] }
-                            }
-                        }
-                    }
+        forEachOutputGradient(gy, g) { n, o, r, c, upstream in
+            for ch in 0..<g.inChannels {
+                let patch = window(x, g, image: n, channel: ch, row: r - g.padH, column: c - g.padW, size: 3)
+                for ki in 0..<3 {
+                    for kj in 0..<3 { gw[((o * g.inChannels + ch) * 3 + ki) * 3 + kj] += upstream * patch[ki][kj] }
                 }
             }
         }
