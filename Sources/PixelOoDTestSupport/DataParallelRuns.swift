@@ -29,14 +29,19 @@ public struct DataParallelRuns {
         return try ThreadGroup.run(ranks: ranks) { group in try Trainer(compiled, options: options).runInGroup(group) }[0]
     }
 
-    /// Every tensor of two checkpoints' models within `tolerance` relative; the worst key.
+    /// Every tensor of two checkpoints' models within `tolerance` relative; the worst key. A
+    /// non-finite value in either is a difference (it would otherwise compare as none).
     public static func compare(_ a: String, _ b: String, tolerance: Float = 1e-5) throws -> (equal: Bool, worst: String) {
         let (x, y) = (try Checkpoint.load(from: a).model, try Checkpoint.load(from: b).model)
         guard x.keys == y.keys else { return (false, "keys differ") }
         var worst = (key: "", error: Float(0))
         for key in x.keys {
             guard let p = x[key]?.scalars, let q = y[key]?.scalars, p.count == q.count else { return (false, key) }
-            for (u, v) in zip(p, q) where abs(u - v) / (1 + abs(v)) > worst.error { worst = (key, abs(u - v) / (1 + abs(v))) }
+            for (u, v) in zip(p, q) {
+                guard u.isFinite, v.isFinite else { return (false, "\(key): non-finite value (\(u) against \(v))") }
+                let error = abs(u - v) / (1 + abs(v))
+                if error > worst.error { worst = (key, error) }
+            }
         }
         return (worst.error <= tolerance, "\(worst.key): \(worst.error)")
     }
