@@ -155,3 +155,41 @@ struct ModuleTests {
         #expect(schedule.learningRate(at: 100) == 0 && schedule.learningRate(at: 150) == 0)
     }
 }
+
+@Suite("Sequential fusing: a pre-activation batch norm and its activation as one op")
+struct BatchNormActivationFusingTests {
+    /// A batch norm over 4 channels with non-trivial affine parameters and running statistics.
+    func norm(training: Bool) -> BatchNorm2d {
+        let norm = BatchNorm2d(features: 4)
+        norm.weight.assign(Tensor(shape: [4], [1.5, -0.75, 0.2, 1]))
+        norm.bias.assign(Tensor(shape: [4], [0.1, 0, -0.0, -2]))
+        norm.runningMean.value = Tensor(shape: [4], [0.3, -1, 0, 2.5])
+        norm.runningVar.value = Tensor(shape: [4], [0.5, 2, 1e-6, 4])
+        return training ? norm.train() : norm.eval()
+    }
+
+    @Test("BatchNorm2d, Identity, ReLU in a Sequential: one batch_norm op, no relu op, and the layers' output, running statistics and gradients bit for bit",
+          arguments: [true, false])
+    func fusedEqualsLayers(_ training: Bool) {
+        var rng = SeededGenerator(seed: 5)
+        let x = Tensor.normal([2, 4, 5, 6], using: &rng)
+        let weights = Tensor(shape: x.shape, (0..<x.count).map { Float($0 % 7) - 3 })
+        let (fusedNorm, separateNorm) = (norm(training: training), norm(training: training))
+        let (xf, xs) = (x.requiringGrad(), x.requiringGrad())
+        let profile = OpProfile()
+        let fused = profile.measure { Sequential([fusedNorm, Identity(), ReLU()])(xf) }
+        let separate = ReLU()(separateNorm(xs))
+        // (In training the running statistics' update adds its own small ops.)
+        #expect(profile.table.first { $0.op == "batch_norm" }?.calls == 1)
+        #expect(!profile.table.contains { $0.op == "relu" })
+        (fused * weights).sum().backward()
+        (separate * weights).sum().backward()
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+        #expect(xf.grad?.scalars.map(\.bitPattern) == xs.grad?.scalars.map(\.bitPattern))
+        #expect(fusedNorm.weight.grad?.scalars == separateNorm.weight.grad?.scalars)
+        #expect(fusedNorm.bias.grad?.scalars == separateNorm.bias.grad?.scalars)
+        #expect(fusedNorm.runningMean.value.scalars == separateNorm.runningMean.value.scalars)
+        #expect(fusedNorm.runningVar.value.scalars == separateNorm.runningVar.value.scalars)
+        #expect(xf.grad != nil && fusedNorm.weight.grad != nil)
+    }
+}

@@ -75,9 +75,10 @@ struct ConvEpilogueTests {
         #expect(w1.grad != nil && r1.grad != nil)
     }
 
-    @Test("a training batch norm with residual and activation as one op: the separate ops' values, running statistics and every gradient, bit for bit",
-          arguments: [(true, ConvActivation.none), (true, .relu), (true, .relu6), (false, .relu), (false, .relu6)])
-    func trainingBatchNormFused(_ withResidual: Bool, _ activation: ConvActivation) {
+    @Test("a batch norm with residual and activation as one op, in training and evaluation: the separate ops' values, batch statistics and every gradient, bit for bit",
+          arguments: [(true, ConvActivation.none), (true, .relu), (true, .relu6), (false, .relu), (false, .relu6)], [true, false])
+    func batchNormFused(_ residualAndActivation: (Bool, ConvActivation), _ training: Bool) {
+        let (withResidual, activation) = residualAndActivation
         let (x, _, _, r) = tensors()
         let input = Tensor(shape: r.shape, r.scalars.reversed().map { $0 * 4 })  // values past relu6's bound too
         let norm = frozenNorm()
@@ -88,10 +89,10 @@ struct ConvEpilogueTests {
             var out: Tensor
             if fused {
                 result = xg.batchNorm(weight: gamma, bias: beta, runningMean: norm.runningMean, runningVar: norm.runningVar,
-                                      training: true, adding: residual, activation: activation)
+                                      training: training, adding: residual, activation: activation)
                 out = result.output
             } else {
-                result = xg.batchNorm(weight: gamma, bias: beta, runningMean: norm.runningMean, runningVar: norm.runningVar, training: true)
+                result = xg.batchNorm(weight: gamma, bias: beta, runningMean: norm.runningMean, runningVar: norm.runningVar, training: training)
                 out = result.output
                 if let residual { out = out + residual }
                 out = activation.applied(to: out)

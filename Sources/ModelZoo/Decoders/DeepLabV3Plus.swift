@@ -76,9 +76,10 @@ public final class DeepLabV3Plus: Module, Segmenter {
         let maps = try encoded.required(["out", "low"], by: "deeplabv3plus decode")
         let (z, low) = (maps[0], maps[1])
         let pyramid = aspp(z)
-        let up = botAspp(pyramid).resizeBilinear(to: (low.shape[2], low.shape[3]), alignCorners: true)
         let fine = botFine(low)
-        let dec0 = Tensor.concat([fine, up], axis: 1)
+        // One expression, so the upsampled context is released once copied into `dec0` rather
+        // than held through the final block (256 channels at the low-level map's size).
+        let dec0 = Tensor.concat([fine, botAspp(pyramid).resizeBilinear(to: (low.shape[2], low.shape[3]), alignCorners: true)], axis: 1)
         var features = encoded
         features["context"] = pyramid
         features["low_projected"] = fine

@@ -36,9 +36,14 @@ extension Module {
     /// change (`N.bias` appears, the BN's keys disappear), so save checkpoints before folding.
     /// Pre-activation blocks (BN → ReLU → conv, as in WiderResNet and DenseNet) have nothing
     /// to fold. Returns the number of pairs folded.
+    ///
+    /// Only the foldable containers are held while folding, so each replaced convolution and
+    /// batch norm is released as soon as it is replaced: the unfolded and folded weights are
+    /// never all alive at once (peak memory one layer above the weights, not twice them).
     @discardableResult
     public func foldBatchNorms() -> Int {
-        namedModules().reduce(0) { $0 + (($1.module as? any BatchNormFoldable)?.foldOwnBatchNorms() ?? 0) }
+        let containers = namedModules().compactMap { $0.module as? any BatchNormFoldable }
+        return containers.reduce(0) { $0 + $1.foldOwnBatchNorms() }
     }
 }
 

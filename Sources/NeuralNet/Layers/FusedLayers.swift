@@ -4,8 +4,10 @@ import TensorCore
 /// a ``ReLU`` or ``ReLU6``, or both (only ``Identity`` layers, folded batch norms, between them)
 /// runs through ``Conv2d/callAsFunction(_:then:adding:activation:)`` (one op when no gradient is
 /// recorded; in training the batch norm and activation as one op), and with `residual` the last
-/// ``Conv2d`` (only ``Identity`` layers after it) adds the residual in the same pass. The values
-/// are those of the layers one by one, plus `residual`.
+/// ``Conv2d`` (only ``Identity`` layers after it) adds the residual in the same pass. A batch norm
+/// not after a convolution and followed by a ``ReLU`` or ``ReLU6`` (pre-activation blocks:
+/// WiderResNet, DenseNet) runs as one op too (``BatchNorm2d/callAsFunction(_:adding:activation:)``),
+/// in training and evaluation. The values are those of the layers one by one, plus `residual`.
 func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
     var end = layers.count  // layers before `end` run in the loop; a convolution at `end` takes the residual
     if residual != nil {
@@ -32,6 +34,15 @@ func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor?
             if !(norm is Identity) {
                 y = conv(y, then: norm, activation: .none)
                 index = next
+                continue
+            }
+        }
+        if let norm = layers[index] as? BatchNorm2d {
+            var next = index + 1
+            while next < end, layers[next] is Identity { next += 1 }
+            if next < end, let activation = fusableActivation(layers[next]) {
+                y = norm(y, adding: nil, activation: activation)
+                index = next + 1
                 continue
             }
         }
