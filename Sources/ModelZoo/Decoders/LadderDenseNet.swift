@@ -49,10 +49,10 @@ final class LadderUpsample: Module {
         [("bottleneck", bottleneck), ("blend_conv", blend), ("logits_aux", auxiliary)]
     }
 
+    /// One expression, so the upsampled map and the projected skip are released once added,
+    /// not held through `blend` (the 1x1 projection keeps the skip's size).
     func callAsFunction(_ x: Tensor, skip: Tensor) -> Tensor {
-        let projected = bottleneck(skip)
-        let up = x.resizeBilinear(to: (projected.shape[2], projected.shape[3]), alignCorners: false)
-        return blend(up + projected)
+        blend(x.resizeBilinear(to: (skip.shape[2], skip.shape[3]), alignCorners: false) + bottleneck(skip))
     }
 }
 
