@@ -5,28 +5,33 @@ import CBLAS
 enum Gemm {
     /// Below this many multiply-adds a product runs as one call on the calling thread.
     static let splitThreshold = 1 << 21
-    /// Columns per call when splitting by columns: keeps OpenBLAS's packed panel of B in
+    /// Most columns per call when splitting by columns: keeps OpenBLAS's packed panel of B in
     /// cache (1024 measured best of 1024/2048/4096 on the conv benchmarks).
     static let columnPanel = 1024
+    /// Most rows per call when splitting by rows (each call packs all of B once).
+    static let rowPanel = 256
 
     /// C[m,n] = alpha * op(A) * op(B) + beta * C, with leading dimensions in elements.
     ///
-    /// The larger of `m` and `n` is cut into one contiguous block per worker (multiples of
-    /// 16 rows/columns, so OpenBLAS's micro-kernels stay full); each block is an independent
-    /// product writing its own part of C.
+    /// The larger of `m` and `n` is cut into equal pieces (multiples of 16 rows or columns, so
+    /// OpenBLAS's micro-kernels stay full) of at most ``rowPanel`` rows or ``columnPanel``
+    /// columns, spread over the workers; each piece is an independent product writing its own
+    /// part of C. The pieces depend on the shape alone, never on the number of workers: OpenBLAS's
+    /// Haswell and Zen kernels round an element differently in differently shaped calls, so a
+    /// cut by workers would make the numbers depend on the thread count (on SkylakeX they do not).
     static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                       alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        let workers = parallelWorkers
-        guard workers > 1, m * n * k >= splitThreshold else {
+        guard m * n * k >= splitThreshold else {
             call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
         let splitRows = m >= n
-        let extent = splitRows ? m : n
-        let block = max(16, ((extent + workers - 1) / workers + 15) / 16 * 16)
+        let extent = splitRows ? m : n, panel = splitRows ? rowPanel : columnPanel
+        let pieces = (extent + panel - 1) / panel
+        let block = max(16, ((extent + pieces - 1) / pieces + 15) / 16 * 16)
         let blocks = (extent + block - 1) / block
         parallelFor(blocks, grain: 1) { range in
             for index in range {
@@ -37,11 +42,8 @@ enum Gemm {
                          beta, c + start * ldc, ldc)
                 } else {
                     // Columns of op(B): columns of B, or rows of B when transposed.
-                    for sub in stride(from: start, to: start + size, by: columnPanel) {
-                        let width = min(columnPanel, start + size - sub)
-                        call(transA, transB, m, width, k, alpha, a, lda, b + (transB ? sub * ldb : sub), ldb,
-                             beta, c + sub, ldc)
-                    }
+                    call(transA, transB, m, size, k, alpha, a, lda, b + (transB ? start * ldb : start), ldb,
+                         beta, c + start, ldc)
                 }
             }
         }
