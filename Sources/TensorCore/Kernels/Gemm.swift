@@ -18,7 +18,9 @@ enum Gemm {
     /// columns, spread over the workers; each piece is an independent product writing its own
     /// part of C. The pieces depend on the shape alone, never on the number of workers: OpenBLAS's
     /// Haswell and Zen kernels round an element differently in differently shaped calls, so a
-    /// cut by workers would make the numbers depend on the thread count (on SkylakeX they do not).
+    /// cut by workers would make the numbers depend on the thread count. (SkylakeX's kernels give
+    /// the same bits for pieces this large, not for pieces of 16 columns: smaller pieces, for a
+    /// better balance over the workers, would change every recorded number made on that core.)
     static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                       alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
