@@ -15,18 +15,25 @@ func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor?
         while last >= 0, layers[last] is Identity { last -= 1 }
         if last >= 0, layers[last] is Conv2d { end = last }
     }
+    let loopEnd = end
+    /// The first layer after `index` that is not an ``Identity`` (or the loop's end).
+    func skippingIdentities(after index: Int) -> Int {
+        var next = index + 1
+        while next < loopEnd, layers[next] is Identity { next += 1 }
+        return next
+    }
+    /// The fusable activation at `index`, if that is one inside the loop.
+    func activation(at index: Int) -> ConvActivation? { index < loopEnd ? fusableActivation(layers[index]) : nil }
     var y = x, index = 0
     while index < end {
         if let conv = layers[index] as? Conv2d {
-            var next = index + 1
-            while next < end, layers[next] is Identity { next += 1 }
+            var next = skippingIdentities(after: index)
             var norm: any UnaryLayer = Identity()
             if next < end, let batchNorm = layers[next] as? BatchNorm2d {
                 norm = batchNorm
-                next += 1
-                while next < end, layers[next] is Identity { next += 1 }
+                next = skippingIdentities(after: next)
             }
-            if next < end, let activation = fusableActivation(layers[next]) {
+            if let activation = activation(at: next) {
                 y = conv(y, then: norm, activation: activation)
                 index = next + 1
                 continue
@@ -38,9 +45,8 @@ func runFusing(_ layers: [any UnaryLayer], _ x: Tensor, adding residual: Tensor?
             }
         }
         if let norm = layers[index] as? BatchNorm2d {
-            var next = index + 1
-            while next < end, layers[next] is Identity { next += 1 }
-            if next < end, let activation = fusableActivation(layers[next]) {
+            let next = skippingIdentities(after: index)
+            if let activation = activation(at: next) {
                 y = norm(y, adding: nil, activation: activation)
                 index = next + 1
                 continue
