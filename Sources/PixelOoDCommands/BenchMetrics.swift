@@ -62,14 +62,3 @@ struct BenchMetrics: ParsableCommand {
                      PeakMemory.megabytes))
     }
 }
-
-/// The process's peak resident memory.
-enum PeakMemory {
-    /// VmHWM from /proc/self/status, in MB (0 where unavailable).
-    static var megabytes: Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kb / 1024
-    }
-}

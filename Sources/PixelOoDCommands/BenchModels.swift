@@ -40,6 +40,7 @@ struct BenchModel: ParsableCommand {
         let step = { _ = GradMode.noGrad { model(image).logits } }
         step()  // warm-up
         var times: [Double] = []
+        let cache = CacheActivity()
         for _ in 0..<repeats {
             let start = DispatchTime.now()
             step()
@@ -47,6 +48,7 @@ struct BenchModel: ParsableCommand {
         }
         print(String(format: "%@ frozen forward OS%d %dx%dx%d: %.3f s (median of %d), peak memory %.0f MB, core %@", backbone, outputStride,
                      batch, height, width, times.sorted()[times.count / 2], repeats, PeakMemory.megabytes, BLAS.coreName))
+        print(cache.line(over: "the \(repeats) timed forwards"))
         guard profile else { return }
         let profiled = OpProfile()
         profiled.measure { for _ in 0..<repeats { step() } }

@@ -40,6 +40,7 @@ struct BenchStep: ParsableCommand {
     func run() throws {
         try BLAS.load()
         let loaded = try recipe.load()
+        let cache = CacheActivity()
         let times = try Trainer(try loaded.compiled(CommandContext.registry), options: TrainOptions(progress: .none))
             .timeSteps(stage: stage, steps: steps, warmup: warmup)
         let sorted = times.sorted()
@@ -47,6 +48,7 @@ struct BenchStep: ParsableCommand {
         print(String(format: "%@ stage '%@' training step: %.3f s (median of %d; min %.3f, max %.3f), peak memory %.0f MB, core %@",
                      recipe.recipe, name, sorted[sorted.count / 2], times.count, sorted[0], sorted[sorted.count - 1],
                      PeakMemory.megabytes, BLAS.coreName))
+        print(cache.line(over: "the segmenter's build, \(warmup) warm-up and \(steps) timed steps"))
         guard profile else { return }
         let trainer = Trainer(try loaded.compiled(CommandContext.registry), options: TrainOptions(progress: .none))
         let profiled = OpProfile()

@@ -12,11 +12,16 @@ import Foundation
 /// power of two, so at most 12.5% over the request); they go back to the class's free list
 /// when their storage dies, wherever that happens, and serve the next request of the class,
 /// most recent first. A request no idle buffer of its class serves is mapped afresh while all
-/// the cache holds (in use and idle) stays within an eighth above the most it ever had in use
-/// at once; past that it takes an idle buffer of another class and resizes it (`mremap`: the
-/// nearest larger class, shrunk, else the largest smaller one, grown), so idle buffers of sizes
-/// a later phase no longer asks for become that phase's buffers instead of sitting beside them
-/// (the RPL + CoroCL step's peak resident memory 1230 → 1046 MB, docs/benchmarks.md).
+/// the cache holds (in use and idle) stays within an allowance above the most it ever had in
+/// use at once; past that it takes an idle buffer of another class and resizes it (`mremap`:
+/// the nearest larger class, shrunk, else the largest smaller one, grown, and then the least
+/// recently released idle buffers unmapped until what is held is back within the allowance), so
+/// idle buffers of sizes a later phase no longer asks for become that phase's buffers instead
+/// of sitting beside them (the RPL + CoroCL step's peak resident memory 1230 → 1046 MB,
+/// docs/benchmarks.md). The allowance is an eighth of the bytes that come and go: the most in
+/// use less the least in use since then, so buffers that stay in use (a model's weights) do
+/// not widen it (WiderResNet38's frozen forward, 548 MB of weights, two forwards after a
+/// warm-up: peak 1607 → 1414 MB; docs/benchmarks.md, "Ninth change").
 /// Idle bytes stay under ``limit``: past it the least recently
 /// released buffers are unmapped; an allocation that fails unmaps every idle buffer and tries
 /// again; when the scope ends the idle buffers are unmapped and buffers released later are
@@ -45,14 +50,18 @@ public final class StorageCache: @unchecked Sendable {
         public var resized = 0
         /// Bytes of idle buffers held now.
         public var idleBytes = 0
+        /// Bytes of fresh pages mapped: whole new buffers and the grown parts of resized ones
+        /// (each page a fault and a zeroing when first touched).
+        public var mappedBytes = 0
     }
 
     private let lock = NSLock()
     private var idle: [Int: [(buffer: UnsafeMutableRawPointer, stamp: Int)]] = [:]
     private var counts = Statistics()
     private var clock = 0
-    /// Bytes of this cache's buffers in use now, and the most ever in use at once.
-    private var inUse = 0, peakInUse = 0
+    /// Bytes of this cache's buffers in use now, the most ever in use at once, and the least
+    /// in use since that most.
+    private var inUse = 0, peakInUse = 0, leastSincePeak = 0
     private var closed = false
 
     /// A cache keeping at most `limit` idle bytes.
@@ -63,6 +72,9 @@ public final class StorageCache: @unchecked Sendable {
 
     /// The counters so far.
     public var statistics: Statistics { lock.withLock { counts } }
+
+    /// The counters of the cache serving this task's allocations, nil outside a scope.
+    public static var currentStatistics: Statistics? { current?.statistics }
 
     /// Runs `body` with `cache` serving its tensors' large buffers, then closes the cache.
     /// - Returns: what `body` returns.
@@ -108,25 +120,32 @@ public final class StorageCache: @unchecked Sendable {
 
     private func take(_ size: Int) -> UnsafeMutableRawPointer? {
         enum Source { case idle(UnsafeMutableRawPointer), resize(UnsafeMutableRawPointer, from: Int), fresh }
-        let source: Source = lock.withLock {
+        let (source, evicted): (Source, [(buffer: UnsafeMutableRawPointer, size: Int)]) = lock.withLock {
             inUse += size
-            peakInUse = max(peakInUse, inUse)
+            if inUse > peakInUse { (peakInUse, leastSincePeak) = (inUse, inUse) }
             if let entry = idle[size]?.popLast() {
                 counts.reused += 1
                 counts.idleBytes -= size
-                return .idle(entry.buffer)
+                return (.idle(entry.buffer), [])
             }
-            // Map more only while everything held stays within an eighth above the most ever in use.
+            // Map more only while everything held stays within an eighth of the bytes that come
+            // and go above the most ever in use.
+            let allowed = peakInUse + (peakInUse - leastSincePeak) / 8
             let classes = idle.filter { !$0.value.isEmpty }.keys
-            guard inUse + counts.idleBytes > peakInUse + peakInUse / 8,
+            guard inUse + counts.idleBytes > allowed,
                   let other = classes.filter({ $0 > size }).min() ?? classes.max(), let entry = idle[other]?.popLast() else {
                 counts.allocated += 1
-                return .fresh
+                counts.mappedBytes += size
+                return (.fresh, [])
             }
             counts.resized += 1
+            counts.mappedBytes += max(0, size - other)
             counts.idleBytes -= other
-            return .resize(entry.buffer, from: other)
+            // A grown buffer must not raise what is held past the allowance: the least recently
+            // released idle buffers go instead.
+            return (.resize(entry.buffer, from: other), evictOldest { inUse + $0 > allowed })
         }
+        evicted.forEach { pxo_unmap($0.buffer, $0.size) }
         switch source {
         case .idle(let buffer): return buffer
         case .resize(let buffer, let other):
@@ -145,17 +164,24 @@ public final class StorageCache: @unchecked Sendable {
         let size = Self.sizeClass(bytes)
         let unmapped: [(buffer: UnsafeMutableRawPointer, size: Int)] = lock.withLock {
             inUse -= size
+            leastSincePeak = min(leastSincePeak, inUse)
             guard !closed, size <= limit else { return [(buffer, size)] }
             clock += 1
             idle[size, default: []].append((buffer, clock))
             counts.idleBytes += size
-            var evicted: [(buffer: UnsafeMutableRawPointer, size: Int)] = []
-            while counts.idleBytes > limit, let oldest = idle.filter({ !$0.value.isEmpty }).min(by: { $0.value[0].stamp < $1.value[0].stamp }) {
-                evicted.append((idle[oldest.key, default: []].removeFirst().buffer, oldest.key))
-                counts.idleBytes -= oldest.key
-            }
-            return evicted
+            return evictOldest { $0 > limit }
         }
         unmapped.forEach { pxo_unmap($0.buffer, $0.size) }
+    }
+
+    /// Takes the least recently released idle buffers off the free lists (under the lock) while
+    /// `tooMany(idle bytes)` holds, returning them to unmap.
+    private func evictOldest(while tooMany: (Int) -> Bool) -> [(buffer: UnsafeMutableRawPointer, size: Int)] {
+        var evicted: [(buffer: UnsafeMutableRawPointer, size: Int)] = []
+        while tooMany(counts.idleBytes), let oldest = idle.filter({ !$0.value.isEmpty }).min(by: { $0.value[0].stamp < $1.value[0].stamp }) {
+            evicted.append((idle[oldest.key, default: []].removeFirst().buffer, oldest.key))
+            counts.idleBytes -= oldest.key
+        }
+        return evicted
     }
 }

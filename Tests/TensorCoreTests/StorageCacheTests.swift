@@ -25,7 +25,7 @@ struct StorageCacheTests {
             #expect(cache.statistics.idleBytes == StorageCache.sizeClass(large * 4))
             let second = TensorStorage(uninitializedCount: large - 500)  // the same class
             #expect(second.pointer == address)
-            #expect(cache.statistics == StorageCache.Statistics(reused: 1, allocated: 1, idleBytes: 0))
+            #expect(cache.statistics == StorageCache.Statistics(reused: 1, allocated: 1, idleBytes: 0, mappedBytes: StorageCache.sizeClass(large * 4)))
             _ = TensorStorage(uninitializedCount: 16)
             #expect(cache.statistics.allocated == 1, "small buffers bypass the cache")
         }
@@ -37,7 +37,7 @@ struct StorageCacheTests {
         #expect(off.statistics == StorageCache.Statistics(), "a cache of limit 0 (PIXELOOD_STORAGE_CACHE=0) is bypassed")
     }
 
-    @Test("a request no idle buffer of its class serves maps afresh while all held stays within an eighth above the most in use, else resizes an idle buffer (the nearest larger, else the largest smaller)")
+    @Test("a request no idle buffer of its class serves maps afresh while all held stays within an eighth above the most in use, else resizes an idle buffer (the nearest larger, else the largest smaller) and unmaps the oldest idle ones past the allowance")
     func resizesIdleBuffers() {
         let size = { (elements: Int) in StorageCache.sizeClass(elements * 4) }
         let cache = StorageCache(limit: 1 << 30)
@@ -46,10 +46,11 @@ struct StorageCacheTests {
             buffers.removeAll()  // the most in use: 65 units, all idle now
             var shrunk: TensorStorage? = TensorStorage(uninitializedCount: 16 * large)  // 16 + 65 held > 65 · 9/8: the 64 shrinks
             shrunk?.pointer.update(repeating: 1, count: 16 * large)  // the resized mapping is writable throughout
-            #expect(cache.statistics == StorageCache.Statistics(reused: 0, allocated: 2, resized: 1, idleBytes: size(large)))
+            let mapped = size(large) + size(64 * large)  // shrinking maps nothing
+            #expect(cache.statistics == StorageCache.Statistics(reused: 0, allocated: 2, resized: 1, idleBytes: size(large), mappedBytes: mapped))
             let fresh = TensorStorage(uninitializedCount: 2 * large)  // 18 + 1 held: within the allowance, mapped afresh
             fresh.pointer.update(repeating: 2, count: 2 * large)
-            #expect(cache.statistics == StorageCache.Statistics(reused: 0, allocated: 3, resized: 1, idleBytes: size(large)))
+            #expect(cache.statistics == StorageCache.Statistics(reused: 0, allocated: 3, resized: 1, idleBytes: size(large), mappedBytes: mapped + size(2 * large)))
             shrunk = nil
             #expect(cache.statistics.idleBytes == size(large) + size(16 * large), "a resized buffer returns to its new class")
         }
@@ -57,11 +58,31 @@ struct StorageCacheTests {
         StorageCache.using(growing) {
             var buffers = (0..<10).map { _ in TensorStorage(uninitializedCount: 8 * large) }
             buffers.removeAll()  // 80 units idle
-            let grown = TensorStorage(uninitializedCount: 40 * large)  // no larger class idle: an 8 grows
+            // No larger class idle: an 8 grows to 40, and 40 in use + 72 idle past 80 · 9/8 = 90
+            // unmaps the three least recently released 8s (40 + 48 ≤ 90).
+            let grown = TensorStorage(uninitializedCount: 40 * large)
             grown.pointer.update(repeating: 3, count: 40 * large)
-            #expect(growing.statistics == StorageCache.Statistics(reused: 0, allocated: 10, resized: 1, idleBytes: 9 * size(8 * large)))
+            #expect(growing.statistics == StorageCache.Statistics(reused: 0, allocated: 10, resized: 1, idleBytes: 6 * size(8 * large),
+                                                                  mappedBytes: 9 * size(8 * large) + size(40 * large)))
         }
         #expect(cache.statistics.idleBytes == 0 && growing.statistics.idleBytes == 0)
+    }
+
+    @Test("buffers that stay in use do not widen the allowance: it is an eighth of the bytes that come and go")
+    func allowanceExcludesLongLivedBuffers() {
+        let cache = StorageCache(limit: 1 << 30)
+        StorageCache.using(cache) {
+            let weights = TensorStorage(uninitializedCount: 64 * large)  // stays in use
+            withExtendedLifetime(weights) {
+                _ = TensorStorage(uninitializedCount: 8 * large)  // the most in use: 72 units; the least since: 64
+                // 64 + 8 idle + 4 = 76 units > 72 + (72 - 64) / 8: the idle 8 shrinks (an eighth of
+                // all 72 in use would have allowed 81 and mapped it afresh)
+                let next = TensorStorage(uninitializedCount: 4 * large)
+                next.pointer.update(repeating: 1, count: 4 * large)
+                let mapped = StorageCache.sizeClass(64 * large * 4) + StorageCache.sizeClass(8 * large * 4)
+                #expect(cache.statistics == StorageCache.Statistics(reused: 0, allocated: 2, resized: 1, idleBytes: 0, mappedBytes: mapped))
+            }
+        }
     }
 
     @Test("idle bytes stay under the limit (oldest freed first); a buffer released after the scope closed is freed")
