@@ -17,12 +17,13 @@ import h5py
 
 def main(source, target):
     temporary = target + ".tmp"
-    with h5py.File(source, "r") as f, h5py.File(temporary, "w", track_order=True) as out:
+    with h5py.File(source, "r") as f:
         if "state_dict" not in f:
             sys.exit(f"{source}: no /state_dict group: not a PixelOoD checkpoint")
-        f.copy(f["state_dict"], out, name="state_dict")
-        for key, value in f.attrs.items():
-            out.attrs[key] = value
+        with h5py.File(temporary, "w", track_order=True) as out:
+            f.copy(f["state_dict"], out, name="state_dict")
+            for key, value in f.attrs.items():
+                out.attrs[key] = value
     os.replace(temporary, target)
     print(f"wrote {target}: {os.path.getsize(target) / 1e6:.1f} MB (from {os.path.getsize(source) / 1e6:.1f} MB)")
 
