@@ -37,7 +37,7 @@ struct StorageCacheTests {
         #expect(off.statistics == StorageCache.Statistics(), "a cache of limit 0 (PIXELOOD_STORAGE_CACHE=0) is bypassed")
     }
 
-    @Test("a request no idle buffer of its class serves maps afresh while all held stays within an eighth above the most in use, else resizes an idle buffer (the nearest larger, else the largest smaller) and unmaps the oldest idle ones past the allowance")
+    @Test("a request no idle buffer of its class serves maps afresh while all held stays within the allowance above the most in use (here an eighth of it: nothing stays in use), else resizes an idle buffer (the nearest larger, else the largest smaller) and unmaps the oldest idle ones past the allowance")
     func resizesIdleBuffers() {
         let size = { (elements: Int) in StorageCache.sizeClass(elements * 4) }
         let cache = StorageCache(limit: 1 << 30)
