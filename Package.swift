@@ -36,12 +36,14 @@ let package = Package(
         .target(name: "CBLAS", path: "Sources/CBLAS"),
         // C layer: e^x in AVX-512 / AVX2 lanes chosen from CPUID, glibc's expf bit for bit.
         .target(name: "CVectorMath", path: "Sources/CVectorMath", linkerSettings: [.linkedLibrary("m")]),
+        // C layer: Winograd's input transform in AVX-512 / AVX2 lanes chosen from CPUID.
+        .target(name: "CConvKernels", path: "Sources/CConvKernels"),
         // C layer: anonymous mappings for the tensor storage cache (mremap is variadic in C).
         .target(name: "CMemoryMap", path: "Sources/CMemoryMap"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath", "CMemoryMap"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath", "CConvKernels", "CMemoryMap"]),
         .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
         .target(name: "ModelZoo", dependencies: ["NeuralNet", "TensorCore"]),
@@ -79,7 +81,7 @@ let package = Package(
 
         .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDKit", "SceneData"]),
         .testTarget(name: "TensorCoreTests",
-                    dependencies: ["TensorCore", "CBLAS", "CVectorMath", "PixelOoDTestSupport"]),
+                    dependencies: ["TensorCore", "CBLAS", "CVectorMath", "CConvKernels", "PixelOoDTestSupport"]),
         .testTarget(name: "HDF5StoreTests",
                     dependencies: ["HDF5Store", "TensorCore", "PixelOoDTestSupport"]),
         .testTarget(name: "OoDMetricsTests",

@@ -39,6 +39,10 @@ struct BenchCase {
             // dilation 24 and 36 on 32×64 features, where most kernel taps read padding.
             conv("aspp3x3 512->64 d24 8x32x64", c: 512, o: 64, h: 32, w: 64, k: 3, dilation: 24, batch: 8),
             conv("aspp3x3 512->64 d36 8x32x64", c: 512, o: 64, h: 32, w: 64, k: 3, dilation: 36, batch: 8),
+            // LDN-121's DenseNet growth layers (128 -> 32, 3x3) at strides 4 and 16, and its decoder's 512 -> 256.
+            conv("conv3x3 128->32 128x256", c: 128, o: 32, h: 128, w: 256, k: 3),
+            conv("conv3x3 128->32 32x64", c: 128, o: 32, h: 32, w: 64, k: 3),
+            conv("conv3x3 512->256 32x64", c: 512, o: 256, h: 32, w: 64, k: 3),
             BenchCase(name: "batchnorm train 2x64x128x256", forwardFlops: 0) {
                 bnInput.batchNorm(weight: gamma, bias: beta, runningMean: .zeros([64]), runningVar: .ones([64]),
                                   training: true).output

@@ -40,6 +40,10 @@ def cases():
         conv("aspp3x3 2048->256 d12 2x64x64", 2048, 256, 64, 64, 3, dilation=12, batch=2),
         conv("aspp3x3 512->64 d24 8x32x64", 512, 64, 32, 64, 3, dilation=24, batch=8),
         conv("aspp3x3 512->64 d36 8x32x64", 512, 64, 32, 64, 3, dilation=36, batch=8),
+        # LDN-121's DenseNet growth layers (128 -> 32, 3x3) at strides 4 and 16, and its decoder's 512 -> 256.
+        conv("conv3x3 128->32 128x256", 128, 32, 128, 256, 3),
+        conv("conv3x3 128->32 32x64", 128, 32, 32, 64, 3),
+        conv("conv3x3 512->256 32x64", 512, 256, 32, 64, 3),
         ("batchnorm train 2x64x128x256", 0,
          lambda: F.batch_norm(bn_x, torch.zeros(64), torch.ones(64), gamma, beta, training=True)),
         ("resize 19x128x256->512x1024", 0,

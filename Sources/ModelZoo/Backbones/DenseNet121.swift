@@ -17,8 +17,11 @@ public func bnReLUConv(_ input: Int, _ output: Int, kernel: Int, bias: Bool = fa
 /// returns the concatenation of all. Keys `denselayerN.{norm1,conv1,norm2,conv2}.*`.
 final class DenseBlock: Module, UnaryLayer {
     let layers: [NamedSequential]
+    /// Channels each layer adds.
+    let growth: Int
 
     init(layers count: Int, input: Int, growth: Int, bottleneck: Int, using rng: inout SeededGenerator) {
+        self.growth = growth
         layers = (0..<count).map { i in
             let width = input + i * growth
             return NamedSequential([
@@ -35,7 +38,14 @@ final class DenseBlock: Module, UnaryLayer {
         layers.enumerated().map { ("denselayer\($0.offset + 1)", $0.element) }
     }
 
+    /// Without a tape and for one image, the maps grow in one buffer (``ChannelConcatenation``),
+    /// each layer reading a view of the channels so far; otherwise each layer concatenates them.
     func callAsFunction(_ x: Tensor) -> Tensor {
+        let recorded = GradMode.isEnabled && !trainableParameters().isEmpty
+        if !recorded, var grown = ChannelConcatenation(x, capacity: x.shape[1] + layers.count * growth) {
+            for layer in layers { grown.append(layer(grown.tensor)) }
+            return grown.tensor
+        }
         var maps = [x]
         for layer in layers { maps.append(layer(Tensor.concat(maps, axis: 1))) }
         return Tensor.concat(maps, axis: 1)

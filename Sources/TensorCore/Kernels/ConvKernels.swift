@@ -72,26 +72,28 @@ enum ConvKernels {
         }
     }
 
-    /// The forward pass for deep patches: shared bands of ``bandRows(_:)`` rows, each
-    /// gathered by all workers and multiplied by one sgemm split across them.
+    /// The forward pass for deep patches: bands of ``bandRows(_:)`` rows (at least
+    /// ``minimumColumns`` columns, so the weights are read once per band), spread over the
+    /// workers, each band gathered into its worker's buffer and multiplied there (the product cut
+    /// into ``Gemm``'s pieces, run on that worker: the same calls, so the same values, as one
+    /// band at a time).
     private static func forwardInBands(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
                                        cutDeadRows: Bool, into y: UnsafeMutablePointer<Float>) {
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
         let band = bandRows(g)
         let bands = stride(from: 0, to: g.outHeight, by: band).map { $0..<min(g.outHeight, $0 + band) }
         let kernels = BandKernels(w, g, bands: bands, cut: cutDeadRows)
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patch * band * g.outWidth)
-        defer { col.deallocate() }
-        for n in 0..<g.batch {
-            for grp in 0..<g.groups {
-                for rows in bands {
-                    let cols = rows.count * g.outWidth
-                    let (live, weights) = kernels.kernel(for: rows, pointer: w)
-                    Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, live, rows: rows, into: col)
-                    Gemm.sgemm(m: g.groupOut, n: cols, k: live.patch, a: weights + grp * g.groupOut * live.patch, lda: live.patch,
-                               b: col, ldb: cols, c: y + (n * g.outChannels + grp * g.groupOut) * outPlane + rows.lowerBound * g.outWidth,
-                               ldc: outPlane)
-                }
+        parallelFor(g.batch * g.groups * bands.count, grain: 1) { range in
+            let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patch * band * g.outWidth)
+            defer { col.deallocate() }
+            for task in range {
+                let plane = task / bands.count, n = plane / g.groups, grp = plane % g.groups, rows = bands[task % bands.count]
+                let cols = rows.count * g.outWidth
+                let (live, weights) = kernels.kernel(for: rows, pointer: w)
+                Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, live, rows: rows, into: col)
+                Gemm.sgemm(m: g.groupOut, n: cols, k: live.patch, a: weights + grp * g.groupOut * live.patch, lda: live.patch,
+                           b: col, ldb: cols, c: y + (n * g.outChannels + grp * g.groupOut) * outPlane + rows.lowerBound * g.outWidth,
+                           ldc: outPlane, onWorkers: false)
             }
         }
     }

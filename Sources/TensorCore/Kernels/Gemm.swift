@@ -21,10 +21,12 @@ enum Gemm {
     /// cut by workers would make the numbers depend on the thread count. (SkylakeX's kernels give
     /// the same bits for pieces this large, not for pieces of 16 columns: smaller pieces, for a
     /// better balance over the workers, would change every recorded number made on that core.)
+    /// With `onWorkers` false the same pieces run one after another on the calling thread (for
+    /// callers that already spread their own work over the workers): the same values.
     static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                       alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
-                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, onWorkers: Bool = true) {
         guard m > 0, n > 0 else { return }
         guard m * n * k >= splitThreshold else {
             call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -35,7 +37,7 @@ enum Gemm {
         let pieces = (extent + panel - 1) / panel
         let block = max(16, ((extent + pieces - 1) / pieces + 15) / 16 * 16)
         let blocks = (extent + block - 1) / block
-        parallelFor(blocks, grain: 1) { range in
+        parallelFor(blocks, grain: onWorkers ? 1 : blocks) { range in
             for index in range {
                 let start = index * block, size = min(block, extent - start)
                 if splitRows {

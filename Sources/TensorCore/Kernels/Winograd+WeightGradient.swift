@@ -1,3 +1,5 @@
+import CConvKernels
+
 /// The weight gradient of a stride-1 3×3 convolution by Winograd F(4×4, 3×3) read backwards.
 /// For every pair of kernel `g` and input tile `d` the forward pass computes the output tile
 /// `Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A` exactly (in exact arithmetic), so the gradient of `Σ GY ⊙ Y`
@@ -56,52 +58,21 @@ extension Winograd {
     }
 
     /// U_ξ[o, t] = (A GY_ot Aᵀ)_ξ for the output channels `outputs` of the block's tiles (zero
-    /// where a tile reaches past the output), written `[36, O, stride]`: per channel and tile
-    /// row, the four output-gradient rows gathered (`scratch`: 4 lines of `lane`), combined down
-    /// the columns (6 more lines), then across each tile's four columns.
+    /// where a tile reaches past the output), written `[36, O, stride]`: per channel,
+    /// `pxo_winograd_gradient_channel` gathers each tile row's four output-gradient rows
+    /// (`scratch`: 10 lines of `lane`), combines them down the columns, then across each tile's
+    /// four columns (in AVX-512 or AVX2 lanes where the CPU has them).
     static func transformOutputGradient(_ gy: UnsafePointer<Float>, _ g: ConvGeometry, rows: ArraySlice<TileRow>,
                                         outputs: Range<Int>, stride: Int, lane: Int,
                                         scratch: UnsafeMutablePointer<Float>, into u: UnsafeMutablePointer<Float>) {
-        let outs = g.outChannels, plane = g.outHeight * g.outWidth, dh = g.dilationH, dw = g.dilationW
-        let plane36 = outs * stride
-        for o in outputs {
-            var t0 = 0
-            for tileRow in rows {
-                let source = gy + (tileRow.image * outs + o) * plane
-                let tiles = tileRow.tiles, length = 4 * tiles
-                for r in 0..<4 {
-                    let row = tileRow.row + r * dh, line = scratch + r * lane
-                    if row >= g.outHeight {
-                        line.initialize(repeating: 0, count: length)
-                    } else {
-                        gatherLine(source + row * g.outWidth, width: g.outWidth, first: tileRow.column, dilation: dw,
-                                   count: length, into: line)
-                    }
-                }
-                let y0 = scratch, y1 = y0 + lane, y2 = y1 + lane, y3 = y2 + lane
-                let e0 = y3 + lane, e1 = e0 + lane, e2 = e1 + lane, e3 = e2 + lane, e4 = e3 + lane, e5 = e4 + lane
-                for p in 0..<length {
-                    (e0[p], e1[p], e2[p], e3[p], e4[p], e5[p]) = gradientTransform(y0[p], y1[p], y2[p], y3[p])
-                }
-                for i in 0..<6 {
-                    let e = e0 + i * lane
-                    let target = u + 6 * i * plane36 + o * stride + t0
-                    let u0 = target, u1 = u0 + plane36, u2 = u1 + plane36, u3 = u2 + plane36, u4 = u3 + plane36, u5 = u4 + plane36
-                    for k in 0..<tiles {
-                        let q = e + 4 * k
-                        (u0[k], u1[k], u2[k], u3[k], u4[k], u5[k]) = gradientTransform(q[0], q[1], q[2], q[3])
-                    }
-                }
-                t0 += tiles
+        let plane = g.outHeight * g.outWidth
+        var geometry = pxo_tile_plane(height: g.outHeight, width: g.outWidth, padH: 0, padW: 0,
+                                      dilationH: g.dilationH, dilationW: g.dilationW, imageStride: g.outChannels * plane)
+        rows.withUnsafeBufferPointer { rows in
+            for o in outputs {
+                pxo_winograd_gradient_channel(transformISA, gy + o * plane, &geometry, rows.baseAddress, rows.count,
+                                              lane, scratch, u + o * stride, g.outChannels * stride)
             }
         }
-    }
-
-    /// `A` applied to four values along one axis of an output-gradient tile (the transpose of
-    /// ``outputTransform(_:_:_:_:_:_:)``).
-    @inline(__always)
-    static func gradientTransform(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float, Float, Float, Float) {
-        let even1 = a + c, odd1 = b + d, even2 = a + 4 * c, odd2 = 2 * b + 8 * d
-        return (a, even1 + odd1, even1 - odd1, even2 + odd2, even2 - odd2, d)
     }
 }

@@ -1,3 +1,5 @@
+import CConvKernels
+
 /// Winograd F(4×4, 3×3) for stride-1 3×3 convolutions of any dilation and padding (Lavin &
 /// Gray, 2016; interpolation points 0, ±1, ±2, ∞): each 4×4 output tile from a 6×6 input
 /// tile in 36 products per channel pair instead of 144, as 36 independent matrix products
@@ -28,12 +30,13 @@ enum Winograd {
 
     /// Whether Winograd is faster than im2col for this convolution, by a fixed rule from
     /// measurements (`docs/benchmarks.md`), never by timing at run time (the same recipe must
-    /// give the same numbers): at least 32 input and output channels (narrower products leave
-    /// the transforms as the cost), its products per output, `36 · tiles / outputs`, at most
-    /// half of im2col's 9 (dilations as large as the feature map waste most of each tile), and
-    /// at least 256 tiles (below that the phases' fixed costs win).
+    /// give the same numbers): at least 16 input and output channels (narrower products leave
+    /// the transforms as the cost; 16 → 16 pays since the transforms run in vector lanes), its
+    /// products per output, `36 · tiles / outputs`, at most half of im2col's 9 (dilations as
+    /// large as the feature map waste most of each tile), and at least 256 tiles (below that the
+    /// phases' fixed costs win).
     static func pays(for g: ConvGeometry) -> Bool {
-        guard applies(to: g), g.inChannels >= 32, g.outChannels >= 32 else { return false }
+        guard applies(to: g), g.inChannels >= 16, g.outChannels >= 16 else { return false }
         let tiles = tileRows(g).reduce(0) { $0 + $1.tiles }
         return tiles >= 256 && 8 * tiles <= g.batch * g.outHeight * g.outWidth
     }
@@ -65,8 +68,9 @@ enum Winograd {
 
     /// A row of 4×4 output tiles of one image and residue class: the output coordinates of its
     /// first tile's first element and its tiles, 4·dilation apart. Its input tiles start `pad`
-    /// above and left of the outputs, rows and columns `dilation` apart.
-    struct TileRow { var image: Int, row: Int, column: Int, tiles: Int }
+    /// above and left of the outputs, rows and columns `dilation` apart. (The C transforms'
+    /// struct, so a block's rows go to them as they are.)
+    typealias TileRow = pxo_tile_row
 
     /// Every tile row of the batch's output, image by image, residue class by residue class.
     static func tileRows(_ g: ConvGeometry) -> [TileRow] {
@@ -129,26 +133,10 @@ enum Winograd {
                 }
             }
             parallelFor(outs, grain: 1) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 24 * ld) { scratch in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 24 * ld + 16 * widest) { scratch in
                     transformOutput(m, g, rows: block, outputs: range, stride: ld, scratch: scratch.baseAddress!, into: y)
                 }
             }
         }
-    }
-
-    /// `line[k] = input[first + k·dilation]` for `k < count`, 0 where that column is outside
-    /// `0..<width`: the zero runs at both ends first, then the columns inside without a test each.
-    @inline(__always)
-    static func gatherLine(_ input: UnsafePointer<Float>, width: Int, first: Int, dilation: Int, count: Int,
-                           into line: UnsafeMutablePointer<Float>) {
-        let start = min(count, first >= 0 ? 0 : (dilation - 1 - first) / dilation)
-        let end = max(start, min(count, first >= width ? 0 : (width - first + dilation - 1) / dilation))
-        line.initialize(repeating: 0, count: start)
-        if dilation == 1 {
-            line.advanced(by: start).update(from: input + first + start, count: end - start)
-        } else {
-            for k in start..<end { line[k] = input[first + k * dilation] }
-        }
-        line.advanced(by: end).initialize(repeating: 0, count: count - end)
     }
 }
