@@ -11,18 +11,24 @@ enum Gemm {
     /// Most rows per call when splitting by rows (each call packs all of B once).
     static let rowPanel = 256
 
+    /// Fewest rows a piece gets when rows are cut for balance.
+    static let smallestRows = 64
+
     /// C[m,n] = alpha * op(A) * op(B) + beta * C, with leading dimensions in elements.
     ///
     /// The larger of `m` and `n` is cut into equal pieces (multiples of 16 rows or columns, so
     /// OpenBLAS's micro-kernels stay full) of at most ``rowPanel`` rows or ``columnPanel``
-    /// columns, spread over the workers; each piece is an independent product writing its own
-    /// part of C. The pieces depend on the shape alone, never on the number of workers: OpenBLAS's
-    /// Haswell and Zen kernels round an element differently in differently shaped calls, so a
-    /// cut by workers would make the numbers depend on the thread count. (SkylakeX's kernels give
-    /// the same bits for pieces this large, not for pieces of 16 columns: smaller pieces, for a
-    /// better balance over the workers, would change every recorded number made on that core.)
-    /// With `onWorkers` false the same pieces run one after another on the calling thread (for
-    /// callers that already spread their own work over the workers): the same values.
+    /// columns, and the rows further (``grid(m:n:)``) until the pieces are a multiple of 4, so
+    /// 2 or 4 workers get equal shares and a product within one panel still runs on several;
+    /// each piece is an independent product writing its own part of C, spread over the workers.
+    /// The pieces depend on the shape alone, never on the number of workers: OpenBLAS's Haswell
+    /// and Zen kernels round an element differently in differently shaped calls, so a cut by
+    /// workers would make the numbers depend on the thread count. SkylakeX's kernels give the
+    /// whole call's bits for any cut of the rows (measured through `cblas_sgemm`), but not for
+    /// every cut of the columns (a 64×520×1152 product in 128-column pieces differs), so the
+    /// columns keep the panel cut every recorded number was made with. With `onWorkers` false
+    /// the same pieces run one after another on the calling thread (for callers that already
+    /// spread their own work over the workers): the same values.
     static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                       alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                       b: UnsafePointer<Float>, ldb: Int,
@@ -32,25 +38,37 @@ enum Gemm {
             call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
-        let splitRows = m >= n
-        let extent = splitRows ? m : n, panel = splitRows ? rowPanel : columnPanel
-        let pieces = (extent + panel - 1) / panel
-        let block = max(16, ((extent + pieces - 1) / pieces + 15) / 16 * 16)
-        let blocks = (extent + block - 1) / block
-        parallelFor(blocks, grain: onWorkers ? 1 : blocks) { range in
+        let (rowBlock, columnBlock) = grid(m: m, n: n)
+        let rowBlocks = (m + rowBlock - 1) / rowBlock, columnBlocks = (n + columnBlock - 1) / columnBlock
+        let pieces = rowBlocks * columnBlocks
+        parallelFor(pieces, grain: onWorkers ? 1 : pieces) { range in
             for index in range {
-                let start = index * block, size = min(block, extent - start)
-                if splitRows {
-                    // Rows of op(A): rows of A, or columns of A when transposed.
-                    call(transA, transB, size, n, k, alpha, a + (transA ? start : start * lda), lda, b, ldb,
-                         beta, c + start * ldc, ldc)
-                } else {
-                    // Columns of op(B): columns of B, or rows of B when transposed.
-                    call(transA, transB, m, size, k, alpha, a, lda, b + (transB ? start * ldb : start), ldb,
-                         beta, c + start, ldc)
-                }
+                let row = (index / columnBlocks) * rowBlock, column = (index % columnBlocks) * columnBlock
+                let rows = min(rowBlock, m - row), columns = min(columnBlock, n - column)
+                // Rows of op(A): rows of A, or columns of A when transposed; columns of op(B):
+                // columns of B, or rows of B when transposed.
+                call(transA, transB, rows, columns, k, alpha, a + (transA ? row : row * lda), lda,
+                     b + (transB ? column * ldb : column), ldb, beta, c + row * ldc + column, ldc)
             }
         }
+    }
+
+    /// The rows and columns of each piece of an `m × n` product: the larger extent cut into
+    /// panels as before (equal, multiples of 16, at most ``rowPanel`` rows or ``columnPanel``
+    /// columns), then the rows into 4 or 2 times as many pieces (4 for an odd count, 2 for an even
+    /// one) where the count is not a multiple of 4 and the pieces keep ``smallestRows`` rows.
+    static func grid(m: Int, n: Int) -> (rows: Int, columns: Int) {
+        func block(_ extent: Int, _ pieces: Int) -> Int { max(16, ((extent + pieces - 1) / pieces + 15) / 16 * 16) }
+        let splitRows = m >= n
+        let columnPieces = splitRows ? 1 : (n + columnPanel - 1) / columnPanel
+        var rowPieces = splitRows ? (m + rowPanel - 1) / rowPanel : 1
+        let pieces = rowPieces * columnPieces
+        let factors = pieces % 4 == 0 ? [] : pieces % 2 == 0 ? [2] : [4, 2]
+        for factor in factors where m / (rowPieces * factor) >= smallestRows {
+            rowPieces *= factor
+            break
+        }
+        return (block(m, rowPieces), block(n, columnPieces))
     }
 
     /// One OpenBLAS call on the calling thread (for callers that parallelise around it).
