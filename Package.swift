@@ -38,12 +38,14 @@ let package = Package(
         .target(name: "CVectorMath", path: "Sources/CVectorMath", linkerSettings: [.linkedLibrary("m")]),
         // C layer: Winograd's input transform in AVX-512 / AVX2 lanes chosen from CPUID.
         .target(name: "CConvKernels", path: "Sources/CConvKernels"),
+        // C layer: batch norm's per-channel sums and input gradient in AVX2 / AVX-512 lanes.
+        .target(name: "CChannelKernels", path: "Sources/CChannelKernels"),
         // C layer: anonymous mappings for the tensor storage cache (mremap is variadic in C).
         .target(name: "CMemoryMap", path: "Sources/CMemoryMap"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath", "CConvKernels", "CMemoryMap"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CVectorMath", "CConvKernels", "CChannelKernels", "CMemoryMap"]),
         .target(name: "HDF5Store", dependencies: ["CHDF5", "TensorCore"]),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "HDF5Store"]),
         .target(name: "ModelZoo", dependencies: ["NeuralNet", "TensorCore"]),
@@ -81,7 +83,7 @@ let package = Package(
 
         .target(name: "PixelOoDTestSupport", dependencies: ["TensorCore", "HDF5Store", "NeuralNet", "ModelZoo", "OoDKit", "SceneData"]),
         .testTarget(name: "TensorCoreTests",
-                    dependencies: ["TensorCore", "CBLAS", "CVectorMath", "CConvKernels", "PixelOoDTestSupport"]),
+                    dependencies: ["TensorCore", "CBLAS", "CVectorMath", "CConvKernels", "CChannelKernels", "PixelOoDTestSupport"]),
         .testTarget(name: "HDF5StoreTests",
                     dependencies: ["HDF5Store", "TensorCore", "PixelOoDTestSupport"]),
         .testTarget(name: "OoDMetricsTests",

@@ -1,3 +1,4 @@
+import CChannelKernels
 import Testing
 @testable import TensorCore
 
@@ -45,6 +46,39 @@ struct ChannelLanesTests {
             for ch in 0..<c.channels {
                 let expected = Float(scalarSums(c, x, g) { x, g in g * (x - mean[ch]) }[ch])
                 #expect(stats.sumGCentered[ch] == expected, "channel \(ch) of \(c)")
+            }
+        }
+    }
+
+    @Test("gated gradient sums (ReLU's and ReLU6's masks read from the output) equal the lone loop over the masked gradient, and the scalar path equals the vector one for every sum")
+    func gatedSumsAndBothPaths() {
+        for (n, c) in cases.enumerated() {
+            let size = c.batch * c.channels * c.plane
+            let x = values(size, seed: UInt64(n) + 7), g = values(size, seed: UInt64(n) + 107)
+            let y = values(size, seed: UInt64(n) + 207).map { $0 * 8 }  // some at or past 6, some at or below 0
+            let mean = (0..<c.channels).map { Float($0) * 0.02 - 0.05 }
+            for mask in [InsideStrictF(low: 0, high: .infinity), InsideStrictF(low: 0, high: 6)] {
+                let gated = zip(g, y).map { mask($1) != 0 ? $0 : 0 }
+                let stats = y.withUnsafeBufferPointer { y in
+                    BatchNormKernels.gradStats(x: x, g: g, gate: ChannelLanes.Gate(output: y.baseAddress!, mask: mask), mean: mean,
+                                               batch: c.batch, channels: c.channels, plane: c.plane)
+                }
+                #expect(stats.sumG == scalarSums(c, x, gated) { _, g in g }.map(Float.init), "\(c), mask \(mask)")
+                for ch in 0..<c.channels {
+                    #expect(stats.sumGCentered[ch] == Float(scalarSums(c, x, gated) { x, g in g * (x - mean[ch]) }[ch]))
+                }
+            }
+            for kind in [PXO_SUM_X, PXO_SUM_CENTRED, PXO_SUM_GRADIENT] {
+                for first in stride(from: 0, to: c.channels, by: ChannelLanes.width) {
+                    let count = min(ChannelLanes.width, c.channels - first), mu = ChannelLanes.values(mean, first: first, count: count)
+                    let both = [true, false].map { vectors in
+                        y.withUnsafeBufferPointer { y in
+                            ChannelLanes.sum(kind, x: x, g: g, gate: ChannelLanes.Gate(output: y.baseAddress!, mask: InsideStrictF(low: 0, high: 6)),
+                                             mean: mu, first: first, count: count, plane: c.plane, vectors: vectors)
+                        }
+                    }
+                    #expect(both[0].a == both[1].a && (kind != PXO_SUM_GRADIENT || both[0].b == both[1].b), "kind \(kind.rawValue), \(c)")
+                }
             }
         }
     }

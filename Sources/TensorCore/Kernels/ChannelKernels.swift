@@ -1,3 +1,5 @@
+import CChannelKernels
+
 /// Per-channel kernels over [N, C, plane] buffers.
 enum ChannelKernels {
     /// A convolution's output finished in place in one pass: `y = (y + bias[c]) + residual`,
@@ -55,10 +57,7 @@ enum ChannelKernels {
         perChannel(channels, batch: batch, plane: plane) { first, count in
             var total = SIMD8<Double>()
             for b in 0..<batch {
-                let lanes = ChannelLanes(x + b * channels * plane, first: first, count: count, plane: plane)
-                var partial = SIMD8<Float>()
-                for i in 0..<plane { partial += lanes[i] }
-                total += SIMD8<Double>(partial)
+                total += SIMD8<Double>(ChannelLanes.sum(PXO_SUM_X, x: x + b * channels * plane, first: first, count: count, plane: plane).a)
             }
             return total
         }
@@ -70,10 +69,8 @@ enum ChannelKernels {
             let mu = ChannelLanes.values(mean, first: first, count: count)
             var squares = SIMD8<Double>()
             for b in 0..<batch {
-                let lanes = ChannelLanes(x + b * channels * plane, first: first, count: count, plane: plane)
-                var partial = SIMD8<Float>()
-                for i in 0..<plane { let d = lanes[i] - mu; partial += d * d }
-                squares += SIMD8<Double>(partial)
+                let partial = ChannelLanes.sum(PXO_SUM_CENTRED, x: x + b * channels * plane, mean: mu, first: first, count: count, plane: plane)
+                squares += SIMD8<Double>(partial.a)
             }
             return squares
         }

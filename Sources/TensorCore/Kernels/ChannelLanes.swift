@@ -1,25 +1,48 @@
-/// Eight channels of one image read side by side, for per-channel reductions over
+import CChannelKernels
+
+/// Eight channels of one image reduced side by side, for per-channel reductions over
 /// `[N, C, plane]` buffers: lane k holds channel `first + k` (lanes past the last channel repeat
 /// it, and their results are dropped).
 ///
 /// A per-channel sum is one chain of dependent adds, so a lone loop waits on each add's latency;
 /// eight lanes run eight chains at once while each lane keeps the exact order of that lone
-/// loop, so every channel's result is bit for bit the scalar loop's.
-struct ChannelLanes {
+/// loop, so every channel's result is bit for bit the scalar loop's. The lanes are one AVX2
+/// register where the CPU has it (`pxo_channel_lanes_sum`: eight consecutive elements of each
+/// channel loaded and transposed), the scalar loops elsewhere.
+enum ChannelLanes {
     /// Channels reduced together.
     static let width = 8
-    private let p0, p1, p2, p3, p4, p5, p6, p7: UnsafePointer<Float>
 
-    /// Lanes over channels `first ..< first + count` of the image whose channel 0 starts at `image`.
-    init(_ image: UnsafePointer<Float>, first: Int, count: Int, plane: Int) {
-        func lane(_ k: Int) -> UnsafePointer<Float> { image + (first + min(k, count - 1)) * plane }
-        (p0, p1, p2, p3) = (lane(0), lane(1), lane(2), lane(3))
-        (p4, p5, p6, p7) = (lane(4), lane(5), lane(6), lane(7))
+    /// What a gradient sum reads besides the gradient: the op's output and the bounds strictly
+    /// inside which its activation passed the gradient (`InsideStrictF`); elsewhere the
+    /// gradient counts as 0.
+    struct Gate {
+        let output: UnsafePointer<Float>
+        let mask: InsideStrictF
     }
 
-    /// Element `i` of each lane's plane.
-    @inline(__always) subscript(i: Int) -> SIMD8<Float> {
-        SIMD8(p0[i], p1[i], p2[i], p3[i], p4[i], p5[i], p6[i], p7[i])
+    /// The lanes' sums of `kind` over one image's planes (channel 0 of `x`, `g` and the gate's
+    /// output at the given pointers): `a` (Σx, Σ(x − μ)² or Σg') and, for the gradient, `b`
+    /// (Σg'·(x − μ)). `vectors` false runs the scalar loops (for tests).
+    static func sum(_ kind: pxo_channel_sum, x: UnsafePointer<Float>, g: UnsafePointer<Float>? = nil, gate: Gate? = nil,
+                    mean: SIMD8<Float> = .zero, first: Int, count: Int, plane: Int, vectors: Bool = true)
+        -> (a: SIMD8<Float>, b: SIMD8<Float>) {
+        func lanes(_ base: UnsafePointer<Float>?) -> [UnsafePointer<Float>?] {
+            (0..<width).map { k in base.map { $0 + (first + min(k, count - 1)) * plane } }
+        }
+        var a = SIMD8<Float>(), b = SIMD8<Float>(), mu = mean
+        let xs = lanes(x), gs = lanes(g), ys = lanes(gate?.output)
+        withUnsafeMutableBytes(of: &a) { a in
+            withUnsafeMutableBytes(of: &b) { b in
+                withUnsafeBytes(of: &mu) { mu in
+                    pxo_channel_lanes_sum(vectors ? 1 : 0, kind, xs, g == nil ? nil : gs, gate == nil ? nil : ys,
+                                          gate?.mask.low ?? 0, gate?.mask.high ?? 0, mu.baseAddress?.assumingMemoryBound(to: Float.self),
+                                          plane, a.baseAddress?.assumingMemoryBound(to: Float.self),
+                                          b.baseAddress?.assumingMemoryBound(to: Float.self))
+                }
+            }
+        }
+        return (a, b)
     }
 
     /// Calls `body(first, count)` for every group of up to ``width`` consecutive channels,

@@ -1,3 +1,5 @@
+import CChannelKernels
+
 /// Result of a batch-norm forward: the output and, in training, the batch statistics the
 /// caller folds into its running averages.
 public struct BatchNormResult {
@@ -68,13 +70,18 @@ extension Tensor {
         let inputs = [self] + [weight, bias, residual].compactMap { $0 }
         let hasWeight = weight != nil, hasBias = bias != nil, hasResidual = residual != nil
         let output = Tensor.record("batch_norm", Tensor(shape: shape, storage: out), inputs: inputs) { gy in
-            var g = gy
-            if let mask, let activated { g = Tensor.maskedGrad(gy, where: mask, of: activated) }
-            let stats = BatchNormKernels.gradStats(x: x.storage.pointer, g: g.storage.pointer, mean: mean,
+            // The activation's mask gates the gradient inside both passes, unless the residual's
+            // gradient needs the gated gradient itself.
+            var g = gy, gate: ChannelLanes.Gate?
+            if let mask, let activated {
+                if hasResidual { g = Tensor.maskedGrad(gy, where: mask, of: activated) }
+                else { gate = ChannelLanes.Gate(output: activated.storage.pointer, mask: mask) }
+            }
+            let stats = BatchNormKernels.gradStats(x: x.storage.pointer, g: g.storage.pointer, gate: gate, mean: mean,
                                                    batch: batch, channels: channels, plane: plane)
             let whole = synchronised.map { stats.summed(by: $0) } ?? stats
             let gx = TensorStorage(uninitializedCount: x.count)
-            BatchNormKernels.inputGrad(x: x.storage.pointer, g: g.storage.pointer, mean: mean, invStd: invStd,
+            BatchNormKernels.inputGrad(x: x.storage.pointer, g: g.storage.pointer, gate: gate, mean: mean, invStd: invStd,
                                        gamma: gamma, sumG: whole.sumG, sumGXhat: whole.sumGXhat(invStd), training: training,
                                        elements: Float(elements), into: gx.pointer, batch: batch, channels: channels, plane: plane)
             var grads: [Tensor?] = [Tensor(shape: x.shape, storage: gx)]
@@ -102,8 +109,9 @@ enum BatchNormKernels {
         }
     }
 
-    /// Per channel Σg and Σg·(x − mean).
-    static func gradStats(x: UnsafePointer<Float>, g: UnsafePointer<Float>, mean: [Float],
+    /// Per channel Σg' and Σg'·(x − mean), g' the gradient (gated by `gate` when given: 0
+    /// where the activation did not pass it).
+    static func gradStats(x: UnsafePointer<Float>, g: UnsafePointer<Float>, gate: ChannelLanes.Gate? = nil, mean: [Float],
                           batch: Int, channels: Int, plane: Int) -> GradStats {
         var sumG = [Float](repeating: 0, count: channels), sumGC = [Float](repeating: 0, count: channels)
         sumG.withUnsafeMutableBufferPointer { sg in
@@ -114,11 +122,10 @@ enum BatchNormKernels {
                     let mu = ChannelLanes.values(mean, first: first, count: count)
                     for n in 0..<batch {
                         let offset = n * channels * plane
-                        let gl = ChannelLanes(g + offset, first: first, count: count, plane: plane)
-                        let xl = ChannelLanes(x + offset, first: first, count: count, plane: plane)
-                        var fa = SIMD8<Float>(), fb = SIMD8<Float>()
-                        for i in 0..<plane { let gi = gl[i]; fa += gi; fb += gi * (xl[i] - mu) }
-                        a += SIMD8<Double>(fa); b += SIMD8<Double>(fb)
+                        let lanes = ChannelLanes.sum(PXO_SUM_GRADIENT, x: x + offset, g: g + offset,
+                                                     gate: gate.map { ChannelLanes.Gate(output: $0.output + offset, mask: $0.mask) },
+                                                     mean: mu, first: first, count: count, plane: plane)
+                        a += SIMD8<Double>(lanes.a); b += SIMD8<Double>(lanes.b)
                     }
                     ChannelLanes.store(SIMD8<Float>(a), count: count, into: sg, at: first)
                     ChannelLanes.store(SIMD8<Float>(b), count: count, into: sc, at: first)
@@ -128,24 +135,18 @@ enum BatchNormKernels {
         return GradStats(sumG: sumG, sumGCentered: sumGC)
     }
 
-    /// Training: gx = γ·σ⁻¹/M · (M·g − Σg − x̂·Σg·x̂), M the `elements` the statistics ran
-    /// over; evaluation: gx = γ·σ⁻¹·g.
-    static func inputGrad(x: UnsafePointer<Float>, g: UnsafePointer<Float>, mean: [Float], invStd: [Float],
-                          gamma: [Float], sumG: [Float], sumGXhat: [Float], training: Bool, elements m: Float,
+    /// Training: gx = γ·σ⁻¹/M · (M·g' − Σg' − x̂·Σg'·x̂), M the `elements` the statistics ran
+    /// over; evaluation: gx = γ·σ⁻¹·g'. g' is the gradient, gated by `gate` when given
+    /// (`pxo_batch_norm_input_grad`, in AVX-512 or AVX2 lanes where the CPU has them).
+    static func inputGrad(x: UnsafePointer<Float>, g: UnsafePointer<Float>, gate: ChannelLanes.Gate? = nil, mean: [Float],
+                          invStd: [Float], gamma: [Float], sumG: [Float], sumGXhat: [Float], training: Bool, elements m: Float,
                           into gx: UnsafeMutablePointer<Float>, batch: Int, channels: Int, plane: Int) {
         parallelFor(batch * channels, grain: max(1, 32_768 / max(plane, 1))) { range in
             for nc in range {
                 let c = nc % channels, off = nc * plane
-                let k = gamma[c] * invStd[c]
-                if !training {
-                    for i in 0..<plane { gx[off + i] = k * g[off + i] }
-                    continue
-                }
-                let mu = mean[c], s = invStd[c], meanG = sumG[c] / m, meanGX = sumGXhat[c] / m
-                for i in 0..<plane {
-                    let xhat = (x[off + i] - mu) * s
-                    gx[off + i] = k * (g[off + i] - meanG - xhat * meanGX)
-                }
+                pxo_batch_norm_input_grad(x + off, g + off, gate.map { $0.output + off }, gate?.mask.low ?? 0, gate?.mask.high ?? 0,
+                                          mean[c], invStd[c], gamma[c] * invStd[c], sumG[c] / m, sumGXhat[c] / m,
+                                          training ? 1 : 0, gx + off, plane)
             }
         }
     }
