@@ -73,18 +73,21 @@ enum ConvKernels {
     }
 
     /// The forward pass for deep patches: bands of ``bandRows(_:)`` rows (at least
-    /// ``minimumColumns`` columns, so the weights are read once per band), spread over the
-    /// workers, each band gathered into its worker's buffer and multiplied there (the product cut
-    /// into ``Gemm``'s pieces, run on that worker: the same calls, so the same values, as one
-    /// band at a time).
+    /// ``minimumColumns`` columns, so the weights are read once per band), each gathered and
+    /// multiplied by the same calls (the product cut into ``Gemm``'s pieces), so the same values
+    /// either way: where a band's buffer is at most ``parallelBandBudget`` floats the bands are
+    /// spread over the workers, each with its own buffer; larger bands go one at a time through
+    /// one buffer, each product's pieces spread over the workers (memory: ASPP's 3×3 on 4096
+    /// channels needs 75 MB a band).
     private static func forwardInBands(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: ConvGeometry,
                                        cutDeadRows: Bool, into y: UnsafeMutablePointer<Float>) {
         let inPlane = g.height * g.width, outPlane = g.outHeight * g.outWidth
-        let band = bandRows(g)
+        let band = bandRows(g), bandSize = g.patch * band * g.outWidth
         let bands = stride(from: 0, to: g.outHeight, by: band).map { $0..<min(g.outHeight, $0 + band) }
         let kernels = BandKernels(w, g, bands: bands, cut: cutDeadRows)
-        parallelFor(g.batch * g.groups * bands.count, grain: 1) { range in
-            let col = UnsafeMutablePointer<Float>.allocate(capacity: g.patch * band * g.outWidth)
+        let tasks = g.batch * g.groups * bands.count, perWorker = bandSize <= parallelBandBudget
+        parallelFor(tasks, grain: perWorker ? 1 : tasks) { range in
+            let col = UnsafeMutablePointer<Float>.allocate(capacity: bandSize)
             defer { col.deallocate() }
             for task in range {
                 let plane = task / bands.count, n = plane / g.groups, grp = plane % g.groups, rows = bands[task % bands.count]
@@ -93,10 +96,13 @@ enum ConvKernels {
                 Im2col.gather(x + (n * g.inChannels + grp * g.groupIn) * inPlane, live, rows: rows, into: col)
                 Gemm.sgemm(m: g.groupOut, n: cols, k: live.patch, a: weights + grp * g.groupOut * live.patch, lda: live.patch,
                            b: col, ldb: cols, c: y + (n * g.outChannels + grp * g.groupOut) * outPlane + rows.lowerBound * g.outWidth,
-                           ldc: outPlane, onWorkers: false)
+                           ldc: outPlane, onWorkers: !perWorker)
             }
         }
     }
+
+    /// Floats of a deep-patch band buffer up to which each worker gets its own (16 MB).
+    static let parallelBandBudget = 1 << 22
 
     /// Input gradient (overwritten) and weight gradient (overwritten); either may be nil. With
     /// `cutDeadRows`, each band's weight-gradient product gathers only the kernel rows the band
