@@ -7,34 +7,65 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
-INLINE void input_tiles(const float *restrict lines, ptrdiff_t lane, ptrdiff_t tiles, float *restrict scratch,
-                        float *restrict out, ptrdiff_t plane) {
-    const ptrdiff_t length = 4 * tiles + 2;
+// Bᵀ applied to six values (a b c d e f) of an input tile's row or column.
+INLINE void input_transform(float a, float b, float c, float d, float e, float f, float r[6]) {
+    r[0] = 4 * a - 5 * c + e;
+    r[1] = (d + e) - 4 * (b + c);
+    r[2] = (e - d) + 4 * (b - c);
+    r[3] = (e - c) + 2 * (d - b);
+    r[4] = (e - c) + 2 * (b - d);
+    r[5] = 4 * b - 5 * d + f;
+}
+
+// Aᵀ applied to six values of a product tile's row or column.
+INLINE void output_transform(float a, float b, float c, float d, float e, float f, float r[4]) {
+    const float p1 = b + c, n1 = b - c, p2 = d + e, n2 = d - e;
+    r[0] = a + p1 + p2;
+    r[1] = n1 + 2 * n2;
+    r[2] = p1 + 4 * p2;
+    r[3] = n1 + 8 * n2 + f;
+}
+
+// A applied to four values of an output-gradient tile's row or column.
+INLINE void gradient_transform(float a, float b, float c, float d, float r[6]) {
+    const float even1 = a + c, odd1 = b + d, even2 = a + 4 * c, odd2 = 2 * b + 8 * d;
+    r[0] = a;
+    r[1] = even1 + odd1;
+    r[2] = even1 - odd1;
+    r[3] = even2 + odd2;
+    r[4] = even2 - odd2;
+    r[5] = d;
+}
+
+// Bᵀ (input tiles: six lines, 4·tiles + 2 columns) or A (output-gradient tiles: four lines,
+// 4·tiles columns) down the lines into `scratch`, then across each tile's columns into `out`.
+INLINE void six_way_tiles(int gradient, const float *restrict lines, ptrdiff_t lane, ptrdiff_t tiles,
+                          float *restrict scratch, float *restrict out, ptrdiff_t plane) {
+    const ptrdiff_t length = gradient ? 4 * tiles : 4 * tiles + 2;
     const float *x0 = lines, *x1 = x0 + lane, *x2 = x1 + lane, *x3 = x2 + lane, *x4 = x3 + lane, *x5 = x4 + lane;
     float *s0 = scratch, *s1 = s0 + lane, *s2 = s1 + lane, *s3 = s2 + lane, *s4 = s3 + lane, *s5 = s4 + lane;
     for (ptrdiff_t p = 0; p < length; p++) {
-        const float a = x0[p], b = x1[p], c = x2[p], d = x3[p], e = x4[p], f = x5[p];
-        s0[p] = 4 * a - 5 * c + e;
-        s1[p] = (d + e) - 4 * (b + c);
-        s2[p] = (e - d) + 4 * (b - c);
-        s3[p] = (e - c) + 2 * (d - b);
-        s4[p] = (e - c) + 2 * (b - d);
-        s5[p] = 4 * b - 5 * d + f;
+        float r[6];
+        if (gradient) gradient_transform(x0[p], x1[p], x2[p], x3[p], r);
+        else input_transform(x0[p], x1[p], x2[p], x3[p], x4[p], x5[p], r);
+        s0[p] = r[0]; s1[p] = r[1]; s2[p] = r[2]; s3[p] = r[3]; s4[p] = r[4]; s5[p] = r[5];
     }
     for (ptrdiff_t i = 0; i < 6; i++) {
         const float *restrict q = scratch + i * lane;
         float *restrict o0 = out + 6 * i * plane, *restrict o1 = o0 + plane, *restrict o2 = o1 + plane;
         float *restrict o3 = o2 + plane, *restrict o4 = o3 + plane, *restrict o5 = o4 + plane;
         for (ptrdiff_t k = 0; k < tiles; k++) {
-            const float a = q[4 * k], b = q[4 * k + 1], c = q[4 * k + 2], d = q[4 * k + 3], e = q[4 * k + 4], f = q[4 * k + 5];
-            o0[k] = 4 * a - 5 * c + e;
-            o1[k] = (d + e) - 4 * (b + c);
-            o2[k] = (e - d) + 4 * (b - c);
-            o3[k] = (e - c) + 2 * (d - b);
-            o4[k] = (e - c) + 2 * (b - d);
-            o5[k] = 4 * b - 5 * d + f;
+            float r[6];
+            if (gradient) gradient_transform(q[4 * k], q[4 * k + 1], q[4 * k + 2], q[4 * k + 3], r);
+            else input_transform(q[4 * k], q[4 * k + 1], q[4 * k + 2], q[4 * k + 3], q[4 * k + 4], q[4 * k + 5], r);
+            o0[k] = r[0]; o1[k] = r[1]; o2[k] = r[2]; o3[k] = r[3]; o4[k] = r[4]; o5[k] = r[5];
         }
     }
+}
+
+INLINE void input_tiles(const float *restrict lines, ptrdiff_t lane, ptrdiff_t tiles, float *restrict scratch,
+                        float *restrict out, ptrdiff_t plane) {
+    six_way_tiles(0, lines, lane, tiles, scratch, out, plane);
 }
 
 INLINE void output_tiles(const float *restrict m, ptrdiff_t plane, ptrdiff_t tiles, float *restrict scratch,
@@ -45,12 +76,9 @@ INLINE void output_tiles(const float *restrict m, ptrdiff_t plane, ptrdiff_t til
         float *restrict z0 = scratch + 4 * l * stride, *restrict z1 = z0 + stride, *restrict z2 = z1 + stride,
                         *restrict z3 = z2 + stride;
         for (ptrdiff_t k = 0; k < tiles; k++) {
-            const float a = m0[k], b = m1[k], c = m2[k], d = m3[k], e = m4[k], f = m5[k];
-            const float p1 = b + c, n1 = b - c, p2 = d + e, n2 = d - e;
-            z0[k] = a + p1 + p2;
-            z1[k] = n1 + 2 * n2;
-            z2[k] = p1 + 4 * p2;
-            z3[k] = n1 + 8 * n2 + f;
+            float r[4];
+            output_transform(m0[k], m1[k], m2[k], m3[k], m4[k], m5[k], r);
+            z0[k] = r[0]; z1[k] = r[1]; z2[k] = r[2]; z3[k] = r[3];
         }
     }
     for (ptrdiff_t r = 0; r < 4; r++) {
@@ -58,46 +86,14 @@ INLINE void output_tiles(const float *restrict m, ptrdiff_t plane, ptrdiff_t til
         const float *z3 = z2 + 4 * stride, *z4 = z3 + 4 * stride, *z5 = z4 + 4 * stride;
         float *restrict row = rows + r * rowStride;
         for (ptrdiff_t k = 0; k < tiles; k++) {
-            const float a = z0[k], b = z1[k], c = z2[k], d = z3[k], e = z4[k], f = z5[k];
-            const float p1 = b + c, n1 = b - c, p2 = d + e, n2 = d - e;
-            row[4 * k] = a + p1 + p2;
-            row[4 * k + 1] = n1 + 2 * n2;
-            row[4 * k + 2] = p1 + 4 * p2;
-            row[4 * k + 3] = n1 + 8 * n2 + f;
+            output_transform(z0[k], z1[k], z2[k], z3[k], z4[k], z5[k], row + 4 * k);
         }
     }
 }
 
 INLINE void gradient_tiles(const float *restrict lines, ptrdiff_t lane, ptrdiff_t tiles, float *restrict scratch,
                            float *restrict out, ptrdiff_t plane) {
-    const ptrdiff_t length = 4 * tiles;
-    const float *y0 = lines, *y1 = y0 + lane, *y2 = y1 + lane, *y3 = y2 + lane;
-    float *e0 = scratch, *e1 = e0 + lane, *e2 = e1 + lane, *e3 = e2 + lane, *e4 = e3 + lane, *e5 = e4 + lane;
-    for (ptrdiff_t p = 0; p < length; p++) {
-        const float a = y0[p], b = y1[p], c = y2[p], d = y3[p];
-        const float even1 = a + c, odd1 = b + d, even2 = a + 4 * c, odd2 = 2 * b + 8 * d;
-        e0[p] = a;
-        e1[p] = even1 + odd1;
-        e2[p] = even1 - odd1;
-        e3[p] = even2 + odd2;
-        e4[p] = even2 - odd2;
-        e5[p] = d;
-    }
-    for (ptrdiff_t i = 0; i < 6; i++) {
-        const float *restrict q = scratch + i * lane;
-        float *restrict u0 = out + 6 * i * plane, *restrict u1 = u0 + plane, *restrict u2 = u1 + plane;
-        float *restrict u3 = u2 + plane, *restrict u4 = u3 + plane, *restrict u5 = u4 + plane;
-        for (ptrdiff_t k = 0; k < tiles; k++) {
-            const float a = q[4 * k], b = q[4 * k + 1], c = q[4 * k + 2], d = q[4 * k + 3];
-            const float even1 = a + c, odd1 = b + d, even2 = a + 4 * c, odd2 = 2 * b + 8 * d;
-            u0[k] = a;
-            u1[k] = even1 + odd1;
-            u2[k] = even1 - odd1;
-            u3[k] = even2 + odd2;
-            u4[k] = even2 - odd2;
-            u5[k] = d;
-        }
-    }
+    six_way_tiles(1, lines, lane, tiles, scratch, out, plane);
 }
 
 // line[k] = input[first + k·dilation] for k < count, 0 where that column is outside 0..<width.
