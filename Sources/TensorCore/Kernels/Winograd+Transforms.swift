@@ -57,8 +57,7 @@ extension Winograd {
                                channels: Range<Int>, offset: Int, chunk: Int, stride: Int,
                                lane: Int, scratch: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>) {
         let plane = g.height * g.width
-        var geometry = pxo_tile_plane(height: g.height, width: g.width, padH: g.padH, padW: g.padW,
-                                      dilationH: g.dilationH, dilationW: g.dilationW, imageStride: g.inChannels * plane)
+        var geometry = pxo_tile_plane(input: g)
         rows.withUnsafeBufferPointer { rows in
             for c in channels {
                 pxo_winograd_input_channel(transformISA, x + (offset + c) * plane, &geometry, rows.baseAddress, rows.count,
@@ -75,8 +74,7 @@ extension Winograd {
                                 outputs: Range<Int>, stride: Int,
                                 scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let plane = g.outHeight * g.outWidth
-        var geometry = pxo_tile_plane(height: g.outHeight, width: g.outWidth, padH: 0, padW: 0,
-                                      dilationH: g.dilationH, dilationW: g.dilationW, imageStride: g.outChannels * plane)
+        var geometry = pxo_tile_plane(output: g)
         rows.withUnsafeBufferPointer { rows in
             for o in outputs {
                 pxo_winograd_output_channel(transformISA, m + o * stride, g.outChannels * stride, rows.baseAddress, rows.count,
@@ -87,4 +85,18 @@ extension Winograd {
 
     /// The instruction set the data transforms run on: the widest this CPU has.
     static let transformISA = pxo_conv_isa_best()
+}
+
+extension pxo_tile_plane {
+    /// `g`'s input plane as the C transforms read it: padded, dilated, one image's channels apart.
+    init(input g: ConvGeometry) {
+        self.init(height: g.height, width: g.width, padH: g.padH, padW: g.padW, dilationH: g.dilationH,
+                  dilationW: g.dilationW, imageStride: g.inChannels * g.height * g.width)
+    }
+
+    /// `g`'s output plane (and its gradient's): no padding, the tiles' outputs `dilation` apart.
+    init(output g: ConvGeometry) {
+        self.init(height: g.outHeight, width: g.outWidth, padH: 0, padW: 0, dilationH: g.dilationH,
+                  dilationW: g.dilationW, imageStride: g.outChannels * g.outHeight * g.outWidth)
+    }
 }

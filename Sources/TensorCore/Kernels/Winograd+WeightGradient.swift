@@ -66,8 +66,7 @@ extension Winograd {
                                         outputs: Range<Int>, stride: Int, lane: Int,
                                         scratch: UnsafeMutablePointer<Float>, into u: UnsafeMutablePointer<Float>) {
         let plane = g.outHeight * g.outWidth
-        var geometry = pxo_tile_plane(height: g.outHeight, width: g.outWidth, padH: 0, padW: 0,
-                                      dilationH: g.dilationH, dilationW: g.dilationW, imageStride: g.outChannels * plane)
+        var geometry = pxo_tile_plane(output: g)
         rows.withUnsafeBufferPointer { rows in
             for o in outputs {
                 pxo_winograd_gradient_channel(transformISA, gy + o * plane, &geometry, rows.baseAddress, rows.count,
