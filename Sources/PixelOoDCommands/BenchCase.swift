@@ -43,6 +43,10 @@ struct BenchCase {
             conv("conv3x3 128->32 128x256", c: 128, o: 32, h: 128, w: 256, k: 3),
             conv("conv3x3 128->32 32x64", c: 128, o: 32, h: 32, w: 64, k: 3),
             conv("conv3x3 512->256 32x64", c: 512, o: 256, h: 32, w: 64, k: 3),
+            // The segmenter step's dilated layers (width / 4 ResNet-50 at output stride 8, 4 crops of 256×512).
+            conv("conv3x3 64->64 d2 4x32x64", c: 64, o: 64, h: 32, w: 64, k: 3, dilation: 2, batch: 4),
+            conv("conv3x3 128->128 d4 4x32x64", c: 128, o: 128, h: 32, w: 64, k: 3, dilation: 4, batch: 4),
+            conv("aspp3x3 512->64 d12 4x32x64", c: 512, o: 64, h: 32, w: 64, k: 3, dilation: 12, batch: 4),
             BenchCase(name: "batchnorm train 2x64x128x256", forwardFlops: 0) {
                 bnInput.batchNorm(weight: gamma, bias: beta, runningMean: .zeros([64]), runningVar: .ones([64]),
                                   training: true).output

@@ -21,6 +21,10 @@ struct OpProfileTests {
         #expect(profile.table.allSatisfy { $0.seconds >= 0 } && profile.table.map(\.seconds) == profile.table.map(\.seconds).sorted(by: >))
         let report = profile.report(per: 1)
         #expect(report.hasPrefix("op") && report.contains("relu backward") && report.split(separator: "\n").last?.hasPrefix("total") == true)
+        // The total sits under the total column, in plain characters (it once printed a Swift string through %s).
+        let lines = report.split(separator: "\n"), header = try #require(lines.first), total = try #require(lines.last)
+        let column = try #require(header.range(of: "total ms")).upperBound
+        #expect(total.allSatisfy { $0.isASCII } && total.count == header.distance(from: header.startIndex, to: column), "\(total)")
     }
 
     @Test("the memory peak counts live tensor buffers by the op that made them, and forgets them when they die")

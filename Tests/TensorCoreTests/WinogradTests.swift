@@ -100,7 +100,9 @@ struct WinogradTests {
                       // More tiles than one block holds (1024): tile rows of several images in one block, and a second block.
                       (3, 2, 2, 50, 90, 1, 1),
                       // More channels than one chunk (512): the products accumulate over two chunks.
-                      (1, 520, 2, 6, 7, 1, 1)])
+                      (1, 520, 2, 6, 7, 1, 1),
+                      // Column groups of 4 and 5 tiles: one short group, fewer columns than classes, a short last group.
+                      (1, 4, 4, 9, 6, 4, 4), (1, 3, 4, 10, 3, 4, 4), (2, 3, 5, 11, 37, 5, 5)])
     func matchesConvolution(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
                             _ pad: Int, _ dilation: Int) {
         let g = geometry(batch, inChannels, outChannels, height, width, pad, dilation)
@@ -165,7 +167,7 @@ struct WinogradTests {
 
     @Test("the input gradient as Winograd's convolution of the output gradient by the flipped, transposed kernel, within its bound",
           arguments: [(2, 5, 7, 9, 11, 1, 1), (1, 6, 4, 13, 17, 0, 1), (1, 4, 6, 12, 10, 2, 2), (1, 3, 5, 14, 9, 3, 3),
-                      (2, 4, 3, 8, 19, 6, 3), (1, 8, 8, 7, 9, 2, 1)])
+                      (2, 4, 3, 8, 19, 6, 3), (1, 8, 8, 7, 9, 2, 1), (1, 4, 4, 9, 6, 4, 4), (2, 3, 5, 11, 37, 5, 5)])
     func inputGradientMatches(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
                               _ pad: Int, _ dilation: Int) throws {
         let g = geometry(batch, inChannels, outChannels, height, width, pad, dilation)
@@ -208,9 +210,10 @@ struct WinogradTests {
         let absB = Self.bT.map { $0.map(abs) }, absG = Self.gMatrix.map { $0.map(abs) }, absA = transpose(Self.aT.map { $0.map(abs) })
         var bound = [Double](repeating: 0, count: g.outChannels * g.inChannels * 9), tiles = 0
         for tileRow in Winograd.tileRows(g) {
-            for k in 0..<tileRow.tiles {
+            for t in 0..<tileRow.tiles {
                 tiles += 1
-                let row = tileRow.row, column = tileRow.column + 4 * k * g.dilationW
+                // Tile t = k·d + b of a row starts at column 4dk + b (d the column dilation).
+                let row = tileRow.row, column = 4 * g.dilationW * (t / g.dilationW) + t % g.dilationW
                 let upstream = (0..<g.outChannels).map { o in
                     let tile = (0..<4).map { i in
                         (0..<4).map { j -> Double in
@@ -241,7 +244,7 @@ struct WinogradTests {
 
     @Test("the weight gradient from Winograd's transformed tiles equals the gradient within the rounding bound of its arithmetic",
           arguments: [(2, 5, 7, 9, 11, 1, 1), (1, 6, 4, 13, 17, 0, 1), (1, 4, 6, 12, 10, 2, 2), (1, 3, 5, 14, 9, 3, 3),
-                      (3, 2, 2, 50, 90, 1, 1), (1, 520, 2, 6, 7, 1, 1)])
+                      (3, 2, 2, 50, 90, 1, 1), (1, 520, 2, 6, 7, 1, 1), (1, 4, 4, 9, 6, 4, 4), (2, 3, 5, 11, 37, 5, 5)])
     func weightGradientMatches(_ batch: Int, _ inChannels: Int, _ outChannels: Int, _ height: Int, _ width: Int,
                                _ pad: Int, _ dilation: Int) {
         let g = geometry(batch, inChannels, outChannels, height, width, pad, dilation)
@@ -262,7 +265,7 @@ struct WinogradTests {
         #expect(worst <= 1, "Winograd weight-gradient error up to \(worst) of the bound γ_{tiles+20}·magnitude")
     }
 
-    @Test("pays with 16 channels or more, products per output at most half of im2col's and 256 tiles or more")
+    @Test("pays with 16 channels or more, products per output at most half of im2col's (two thirds from 256 channels) and 256 tiles or more")
     func rule() {
         func geometry(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ d: Int, kernel: Int = 3, stride: Int = 1) -> ConvGeometry {
             ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: c, kernelH: kernel, kernelW: kernel,
@@ -270,7 +273,11 @@ struct WinogradTests {
         }
         #expect(Winograd.pays(for: geometry(1, 256, 64, 128, 2)))  // ResNet layer 3 at 512×1024: 512 tiles, 0.25 products per im2col's
         #expect(Winograd.pays(for: geometry(1, 2048, 64, 128, 12)))  // ASPP d12: 864 tiles, 0.42
-        #expect(!Winograd.pays(for: geometry(1, 2048, 64, 128, 36)))  // ASPP d36: 1296 tiles, 0.63
+        #expect(Winograd.pays(for: geometry(1, 2048, 64, 128, 36)))  // ASPP d36: 1296 tiles, 0.63
+        #expect(!Winograd.pays(for: geometry(4, 512, 32, 64, 24)))  // the segmenter step's ASPP d24: 2304 tiles, 1.13
+        let asppD12 = ConvGeometry(batch: 4, inChannels: 512, height: 32, width: 64, outChannels: 64, kernelH: 3, kernelW: 3,
+                                   strideH: 1, strideW: 1, padH: 12, padW: 12, dilationH: 12, dilationW: 12, groups: 1)
+        #expect(!Winograd.pays(for: asppD12))  // the segmenter step's ASPP d12, 512 → 64: 1152 tiles, 0.56, 64 outputs
         #expect(!Winograd.pays(for: geometry(1, 128, 32, 32, 1)))  // 64 tiles
         #expect(Winograd.pays(for: geometry(4, 16, 64, 128, 1)))  // the segmenter step's layer 1: 16 channels
         #expect(!Winograd.pays(for: geometry(8, 8, 64, 128, 1)))  // 8 channels

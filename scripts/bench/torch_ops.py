@@ -44,6 +44,10 @@ def cases():
         conv("conv3x3 128->32 128x256", 128, 32, 128, 256, 3),
         conv("conv3x3 128->32 32x64", 128, 32, 32, 64, 3),
         conv("conv3x3 512->256 32x64", 512, 256, 32, 64, 3),
+        # The segmenter step's dilated layers (width / 4 ResNet-50 at output stride 8, 4 crops of 256x512).
+        conv("conv3x3 64->64 d2 4x32x64", 64, 64, 32, 64, 3, dilation=2, batch=4),
+        conv("conv3x3 128->128 d4 4x32x64", 128, 128, 32, 64, 3, dilation=4, batch=4),
+        conv("aspp3x3 512->64 d12 4x32x64", 512, 64, 32, 64, 3, dilation=12, batch=4),
         ("batchnorm train 2x64x128x256", 0,
          lambda: F.batch_norm(bn_x, torch.zeros(64), torch.ones(64), gamma, beta, training=True)),
         ("resize 19x128x256->512x1024", 0,

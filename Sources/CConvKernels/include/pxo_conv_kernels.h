@@ -23,33 +23,36 @@ typedef enum {
     PXO_CONV_ISA_AVX512 = 2     ///< AVX-512 F, 16 floats a register
 } pxo_conv_isa;
 
-/// The input tiles' V = Bᵀ d B for `tiles` consecutive 6x6 tiles of one channel, 4 columns
-/// apart. `lines` holds the tiles' six input rows, `lane` floats apart, each with the
-/// 4·tiles + 2 columns the tiles read; `scratch` six lines of `lane` floats (Bᵀ down the rows,
-/// elementwise); then Bᵀ across each tile's six columns: value ξ = 6i + j of tile k is stored
-/// at `out[ξ · plane + k]`.
-void pxo_winograd_input_tiles(pxo_conv_isa isa, const float *lines, ptrdiff_t lane, ptrdiff_t tiles,
+/// The tiles of a row at column dilation d go in ⌈tiles / d⌉ groups of d (the last one possibly
+/// shorter): tile t = k·d + b (b < d) starts at column 4dk + b, its columns d apart, so a
+/// group's tiles read neighbouring columns (d = 1: consecutive tiles 4 columns apart).
+///
+/// The input tiles' V = Bᵀ d B for `tiles` 6x6 tiles of one channel at column dilation
+/// `dilation`. `lines` holds the tiles' six input rows, `lane` floats apart, each with the
+/// d·(4·groups + 2) columns the tiles read; `scratch` six lines of `lane` floats (Bᵀ down the
+/// rows, elementwise); then Bᵀ across each tile's six columns: value ξ = 6i + j of tile t is
+/// stored at `out[ξ · plane + t]`.
+void pxo_winograd_input_tiles(pxo_conv_isa isa, const float *lines, ptrdiff_t lane, ptrdiff_t tiles, ptrdiff_t dilation,
                               float *scratch, float *out, ptrdiff_t plane);
 
-/// The output tiles' Y = Aᵀ M A for `tiles` consecutive tiles of one output channel: product ξ
-/// of tile k at `m[ξ · plane + k]`; `scratch` 24 lines of `stride` floats (Aᵀ down, line 4l + r
-/// holding row r of column l for every tile); row r of tile k's 4x4 result is stored at
-/// `rows[r · rowStride + 4k + j]`, j < 4.
-void pxo_winograd_output_tiles(pxo_conv_isa isa, const float *m, ptrdiff_t plane, ptrdiff_t tiles,
+/// The output tiles' Y = Aᵀ M A for `tiles` tiles of one output channel at column dilation
+/// `dilation`: product ξ of tile t at `m[ξ · plane + t]`; `scratch` 24 lines of `stride` floats
+/// (Aᵀ down, line 4l + r holding row r of column l for every tile); row r of tile t = k·d + b's
+/// 4x4 result is stored at `rows[r · rowStride + 4dk + b + j·d]`, j < 4: at its output columns.
+void pxo_winograd_output_tiles(pxo_conv_isa isa, const float *m, ptrdiff_t plane, ptrdiff_t tiles, ptrdiff_t dilation,
                                float *scratch, ptrdiff_t stride, float *rows, ptrdiff_t rowStride);
 
-/// The output-gradient tiles' U = A GY Aᵀ for `tiles` consecutive 4x4 tiles of one channel:
-/// `lines` holds the tiles' four gradient rows, `lane` floats apart, 4·tiles columns each;
-/// `scratch` six lines of `lane` floats (A down); value ξ = 6i + j of tile k is stored at
-/// `out[ξ · plane + k]`.
-void pxo_winograd_gradient_tiles(pxo_conv_isa isa, const float *lines, ptrdiff_t lane, ptrdiff_t tiles,
+/// The output-gradient tiles' U = A GY Aᵀ for `tiles` 4x4 tiles of one channel at column
+/// dilation `dilation`: `lines` holds the tiles' four gradient rows, `lane` floats apart,
+/// 4·d·groups columns each; `scratch` six lines of `lane` floats (A down); value ξ = 6i + j of
+/// tile t is stored at `out[ξ · plane + t]`.
+void pxo_winograd_gradient_tiles(pxo_conv_isa isa, const float *lines, ptrdiff_t lane, ptrdiff_t tiles, ptrdiff_t dilation,
                                  float *scratch, float *out, ptrdiff_t plane);
 
-/// A row of 4x4 output tiles of one image and residue class (see Winograd.tileRows): the
-/// output coordinates of its first tile's first element and its tile count, tiles 4·dilation
-/// apart.
+/// A row of 4x4 output tiles of one image across the output's width (see Winograd.tileRows):
+/// the output row of its tiles' first elements and its tile count, grouped as above.
 typedef struct {
-    ptrdiff_t image, row, column, tiles;
+    ptrdiff_t image, row, tiles;
 } pxo_tile_row;
 
 /// The plane a transform reads or writes, for one channel: its size, the padding before its
@@ -61,7 +64,7 @@ typedef struct {
 
 /// pxo_winograd_input_tiles for every tile row of a block, for one channel of `plane` (image
 /// 0's; zero outside it): each row's six input lines gathered into `scratch` (12 lines of
-/// `lane` ≥ 4·tiles + 2 floats), its tiles stored from `out[t0]` on, t0 the tiles of the rows
+/// `lane` ≥ d·(4·groups + 2) floats), its tiles stored from `out[t0]` on, t0 the tiles of the rows
 /// before it.
 void pxo_winograd_input_channel(pxo_conv_isa isa, const float *plane, const pxo_tile_plane *geometry,
                                 const pxo_tile_row *rows, ptrdiff_t count, ptrdiff_t lane, float *scratch,
@@ -69,7 +72,7 @@ void pxo_winograd_input_channel(pxo_conv_isa isa, const float *plane, const pxo_
 
 /// pxo_winograd_gradient_tiles for every tile row of a block, for one channel of the output
 /// gradient `plane` (image 0's; zero past its last row or column): each row's four lines
-/// gathered into `scratch` (10 lines of `lane` ≥ 4·tiles floats), its tiles stored from
+/// gathered into `scratch` (10 lines of `lane` ≥ 4·d·groups floats), its tiles stored from
 /// `out[t0]` on.
 void pxo_winograd_gradient_channel(pxo_conv_isa isa, const float *plane, const pxo_tile_plane *geometry,
                                    const pxo_tile_row *rows, ptrdiff_t count, ptrdiff_t lane, float *scratch,
@@ -77,8 +80,8 @@ void pxo_winograd_gradient_channel(pxo_conv_isa isa, const float *plane, const p
 
 /// pxo_winograd_output_tiles for every tile row of a block, for one output channel: the
 /// products from `m[t0]` on (ξ `mPlane` apart), each row's 4x4 results written where the output
-/// `plane` (image 0's) has them. `scratch`: 24 lines of `stride` and 16 floats a tile of the
-/// widest row.
+/// `plane` (image 0's) has them. `scratch`: 24 lines of `stride` and four rows of 4·d·groups
+/// floats.
 void pxo_winograd_output_channel(pxo_conv_isa isa, const float *m, ptrdiff_t mPlane, const pxo_tile_row *rows,
                                  ptrdiff_t count, float *scratch, ptrdiff_t stride, float *plane,
                                  const pxo_tile_plane *geometry);

@@ -116,7 +116,7 @@ public final class OpProfile: @unchecked Sendable {
                          + String(format: " %9.1f %11.2f %6.1f%% %9.3f", Double(row.calls) / Double(max(1, repetitions)), row.seconds * scale,
                                   total > 0 ? 100 * row.seconds / total : 0, row.seconds * 1e3 / Double(max(1, row.calls))))
         }
-        lines.append("total".padding(toLength: width, withPad: " ", startingAt: 0) + String(format: " %9s %11.2f", "", total * scale))
+        lines.append("total".padding(toLength: width, withPad: " ", startingAt: 0) + String(repeating: " ", count: 10) + String(format: " %11.2f", total * scale))
         return lines.joined(separator: "\n")
     }
 }

@@ -68,8 +68,8 @@ extension Winograd {
 
     /// Y = Aᵀ M A for the output channels `outputs` of the block's tiles (`m`: `[36, O,
     /// stride]`), written where the output has them (`pxo_winograd_output_channel`, in AVX-512 or
-    /// AVX2 lanes where the CPU has them); `scratch` holds 24 lines of `stride` and 16 floats a
-    /// tile of the widest tile row.
+    /// AVX2 lanes where the CPU has them); `scratch` holds 24 lines of `stride` and a tile row's
+    /// four output rows (4 · ``lineLength(_:)``).
     static func transformOutput(_ m: UnsafePointer<Float>, _ g: ConvGeometry, rows: ArraySlice<TileRow>,
                                 outputs: Range<Int>, stride: Int,
                                 scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {

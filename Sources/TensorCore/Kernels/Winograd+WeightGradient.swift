@@ -15,9 +15,7 @@ extension Winograd {
                                into gw: UnsafeMutablePointer<Float>) {
         let channels = g.inChannels, outs = g.outChannels, chunk = min(channels, channelChunk), pairs = outs * channels
         let budget = blockTiles(g), rows = tileRows(g), groups = blocks(rows, budget: budget)
-        let widest = rows.map(\.tiles).max() ?? 0
-        let lane = 4 * widest + 2
-        let ld = max(budget, widest)
+        let lane = lineLength(g), ld = max(budget, rowTiles(g))
         let inputs = TensorStorage(uninitializedCount: 36 * chunk * ld), v = inputs.pointer
         let gradients = TensorStorage(uninitializedCount: 36 * outs * ld), u = gradients.pointer
         let sums = TensorStorage(uninitializedCount: 36 * pairs), m = sums.pointer

@@ -7,7 +7,8 @@ import CConvKernels
 /// tiles) and the output transform `Y = Aᵀ M A`. A dilated convolution is d² interleaved
 /// undilated ones: a tile's six input rows are `d` apart and so are its four output rows, so
 /// the tiles of each residue class (output row mod d, column mod d) cover the output without
-/// any rearranging.
+/// any rearranging; a row of tiles takes the `d` column classes together, tile by tile, so
+/// its input lines are contiguous and the transforms run across the classes in vector lanes.
 ///
 /// Rounding differs from the direct (im2col) product: the transforms add and subtract
 /// multiples of the inputs before the products (and of the products after), so the error
@@ -32,13 +33,17 @@ enum Winograd {
     /// measurements (`docs/benchmarks.md`), never by timing at run time (the same recipe must
     /// give the same numbers): at least 16 input and output channels (narrower products leave
     /// the transforms as the cost; 16 → 16 pays since the transforms run in vector lanes), its
-    /// products per output, `36 · tiles / outputs`, at most half of im2col's 9 (dilations as
-    /// large as the feature map waste most of each tile), and at least 256 tiles (below that the
-    /// phases' fixed costs win).
+    /// products per output, `36 · tiles / outputs`, at most half of im2col's 9 — two thirds
+    /// where both channel counts are 256 or more, so the products outweigh the transforms
+    /// (dilations as large as the feature map waste most of each tile: ASPP's 2048 → 256 at
+    /// 64×128 with dilation 24 and 36, 5.1 and 5.7 products per output, takes 0.53-0.67 of
+    /// im2col's time; its 512 → 64 at 32×64 with dilation 12, 5.1, is slower in a training
+    /// step), and at least 256 tiles (below that the phases' fixed costs win).
     static func pays(for g: ConvGeometry) -> Bool {
         guard applies(to: g), g.inChannels >= 16, g.outChannels >= 16 else { return false }
-        let tiles = tileRows(g).reduce(0) { $0 + $1.tiles }
-        return tiles >= 256 && 8 * tiles <= g.batch * g.outHeight * g.outWidth
+        let tiles = tileRows(g).count * rowTiles(g), outputs = g.batch * g.outHeight * g.outWidth
+        let wide = min(g.inChannels, g.outChannels) >= 256
+        return tiles >= 256 && (wide ? 6 * tiles : 8 * tiles) <= outputs
     }
 
     /// The geometry of the convolution whose output is `g`'s input gradient: for stride 1, one
@@ -66,22 +71,36 @@ enum Winograd {
         }
     }
 
-    /// A row of 4×4 output tiles of one image and residue class: the output coordinates of its
-    /// first tile's first element and its tiles, 4·dilation apart. Its input tiles start `pad`
-    /// above and left of the outputs, rows and columns `dilation` apart. (The C transforms'
-    /// struct, so a block's rows go to them as they are.)
+    /// A row of 4×4 output tiles of one image across the output's width: the output row of its
+    /// tiles' first elements and its tile count. Tile `t = k·d + b` (`d` the column dilation,
+    /// `b < d` the column residue class) has its first output at column `4dk + b`, its four
+    /// output rows and columns `dilation` apart, and its input tile starts `pad` above and left
+    /// of that; so the `d` tiles of a group read `d` neighbouring columns, and a row's input lines
+    /// are contiguous. (The C transforms' struct, so a block's rows go to them as they are.)
     typealias TileRow = pxo_tile_row
 
-    /// Every tile row of the batch's output, image by image, residue class by residue class.
+    /// Tiles in every tile row: ⌈W / 4d⌉ groups of `d` (column dilation `d`), the last group
+    /// holding only the residue classes that reach into the output.
+    static func rowTiles(_ g: ConvGeometry) -> Int {
+        let d = g.dilationW, groups = (g.outWidth + 4 * d - 1) / (4 * d)
+        return d * (groups - 1) + min(d, g.outWidth - 4 * d * (groups - 1))
+    }
+
+    /// The floats of one gathered input line of a tile row, `d(4·groups + 2)`: each group's tiles
+    /// read four columns `d` apart, and the last tile two more. It also bounds a row's output
+    /// gradient lines and output rows (`4d·groups`).
+    static func lineLength(_ g: ConvGeometry) -> Int {
+        let d = g.dilationW, groups = (g.outWidth + 4 * d - 1) / (4 * d)
+        return d * (4 * groups + 2)
+    }
+
+    /// Every tile row of the batch's output, image by image, row residue class by class.
     static func tileRows(_ g: ConvGeometry) -> [TileRow] {
         var rows: [TileRow] = []
-        let dh = g.dilationH, dw = g.dilationW
+        let dh = g.dilationH, tiles = rowTiles(g)
         for n in 0..<g.batch {
             for a in 0..<min(dh, g.outHeight) {
-                for b in 0..<min(dw, g.outWidth) {
-                    let tiles = (g.outWidth - b + 4 * dw - 1) / (4 * dw)
-                    for r in stride(from: a, to: g.outHeight, by: 4 * dh) { rows.append(TileRow(image: n, row: r, column: b, tiles: tiles)) }
-                }
+                for r in stride(from: a, to: g.outHeight, by: 4 * dh) { rows.append(TileRow(image: n, row: r, tiles: tiles)) }
             }
         }
         return rows
@@ -114,9 +133,7 @@ enum Winograd {
         let weights = TensorStorage(uninitializedCount: 36 * outs * chunk), u = weights.pointer
         if channels == chunk { transformWeights(w, g, channels: 0..<channels, into: u) }
         let budget = blockTiles(g), rows = tileRows(g), groups = blocks(rows, budget: budget)
-        let widest = rows.map(\.tiles).max() ?? 0
-        let lane = 4 * widest + 2  // one gathered input row: 4 columns a tile, plus 2
-        let ld = max(budget, widest)
+        let lane = lineLength(g), ld = max(budget, rowTiles(g))
         let inputs = TensorStorage(uninitializedCount: 36 * chunk * ld), v = inputs.pointer
         let products = TensorStorage(uninitializedCount: 36 * outs * ld), m = products.pointer
         for group in groups {
@@ -133,7 +150,7 @@ enum Winograd {
                 }
             }
             parallelFor(outs, grain: 1) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 24 * ld + 16 * widest) { scratch in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 24 * ld + 4 * lane) { scratch in
                     transformOutput(m, g, rows: block, outputs: range, stride: ld, scratch: scratch.baseAddress!, into: y)
                 }
             }
