@@ -70,12 +70,12 @@ INLINE void six_way_tiles(int gradient, const float *restrict lines, ptrdiff_t l
         else input_transform(x0[p], x1[p], x2[p], x3[p], x4[p], x5[p], r);
         s0[p] = r[0]; s1[p] = r[1]; s2[p] = r[2]; s3[p] = r[3]; s4[p] = r[4]; s5[p] = r[5];
     }
-    for (ptrdiff_t i = 0; i < 6; i++) {
-        const float *restrict q = scratch + i * lane;
-        float *restrict o0 = out + 6 * i * plane;
-        if (d == 1) {
-            // Undilated: across the tiles, four columns apart.
-            float *restrict o1 = o0 + plane, *restrict o2 = o1 + plane;
+    if (d == 1) {
+        // Undilated: across the tiles, four columns apart (a loop nest of its own: a branch inside
+        // the dilated one vectorizes worse).
+        for (ptrdiff_t i = 0; i < 6; i++) {
+            const float *restrict q = scratch + i * lane;
+            float *restrict o0 = out + 6 * i * plane, *restrict o1 = o0 + plane, *restrict o2 = o1 + plane;
             float *restrict o3 = o2 + plane, *restrict o4 = o3 + plane, *restrict o5 = o4 + plane;
             for (ptrdiff_t k = 0; k < tiles; k++) {
                 float r[6];
@@ -83,8 +83,12 @@ INLINE void six_way_tiles(int gradient, const float *restrict lines, ptrdiff_t l
                 else input_transform(q[4 * k], q[4 * k + 1], q[4 * k + 2], q[4 * k + 3], q[4 * k + 4], q[4 * k + 5], r);
                 o0[k] = r[0]; o1[k] = r[1]; o2[k] = r[2]; o3[k] = r[3]; o4[k] = r[4]; o5[k] = r[5];
             }
-            continue;
         }
+        return;
+    }
+    for (ptrdiff_t i = 0; i < 6; i++) {
+        const float *restrict q = scratch + i * lane;
+        float *restrict o0 = out + 6 * i * plane;
         for (ptrdiff_t k = 0; k < groups; k++) {
             const ptrdiff_t count = tiles - k * d < d ? tiles - k * d : d;
             const float *group = q + 4 * d * k;
@@ -132,17 +136,22 @@ INLINE void output_tiles(const float *restrict m, ptrdiff_t plane, ptrdiff_t til
             z0[k] = r[0]; z1[k] = r[1]; z2[k] = r[2]; z3[k] = r[3];
         }
     }
+    if (d == 1) {
+        for (ptrdiff_t r = 0; r < 4; r++) {
+            const float *z0 = scratch + r * stride, *z1 = z0 + 4 * stride, *z2 = z1 + 4 * stride;
+            const float *z3 = z2 + 4 * stride, *z4 = z3 + 4 * stride, *z5 = z4 + 4 * stride;
+            float *restrict row = rows + r * rowStride;
+            for (ptrdiff_t k = 0; k < tiles; k++) {
+                output_transform(z0[k], z1[k], z2[k], z3[k], z4[k], z5[k], row + 4 * k);
+            }
+        }
+        return;
+    }
     const ptrdiff_t groups = tile_groups(tiles, d);
     for (ptrdiff_t r = 0; r < 4; r++) {
         const float *z0 = scratch + r * stride, *z1 = z0 + 4 * stride, *z2 = z1 + 4 * stride;
         const float *z3 = z2 + 4 * stride, *z4 = z3 + 4 * stride, *z5 = z4 + 4 * stride;
         float *restrict row = rows + r * rowStride;
-        if (d == 1) {
-            for (ptrdiff_t k = 0; k < tiles; k++) {
-                output_transform(z0[k], z1[k], z2[k], z3[k], z4[k], z5[k], row + 4 * k);
-            }
-            continue;
-        }
         for (ptrdiff_t k = 0; k < groups; k++) {
             const ptrdiff_t count = tiles - k * d < d ? tiles - k * d : d;
             const float *group = z0 + k * d;
