@@ -79,20 +79,20 @@ enum Winograd {
     /// are contiguous. (The C transforms' struct, so a block's rows go to them as they are.)
     typealias TileRow = pxo_tile_row
 
-    /// Tiles in every tile row: ⌈W / 4d⌉ groups of `d` (column dilation `d`), the last group
-    /// holding only the residue classes that reach into the output.
+    /// Groups of `d` tiles in every tile row (column dilation `d`): ⌈W / 4d⌉.
+    static func rowGroups(_ g: ConvGeometry) -> Int { (g.outWidth + 4 * g.dilationW - 1) / (4 * g.dilationW) }
+
+    /// Tiles in every tile row: ``rowGroups(_:)`` groups of `d`, the last group holding only the
+    /// residue classes that reach into the output.
     static func rowTiles(_ g: ConvGeometry) -> Int {
-        let d = g.dilationW, groups = (g.outWidth + 4 * d - 1) / (4 * d)
+        let d = g.dilationW, groups = rowGroups(g)
         return d * (groups - 1) + min(d, g.outWidth - 4 * d * (groups - 1))
     }
 
     /// The floats of one gathered input line of a tile row, `d(4·groups + 2)`: each group's tiles
     /// read four columns `d` apart, and the last tile two more. It also bounds a row's output
     /// gradient lines and output rows (`4d·groups`).
-    static func lineLength(_ g: ConvGeometry) -> Int {
-        let d = g.dilationW, groups = (g.outWidth + 4 * d - 1) / (4 * d)
-        return d * (4 * groups + 2)
-    }
+    static func lineLength(_ g: ConvGeometry) -> Int { g.dilationW * (4 * rowGroups(g) + 2) }
 
     /// Every tile row of the batch's output, image by image, row residue class by class.
     static func tileRows(_ g: ConvGeometry) -> [TileRow] {
