@@ -37,8 +37,8 @@ INLINE void gradient_transform(float a, float b, float c, float d, float r[6]) {
     r[5] = d;
 }
 
-// Tile groups of a row of `tiles` tiles at column dilation d (see pxo_tile_row).
-INLINE ptrdiff_t tile_groups(ptrdiff_t tiles, ptrdiff_t d) { return (tiles + d - 1) / d; }
+// The groups of d tiles a row of `tiles` tiles at column dilation d makes (see pxo_tile_row).
+INLINE ptrdiff_t group_count(ptrdiff_t tiles, ptrdiff_t d) { return (tiles + d - 1) / d; }
 
 // One group of `count` ≤ d consecutive tiles (d the column dilation): tile b of the group reads
 // the columns b + j·d of `q` (j < 6, or < 4 for output-gradient tiles) and its value j goes to
@@ -60,7 +60,7 @@ INLINE void tile_group(int gradient, const float *restrict q, ptrdiff_t d, ptrdi
 // into `out`: tile t = k·d + b reads the columns 4dk + b + j·d.
 INLINE void six_way_tiles(int gradient, const float *restrict lines, ptrdiff_t lane, ptrdiff_t tiles, ptrdiff_t d,
                           float *restrict scratch, float *restrict out, ptrdiff_t plane) {
-    const ptrdiff_t groups = tile_groups(tiles, d);
+    const ptrdiff_t groups = group_count(tiles, d);
     const ptrdiff_t length = gradient ? 4 * d * groups : d * (4 * groups + 2);
     const float *x0 = lines, *x1 = x0 + lane, *x2 = x1 + lane, *x3 = x2 + lane, *x4 = x3 + lane, *x5 = x4 + lane;
     float *s0 = scratch, *s1 = s0 + lane, *s2 = s1 + lane, *s3 = s2 + lane, *s4 = s3 + lane, *s5 = s4 + lane;
@@ -147,7 +147,7 @@ INLINE void output_tiles(const float *restrict m, ptrdiff_t plane, ptrdiff_t til
         }
         return;
     }
-    const ptrdiff_t groups = tile_groups(tiles, d);
+    const ptrdiff_t groups = group_count(tiles, d);
     for (ptrdiff_t r = 0; r < 4; r++) {
         const float *z0 = scratch + r * stride, *z1 = z0 + 4 * stride, *z2 = z1 + 4 * stride;
         const float *z3 = z2 + 4 * stride, *z4 = z3 + 4 * stride, *z5 = z4 + 4 * stride;
@@ -199,7 +199,7 @@ INLINE void input_channel(const float *plane, const pxo_tile_plane *g, const pxo
     ptrdiff_t t0 = 0;
     for (ptrdiff_t r = 0; r < count; r++) {
         const pxo_tile_row tile_row = rows[r];
-        const ptrdiff_t length = d * (4 * tile_groups(tile_row.tiles, d) + 2);
+        const ptrdiff_t length = d * (4 * group_count(tile_row.tiles, d) + 2);
         gather_rows(plane + tile_row.image * g->imageStride, g, tile_row.row - g->padH, -g->padW, 6, length, lane, scratch);
         input_tiles(scratch, lane, tile_row.tiles, d, scratch + 6 * lane, out + t0, outPlane);
         t0 += tile_row.tiles;
@@ -212,7 +212,7 @@ INLINE void gradient_channel(const float *plane, const pxo_tile_plane *g, const 
     ptrdiff_t t0 = 0;
     for (ptrdiff_t r = 0; r < count; r++) {
         const pxo_tile_row tile_row = rows[r];
-        const ptrdiff_t length = 4 * d * tile_groups(tile_row.tiles, d);
+        const ptrdiff_t length = 4 * d * group_count(tile_row.tiles, d);
         gather_rows(plane + tile_row.image * g->imageStride, g, tile_row.row, 0, 4, length, lane, scratch);
         gradient_tiles(scratch, lane, tile_row.tiles, d, scratch + 4 * lane, out + t0, outPlane);
         t0 += tile_row.tiles;
@@ -226,7 +226,7 @@ INLINE void output_channel(const float *m, ptrdiff_t mPlane, const pxo_tile_row 
     ptrdiff_t t0 = 0;
     for (ptrdiff_t r = 0; r < count; r++) {
         const pxo_tile_row tile_row = rows[r];
-        const ptrdiff_t tiles = tile_row.tiles, span = 4 * d * tile_groups(tiles, d);
+        const ptrdiff_t tiles = tile_row.tiles, span = 4 * d * group_count(tiles, d);
         output_tiles(m + t0, mPlane, tiles, d, scratch, stride, results, span);
         // The results are the output rows' columns 0, 1, …, as far as the output reaches.
         const ptrdiff_t columns = g->width < span ? g->width : span;
