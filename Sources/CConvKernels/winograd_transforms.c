@@ -40,6 +40,12 @@ INLINE void gradient_transform(float a, float b, float c, float d, float r[6]) {
 // The groups of d tiles a row of `tiles` tiles at column dilation d makes (see pxo_tile_row).
 INLINE ptrdiff_t group_count(ptrdiff_t tiles, ptrdiff_t d) { return (tiles + d - 1) / d; }
 
+// The columns of such a row's lines: an input tile's six columns (d·(4·groups + 2)), or an
+// output or output-gradient tile's four (4·d·groups).
+INLINE ptrdiff_t line_length(int six, ptrdiff_t tiles, ptrdiff_t d) {
+    return six ? d * (4 * group_count(tiles, d) + 2) : 4 * d * group_count(tiles, d);
+}
+
 // One group of `count` ≤ d consecutive tiles (d the column dilation): tile b of the group reads
 // the columns b + j·d of `q` (j < 6, or < 4 for output-gradient tiles) and its value j goes to
 // `out[j · plane + b]`. Called with d constant where it is small, so the tiles go in one register.
@@ -60,8 +66,7 @@ INLINE void tile_group(int gradient, const float *restrict q, ptrdiff_t d, ptrdi
 // into `out`: tile t = k·d + b reads the columns 4dk + b + j·d.
 INLINE void six_way_tiles(int gradient, const float *restrict lines, ptrdiff_t lane, ptrdiff_t tiles, ptrdiff_t d,
                           float *restrict scratch, float *restrict out, ptrdiff_t plane) {
-    const ptrdiff_t groups = group_count(tiles, d);
-    const ptrdiff_t length = gradient ? 4 * d * groups : d * (4 * groups + 2);
+    const ptrdiff_t groups = group_count(tiles, d), length = line_length(!gradient, tiles, d);
     const float *x0 = lines, *x1 = x0 + lane, *x2 = x1 + lane, *x3 = x2 + lane, *x4 = x3 + lane, *x5 = x4 + lane;
     float *s0 = scratch, *s1 = s0 + lane, *s2 = s1 + lane, *s3 = s2 + lane, *s4 = s3 + lane, *s5 = s4 + lane;
     for (ptrdiff_t p = 0; p < length; p++) {
@@ -199,8 +204,8 @@ INLINE void input_channel(const float *plane, const pxo_tile_plane *g, const pxo
     ptrdiff_t t0 = 0;
     for (ptrdiff_t r = 0; r < count; r++) {
         const pxo_tile_row tile_row = rows[r];
-        const ptrdiff_t length = d * (4 * group_count(tile_row.tiles, d) + 2);
-        gather_rows(plane + tile_row.image * g->imageStride, g, tile_row.row - g->padH, -g->padW, 6, length, lane, scratch);
+        gather_rows(plane + tile_row.image * g->imageStride, g, tile_row.row - g->padH, -g->padW, 6,
+                    line_length(1, tile_row.tiles, d), lane, scratch);
         input_tiles(scratch, lane, tile_row.tiles, d, scratch + 6 * lane, out + t0, outPlane);
         t0 += tile_row.tiles;
     }
@@ -212,8 +217,8 @@ INLINE void gradient_channel(const float *plane, const pxo_tile_plane *g, const 
     ptrdiff_t t0 = 0;
     for (ptrdiff_t r = 0; r < count; r++) {
         const pxo_tile_row tile_row = rows[r];
-        const ptrdiff_t length = 4 * d * group_count(tile_row.tiles, d);
-        gather_rows(plane + tile_row.image * g->imageStride, g, tile_row.row, 0, 4, length, lane, scratch);
+        gather_rows(plane + tile_row.image * g->imageStride, g, tile_row.row, 0, 4, line_length(0, tile_row.tiles, d),
+                    lane, scratch);
         gradient_tiles(scratch, lane, tile_row.tiles, d, scratch + 4 * lane, out + t0, outPlane);
         t0 += tile_row.tiles;
     }
@@ -226,7 +231,7 @@ INLINE void output_channel(const float *m, ptrdiff_t mPlane, const pxo_tile_row 
     ptrdiff_t t0 = 0;
     for (ptrdiff_t r = 0; r < count; r++) {
         const pxo_tile_row tile_row = rows[r];
-        const ptrdiff_t tiles = tile_row.tiles, span = 4 * d * group_count(tiles, d);
+        const ptrdiff_t tiles = tile_row.tiles, span = line_length(0, tiles, d);
         output_tiles(m + t0, mPlane, tiles, d, scratch, stride, results, span);
         // The results are the output rows' columns 0, 1, …, as far as the output reaches.
         const ptrdiff_t columns = g->width < span ? g->width : span;
